@@ -1,0 +1,41 @@
+"""Settings for the test suite: production settings, on PostgreSQL, with fast hashing.
+
+The suite runs against PostgreSQL (DATABASE_URL, default the local server) because the
+rules the database holds (conditional unique constraints, row locks) must be tested where
+they run in production. Set ALLOW_SQLITE_TESTS=1 only for a quick local look.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/crm_archive")
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
+# Playwright's sync API runs an event loop in the test thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from .settings import *  # noqa: F403
+from .settings import DATABASES, env
+
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" and not env.bool(
+    "ALLOW_SQLITE_TESTS", default=False
+):
+    raise RuntimeError(
+        "The test suite runs on PostgreSQL: set DATABASE_URL=postgres://... "
+        "(the README's test command does this for you)."
+    )
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests call tasks in-process unless they start a real worker (tests/test_celery_worker.py).
+CELERY_TASK_ALWAYS_EAGER = True
+# No collectstatic before tests: whitenoise serves straight from the app folders.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,1 @@
+"""Input validation for the customers app (filled by its issue)."""

@@ -1,0 +1,1 @@
+"""Reads with rules for the customers app (filled by its issue)."""

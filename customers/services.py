@@ -1,0 +1,1 @@
+"""State changes for the customers app (filled by its issue)."""

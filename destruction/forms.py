@@ -1,0 +1,1 @@
+"""Input validation for the destruction app (filled by its issue)."""

@@ -1,0 +1,1 @@
+"""Reads with rules for the destruction app (filled by its issue)."""

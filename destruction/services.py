@@ -1,0 +1,1 @@
+"""State changes for the destruction app (filled by its issue)."""

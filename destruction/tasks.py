@@ -1,0 +1,1 @@
+"""Celery tasks that call services for the destruction app (filled by its issue)."""

@@ -1,0 +1,1 @@
+"""Input validation for the lending app (filled by its issue)."""

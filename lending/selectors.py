@@ -1,0 +1,1 @@
+"""Reads with rules for the lending app (filled by its issue)."""

@@ -1,0 +1,1 @@
+"""State changes for the lending app (filled by its issue)."""

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The whole suite, against PostgreSQL and a real Redis broker, as CI runs it.
+# Extra arguments go to pytest (e.g. `make test ARGS=...` is not needed: bash scripts/test.sh -k handover).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/venv.sh
+
+fail() { echo "ERROR: $*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi
+}
+
+# 1. Python packages.
+ensure_venv requirements-dev.txt
+
+# 2. Debian's Chromium for the Playwright browser tests (no browser download is possible here).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Installing Debian's chromium for the browser tests..."
+  { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null; } ||
+    fail "could not install chromium with apt-get; the browser tests need /usr/bin/chromium."
+fi
+
+# 3. PostgreSQL on 127.0.0.1:5432: start it if it is installed but stopped.
+pg_up() { .venv/bin/python - <<'PY'
+import sys, psycopg2
+try:
+    psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=3).close()
+except Exception as error:
+    sys.exit(1)
+PY
+}
+if ! pg_up; then
+  echo "PostgreSQL is not answering on 127.0.0.1:5432; trying to start it..."
+  if command -v pg_ctlcluster >/dev/null && ls /etc/postgresql >/dev/null 2>&1; then
+    as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n1)" main start || true
+  fi
+  for _ in $(seq 1 30); do pg_up && break; sleep 1; done
+  pg_up || fail "PostgreSQL is not reachable at 127.0.0.1:5432 (user postgres, trust auth) and could not be started."
+fi
+
+# 4. Redis on 127.0.0.1:6379: start it if it is installed but stopped.
+redis_up() { .venv/bin/python -c 'import redis; redis.Redis(host="127.0.0.1", port=6379, socket_timeout=3).ping()' 2>/dev/null; }
+if ! redis_up; then
+  echo "Redis is not answering on 127.0.0.1:6379; trying to start it..."
+  if command -v redis-server >/dev/null; then
+    mkdir -p /var/lib/redis /var/log/redis 2>/dev/null || true
+    redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+      --dir /var/lib/redis --logfile /var/log/redis/ci.log || true
+  fi
+  for _ in $(seq 1 15); do redis_up && break; sleep 1; done
+  redis_up || fail "Redis is not reachable at 127.0.0.1:6379 and could not be started."
+fi
+
+export DJANGO_SETTINGS_MODULE=crm_archive.settings_test
+export DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/crm_archive}
+export CELERY_BROKER_URL=${TEST_BROKER_URL:-redis://127.0.0.1:6379/15}
+
+# 5. Static checks: lint, models agree with migrations.
+.venv/bin/ruff check .
+.venv/bin/python manage.py makemigrations --check --dry-run
+
+# 6. The whole suite: unit, database, real Celery worker and browser tests.
+exec .venv/bin/python -m pytest "$@"
