@@ -1,0 +1,54 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from accounts.navigation import NAVIGATION
+from accounts.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def nav_keys(response) -> set[str]:
+    html = response.content.decode()
+    return {item.key for item in NAVIGATION if f'data-nav="{item.key}"' in html}
+
+
+def test_the_eight_roles_exist_after_migrate_on_an_empty_database():
+    assert set(Group.objects.values_list("name", flat=True)) >= {role.value for role in Role}
+    assert len(Role) == 8
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_sees_exactly_the_navigation_meant_for_it(role, make_user, client_for):
+    response = client_for(make_user(role)).get(reverse("home"))
+    expected = {item.key for item in NAVIGATION if not item.staff_only and (not item.roles or role in item.roles)}
+    assert nav_keys(response) == expected
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_gets_its_own_dashboard_panel(role, make_user, client_for):
+    response = client_for(make_user(role)).get(reverse("home"))
+    html = response.content.decode()
+    assert f'data-role="{role.value}"' in html
+    others = [other for other in Role if other != role]
+    assert not any(f'data-role="{other.value}"' in html for other in others)
+
+
+def test_a_user_with_two_roles_sees_both_panels(make_user, client_for):
+    user = make_user(Role.CS_MANAGER, Role.DEPARTMENT_MANAGER)
+    html = client_for(user).get(reverse("home")).content.decode()
+    assert 'data-role="cs_manager"' in html and 'data-role="department_manager"' in html
+
+
+def test_only_staff_see_the_administration_entry(make_user, client_for):
+    assert "admin" not in nav_keys(client_for(make_user(Role.GENERAL_MANAGER)).get(reverse("home")))
+    assert "admin" in nav_keys(client_for(make_user(is_staff=True)).get(reverse("home")))
+
+
+def test_roles_are_assigned_on_the_admin_user_page(make_user, client_for):
+    admin = make_user(is_staff=True, is_superuser=True)
+    clerk = make_user()
+    page = client_for(admin).get(reverse("admin:accounts_user_change", args=[clerk.pk]))
+    assert page.status_code == 200
+    assert 'name="groups"' in page.content.decode()
+    assert "archive_clerk" in page.content.decode()

@@ -1,0 +1,38 @@
+"""factory_boy factories shared by the whole suite."""
+
+import factory
+from django.contrib.auth.models import Group
+
+from accounts.models import Department, User
+
+PASSWORD = "correct-horse-battery"
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"dept-{n}")
+    name = factory.Sequence(lambda n: f"部门{n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user; `roles=[Role.SALES, ...]` puts them in those role groups."""
+
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    last_name = "测"
+    first_name = factory.Sequence(lambda n: f"试{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    department = factory.SubFactory(DepartmentFactory)
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.set(Group.objects.filter(name__in=[str(role) for role in extracted]))
