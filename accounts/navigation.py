@@ -1,9 +1,12 @@
-"""The main navigation: which entries each role sees.
+"""The main navigation: which entries each person sees.
 
-Apps add their entries here; an entry with no roles is for everyone signed in.
+Each app registers its entries from its AppConfig.ready(), with the same predicate its views
+use to allow the page (e.g. customers.access.can_hand_over), so the menu never offers a page
+that would refuse the user. An entry without a predicate is for everyone signed in.
 """
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
@@ -13,23 +16,29 @@ class NavItem:
     key: str
     label: str
     url_name: str
-    roles: frozenset = field(default_factory=frozenset)
-    staff_only: bool = False
+    order: int
+    allowed: Callable | None = None
 
     def is_visible_to(self, user) -> bool:
-        if self.staff_only:
-            return user.is_staff
-        if not self.roles:
-            return True
-        return user.is_superuser or user.has_role(*self.roles)
+        return self.allowed is None or bool(self.allowed(user))
 
 
-NAVIGATION: list[NavItem] = [
-    NavItem("home", _("首页"), "home"),
-    NavItem("notifications", _("通知"), "notifications"),
-    NavItem("admin", _("系统管理"), "admin:index", staff_only=True),
-]
+NAVIGATION: list[NavItem] = []
+
+
+def register(*items: NavItem) -> None:
+    """Add entries (idempotent by key), kept sorted by `order`."""
+    known = {item.key for item in NAVIGATION}
+    NAVIGATION.extend(item for item in items if item.key not in known)
+    NAVIGATION.sort(key=lambda item: item.order)
 
 
 def navigation_for(user) -> list[NavItem]:
     return [item for item in NAVIGATION if item.is_visible_to(user)]
+
+
+register(
+    NavItem("home", _("首页"), "home", order=0),
+    NavItem("notifications", _("通知"), "notifications", order=90),
+    NavItem("admin", _("系统管理"), "admin:index", order=100, allowed=lambda user: user.is_staff),
+)

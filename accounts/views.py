@@ -4,12 +4,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from . import dashboard, selectors, services
 
 
 def home(request):
-    """The dashboard: one panel per role the user holds."""
-    return render(request, "accounts/home.html", {"roles": request.user.roles})
+    """The dashboard: one card per role the user holds, with the panels apps registered for it."""
+    sections = [(role, dashboard.panels_for(request.user, role)) for role in request.user.roles]
+    return render(request, "accounts/home.html", {"roles": request.user.roles, "sections": sections})
 
 
 def notification_list(request):

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -97,6 +98,7 @@ else:
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True
 AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
@@ -126,6 +128,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
 
 # Internationalisation: Simplified Chinese by default, English on request.
 LANGUAGE_CODE = "zh-hans"
@@ -187,7 +190,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Later issues add their periodic jobs here (crontab in Asia/Shanghai). Never set
 # `expires` on a beat entry: with a non-UTC time zone it can silently drop the run.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "customers-remove-expired-access-grants": {
+        "task": "customers.tasks.remove_expired_access_grants",
+        "schedule": crontab(minute=30, hour=2),
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -20,5 +20,6 @@ urlpatterns = [
     # The language can be switched on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("customers/", include("customers.urls")),
     path("", include("accounts.urls")),
 ]

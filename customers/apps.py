@@ -1,6 +1,25 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CustomersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "customers"
+    verbose_name = _("客户")
+
+    def ready(self):
+        from accounts import dashboard
+        from accounts.navigation import NavItem, register
+        from accounts.roles import Role
+
+        from . import access, selectors
+
+        register(
+            NavItem("customers", _("客户"), "customers:list", order=10),
+            NavItem("handover", _("员工交接"), "customers:handover", order=60, allowed=access.can_hand_over),
+            NavItem(
+                "customer_import", _("客户导入"), "customers:import", order=61, allowed=access.can_import_customers
+            ),
+            NavItem("read_log", _("查阅日志"), "customers:read_log", order=70, allowed=access.can_read_access_log),
+        )
+        dashboard.register(Role.SALES, "customers/panels/sales.html", selectors.sales_dashboard)

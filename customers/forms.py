@@ -1,1 +1,262 @@
-"""Input validation for the customers app (filled by its issue)."""
+"""Input validation for customers and their records, with messages a person can act on."""
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.validators import RegexValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Department
+
+from .models import (
+    Complaint,
+    Contact,
+    Customer,
+    CustomerCategory,
+    CustomerGrade,
+    Deal,
+    Interaction,
+    SecrecyTier,
+)
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9][0-9\- ()]{5,28}$", _("请输入有效的电话号码：数字，可含 +、-、空格和括号，至少 7 位。")
+)
+postcode_validator = RegexValidator(r"^[0-9]{6}$", _("邮编应为 6 位数字。"))
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+PROFILE_FIELDS = [
+    "name",
+    "legal_representative",
+    "address",
+    "postcode",
+    "phone",
+    "fax",
+    "email",
+    "website",
+    "registered_capital",
+    "founded_on",
+    "enterprise_type",
+    "industry",
+    "region",
+    "business_scope",
+    "annual_revenue",
+    "employees",
+    "credit_status",
+    "credit_rating",
+    "category",
+    "kind",
+    "grade",
+    "secrecy_tier",
+]
+
+
+class CustomerForm(forms.ModelForm):
+    """The profile (客户基本资料). Owner and department are set at creation and changed only by a handover."""
+
+    class Meta:
+        model = Customer
+        fields = PROFILE_FIELDS
+        widgets = {"founded_on": DATE_INPUT, "business_scope": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].validators.append(phone_validator)
+        self.fields["fax"].validators.append(phone_validator)
+        self.fields["postcode"].validators.append(postcode_validator)
+
+    def clean_founded_on(self):
+        founded_on = self.cleaned_data.get("founded_on")
+        if founded_on and founded_on > timezone.localdate():
+            raise forms.ValidationError(_("成立日期不能晚于今天。"))
+        return founded_on
+
+
+class CustomerCreateForm(CustomerForm):
+    owner = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label=_("负责业务员"))
+
+    class Meta(CustomerForm.Meta):
+        fields = [*PROFILE_FIELDS, "owner"]
+
+    def __init__(self, *args, owners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if owners is not None:
+            self.fields["owner"].queryset = owners
+
+
+class CustomerImportRowForm(CustomerForm):
+    """One spreadsheet row. Choice columns accept the code or the label people see
+    (e.g. 签约客户 or signed); the owner is given by username."""
+
+    owner = forms.CharField(label=_("负责业务员（用户名）"))
+
+    class Meta(CustomerForm.Meta):
+        fields = [*PROFILE_FIELDS, "owner"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = {key: self._code_for(key, value) for key, value in data.items()}
+        super().__init__(data, *args, **kwargs)
+
+    @staticmethod
+    def _code_for(field_name, value):
+        if value is None:
+            return ""
+        try:
+            model_field = Customer._meta.get_field(field_name)
+        except Exception:
+            return value
+        if model_field.choices and isinstance(value, str):
+            by_label = {str(label): code for code, label in model_field.flatchoices}
+            return by_label.get(value.strip(), value.strip())
+        return value
+
+    def clean_owner(self):
+        username = self.cleaned_data["owner"].strip()
+        try:
+            return get_user_model().objects.select_related("department").get(username=username, is_active=True)
+        except get_user_model().DoesNotExist:
+            raise forms.ValidationError(_("没有名为“%(username)s”的在职用户。") % {"username": username}) from None
+
+    def save(self, commit=True):
+        customer = super().save(commit=False)
+        customer.owner = self.cleaned_data["owner"]
+        if commit:
+            customer.save()
+        return customer
+
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+class CustomerImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("文件过大：最大 5 MB。"))
+        head = upload.read(4)
+        upload.seek(0)
+        # An .xlsx file is a zip archive: check the content, not the name.
+        if head != b"PK\x03\x04":
+            raise forms.ValidationError(_("请上传 Excel（.xlsx）文件。"))
+        return upload
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "phone", "mobile", "email", "is_decision_maker", "birthday", "preferences"]
+        widgets = {"birthday": DATE_INPUT}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].validators.append(phone_validator)
+        self.fields["mobile"].validators.append(phone_validator)
+
+    def clean_birthday(self):
+        birthday = self.cleaned_data.get("birthday")
+        if birthday and birthday > timezone.localdate():
+            raise forms.ValidationError(_("生日不能晚于今天。"))
+        return birthday
+
+
+class InteractionForm(forms.ModelForm):
+    class Meta:
+        model = Interaction
+        fields = ["occurred_at", "channel", "participants", "topic", "feedback", "next_action", "next_action_on"]
+        widgets = {
+            "occurred_at": DATETIME_INPUT,
+            "next_action_on": DATE_INPUT,
+            "feedback": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("next_action_on") and not cleaned.get("next_action"):
+            self.add_error("next_action", _("填写了下一步行动日期时，请写明下一步行动。"))
+        return cleaned
+
+
+class DealForm(forms.ModelForm):
+    class Meta:
+        model = Deal
+        fields = ["contract_number", "signed_on", "amount", "payment_method", "cooperation_mode", "churn_reason"]
+        widgets = {"signed_on": DATE_INPUT}
+
+
+class ComplaintForm(forms.ModelForm):
+    class Meta:
+        model = Complaint
+        fields = ["received_on", "description", "owner", "deadline", "resolution", "closed_on"]
+        widgets = {
+            "received_on": DATE_INPUT,
+            "deadline": DATE_INPUT,
+            "closed_on": DATE_INPUT,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "resolution": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+
+    def clean(self):
+        cleaned = super().clean()
+        received_on, deadline, closed_on = (cleaned.get(key) for key in ("received_on", "deadline", "closed_on"))
+        if received_on and deadline and deadline < received_on:
+            self.add_error("deadline", _("处理期限不能早于受理日期。"))
+        if received_on and closed_on and closed_on < received_on:
+            self.add_error("closed_on", _("结案日期不能早于受理日期。"))
+        if closed_on and not cleaned.get("resolution"):
+            self.add_error("resolution", _("结案时请填写处理结果。"))
+        return cleaned
+
+
+RECORD_FORMS = {
+    "contacts": ContactForm,
+    "interactions": InteractionForm,
+    "deals": DealForm,
+    "complaints": ComplaintForm,
+}
+
+
+class CustomerFilter(django_filters.FilterSet):
+    """The list's filters; each one is backed by an index on Customer."""
+
+    category = django_filters.ChoiceFilter(choices=CustomerCategory.choices, label=_("客户类别"))
+    grade = django_filters.ChoiceFilter(choices=CustomerGrade.choices, label=_("客户等级"))
+    region = django_filters.CharFilter(label=_("所属区域"))
+    industry = django_filters.CharFilter(label=_("所属行业"))
+    owner = django_filters.ModelChoiceFilter(
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        label=_("负责业务员"),
+    )
+    department = django_filters.ModelChoiceFilter(queryset=Department.objects.all(), label=_("所属部门"))
+    secrecy_tier = django_filters.ChoiceFilter(choices=SecrecyTier.choices, label=_("密级"))
+
+    class Meta:
+        model = Customer
+        fields = ["category", "grade", "region", "industry", "owner", "department", "secrecy_tier"]
+
+
+class HandoverForm(forms.Form):
+    from_user = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label=_("移交人（调离员工）"))
+    to_user = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label=_("接收人（继任者）"))
+    reason = forms.CharField(label=_("交接原因"), max_length=300)
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if people is not None:
+            self.fields["from_user"].queryset = people
+            self.fields["to_user"].queryset = people.filter(is_active=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("from_user") and cleaned.get("from_user") == cleaned.get("to_user"):
+            self.add_error("to_user", _("移交人和接收人不能是同一人。"))
+        return cleaned

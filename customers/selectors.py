@@ -1,1 +1,160 @@
-"""Reads with rules for the customers app (filled by its issue)."""
+"""Reads about customers. Every read starts from customers.access."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Department
+
+from .access import customers_readable_by
+from .models import Complaint, Contact, Customer, CustomerReadLog, Handover, Interaction
+
+SORTS = {
+    "name": ["name", "pk"],
+    "-name": ["-name", "-pk"],
+    "updated": ["updated_at", "pk"],
+    "-updated": ["-updated_at", "-pk"],
+    "grade": ["grade", "name", "pk"],
+    "category": ["category", "name", "pk"],
+}
+
+
+def customers_for_list(user, *, search: str = "", sort: str = "name") -> QuerySet[Customer]:
+    """The customers `user` may read, matching `search` on name, phone or a contact's name or
+    phone, with what a list row shows joined in (one query per page)."""
+    queryset = customers_readable_by(user).select_related("owner", "department")
+    search = search.strip()
+    if search:
+        contact_match = Contact.objects.filter(customer=OuterRef("pk")).filter(
+            Q(name__icontains=search) | Q(phone__icontains=search) | Q(mobile__icontains=search)
+        )
+        queryset = queryset.filter(Q(name__icontains=search) | Q(phone__icontains=search) | Exists(contact_match))
+    return queryset.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def customer_related_records(customer: Customer, *, limit: int = 50) -> dict:
+    """Contacts, interactions, deals and complaints of `customer`, newest first, `limit` each."""
+    return {
+        "contacts": list(customer.contacts.all()[:limit]),
+        "interactions": list(customer.interactions.select_related("recorded_by")[:limit]),
+        "deals": list(customer.deals.all()[:limit]),
+        "complaints": list(customer.complaints.select_related("owner")[:limit]),
+    }
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    when: object
+    who: object
+    kind: str
+    reason: str
+    changes: list[FieldChange]
+
+
+def _display(field, value, names: dict) -> str:
+    if value in (None, ""):
+        return "—"
+    if field.is_relation:
+        return str(names.get((field.name, value), value))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def customer_history(customer: Customer, *, limit: int = 50) -> list[HistoryEntry]:
+    """The profile's changes, newest first: who, when, and each field's old → new value, with
+    labels and choices in the reader's language. Three queries, whatever the length."""
+    records = list(
+        customer.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    )
+    fields = {field.name: field for field in Customer._meta.fields}
+    pairs = list(zip(records, [*records[1:], None], strict=False))[:limit]
+    diffs = []
+    user_ids, department_ids = set(), set()
+    for new, old in pairs:
+        changes = new.diff_against(old, excluded_fields=["created_at"]).changes if old else []
+        for change in changes:
+            if change.field == "owner":
+                user_ids.update([change.old, change.new])
+            elif change.field == "department":
+                department_ids.update([change.old, change.new])
+        diffs.append((new, old, changes))
+    names = {("owner", user.pk): user for user in get_user_model().objects.filter(pk__in=user_ids - {None})}
+    names.update({("department", dept.pk): dept for dept in Department.objects.filter(pk__in=department_ids - {None})})
+    entries = []
+    for new, old, changes in diffs:
+        entries.append(
+            HistoryEntry(
+                when=new.history_date,
+                who=new.history_user,
+                kind="created" if old is None or new.history_type == "+" else "changed",
+                reason=new.history_change_reason or "",
+                changes=[
+                    FieldChange(
+                        label=str(fields[change.field].verbose_name),
+                        old=_display(fields[change.field], change.old, names),
+                        new=_display(fields[change.field], change.new, names),
+                    )
+                    for change in changes
+                    if change.field in fields
+                ],
+            )
+        )
+    return entries
+
+
+def next_actions_for(user, *, days: int = 14, limit: int = 10) -> list[Interaction]:
+    """Upcoming next actions (from today on, within `days`) on customers `user` owns."""
+    today = timezone.localdate()
+    return list(
+        Interaction.objects.filter(
+            customer__owner=user, next_action_on__gte=today, next_action_on__lte=today + timedelta(days=days)
+        )
+        .filter(customer__in=customers_readable_by(user))
+        .select_related("customer")
+        .order_by("next_action_on", "pk")[:limit]
+    )
+
+
+def complaints_overdue_for(user, *, limit: int = 10) -> list[Complaint]:
+    """Open complaints past their deadline that `user` handles or whose customer `user` owns,
+    on customers `user` may read."""
+    return list(
+        Complaint.objects.filter(closed_on__isnull=True, deadline__lt=timezone.localdate())
+        .filter(Q(owner=user) | Q(customer__owner=user))
+        .filter(customer__in=customers_readable_by(user))
+        .select_related("customer", "owner")
+        .order_by("deadline", "pk")[:limit]
+    )
+
+
+def read_log_entries(*, user_id=None, customer_name: str = "") -> QuerySet[CustomerReadLog]:
+    queryset = CustomerReadLog.objects.select_related("user", "customer").order_by("-read_at", "-id")
+    if user_id:
+        queryset = queryset.filter(user_id=user_id)
+    if customer_name:
+        queryset = queryset.filter(customer__name__icontains=customer_name)
+    return queryset
+
+
+def handovers_recent(*, limit: int = 20) -> list[Handover]:
+    return list(Handover.objects.select_related("from_user", "to_user", "performed_by")[:limit])
+
+
+def active_users() -> QuerySet:
+    return get_user_model().objects.filter(is_active=True).select_related("department").order_by("username")
+
+
+def sales_dashboard(user) -> dict:
+    """The sales person's panel: upcoming next actions and overdue complaints."""
+    return {"next_actions": next_actions_for(user), "overdue_complaints": complaints_overdue_for(user)}

@@ -1,4 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "customers"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.customer_list, name="list"),
+    path("export.xlsx", views.customer_export, name="export"),
+    path("new/", views.customer_create, name="create"),
+    path("import/", views.customer_import, name="import"),
+    path("import/template.xlsx", views.customer_import_template, name="import_template"),
+    path("handover/", views.customer_handover, name="handover"),
+    path("read-log/", views.read_log, name="read_log"),
+    path("<int:pk>/", views.customer_detail, name="detail"),
+    path("<int:pk>/edit/", views.customer_update, name="update"),
+    path("<int:pk>/<slug:kind>/add/", views.customer_record_edit, name="record_add"),
+    path("<int:pk>/<slug:kind>/<int:record_id>/edit/", views.customer_record_edit, name="record_edit"),
+]

@@ -1,2 +1,213 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-# Create your views here.
+from crm_archive.errors import ActionRefused
+from crm_archive.excel import workbook_response
+from crm_archive.pagination import paginate
+
+from . import access, selectors, services, spreadsheet
+from .forms import (
+    RECORD_FORMS,
+    CustomerCreateForm,
+    CustomerFilter,
+    CustomerForm,
+    CustomerImportForm,
+    CustomerImportRowForm,
+    HandoverForm,
+)
+from .models import Customer
+
+
+def _filtered_customers(request):
+    queryset = selectors.customers_for_list(
+        request.user, search=request.GET.get("q", ""), sort=request.GET.get("sort", "name")
+    )
+    return CustomerFilter(request.GET or None, queryset=queryset)
+
+
+def customer_list(request):
+    filterset = _filtered_customers(request)
+    page = paginate(filterset.qs, page=request.GET.get("page"), per_page=request.GET.get("per_page"))
+    return render(
+        request,
+        "customers/customer_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "search": request.GET.get("q", ""),
+            "sort": request.GET.get("sort", "name"),
+            "can_create": access.can_create_customers(request.user),
+            "can_import": access.can_import_customers(request.user),
+            "export_query": request.GET.urlencode(),
+        },
+    )
+
+
+def customer_export(request):
+    """The filtered list as Excel; the same access filter as the page."""
+    customers = _filtered_customers(request).qs.iterator(chunk_size=2000)
+    filename = f"customers-{timezone.localdate().isoformat()}.xlsx"
+    return workbook_response(
+        filename=filename,
+        sheet_title=_("客户"),
+        headers=spreadsheet.export_headers(),
+        rows=spreadsheet.export_rows(customers),
+    )
+
+
+def customer_detail(request, pk):
+    customer = access.get_readable_customer_or_404(
+        request.user, pk, Customer.objects.select_related("owner", "department")
+    )
+    services.customer_read_record(customer, user=request.user)
+    return render(
+        request,
+        "customers/customer_detail.html",
+        {
+            "customer": customer,
+            "can_edit": access.can_edit_customer(request.user, customer),
+            "history": selectors.customer_history(customer),
+            "today": timezone.localdate(),
+            **selectors.customer_related_records(customer),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def customer_create(request):
+    if not access.can_create_customers(request.user):
+        raise PermissionDenied
+    owners = access.owners_assignable_by(request.user)
+    form = CustomerCreateForm(request.POST or None, owners=owners, initial={"owner": request.user.pk})
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.customer_create(by=request.user, **form.cleaned_data)
+        except ActionRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, _("已建立客户“%(name)s”。") % {"name": customer.name})
+            return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/customer_form.html", {"form": form, "customer": None})
+
+
+@require_http_methods(["GET", "POST"])
+def customer_update(request, pk):
+    customer = access.get_readable_customer_or_404(request.user, pk)
+    if not access.can_edit_customer(request.user, customer):
+        raise PermissionDenied
+    form = CustomerForm(request.POST or None, instance=customer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_update(
+                customer, by=request.user, **{name: form.cleaned_data[name] for name in form.changed_data}
+            )
+        except ActionRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, _("客户资料已保存。"))
+            return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
+
+
+@require_http_methods(["GET", "POST"])
+def customer_record_edit(request, pk, kind, record_id=None):
+    """Add or change a contact, interaction, deal or complaint of one customer."""
+    if kind not in RECORD_FORMS:
+        raise Http404
+    customer = access.get_readable_customer_or_404(request.user, pk)
+    if not access.can_edit_customer(request.user, customer):
+        raise PermissionDenied
+    form_class = RECORD_FORMS[kind]
+    model = form_class._meta.model
+    record = get_object_or_404(model, pk=record_id, customer=customer) if record_id else model(customer=customer)
+    form = form_class(request.POST or None, instance=record)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_record_save(form.save(commit=False), by=request.user)
+        except ActionRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(reverse("customers:detail", kwargs={"pk": customer.pk}) + f"#{kind}")
+    return render(
+        request,
+        "customers/record_form.html",
+        {"form": form, "customer": customer, "record": record, "kind_label": model._meta.verbose_name},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def customer_import(request):
+    if not access.can_import_customers(request.user):
+        raise PermissionDenied
+    form = CustomerImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            rows = spreadsheet.read_import_rows(form.cleaned_data["file"])
+        except ActionRefused as refusal:
+            form.add_error("file", refusal.message)
+        else:
+            row_forms = [(number, CustomerImportRowForm(data)) for number, data in rows]
+            report = services.customers_import(row_forms, by=request.user)
+            if report.ok:
+                messages.success(request, _("已导入 %(count)d 位客户。") % {"count": report.created})
+                return redirect("customers:list")
+    return render(
+        request,
+        "customers/customer_import.html",
+        {"form": form, "report": report, "columns": spreadsheet.import_columns()},
+    )
+
+
+def customer_import_template(request):
+    if not access.can_import_customers(request.user):
+        raise PermissionDenied
+    columns = spreadsheet.import_columns()
+    return workbook_response(
+        filename="customer-import-template.xlsx",
+        sheet_title=_("客户"),
+        headers=[label for _name, label in columns],
+        rows=[],
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def customer_handover(request):
+    if not access.can_hand_over(request.user):
+        raise PermissionDenied
+    form = HandoverForm(request.POST or None, people=access.handover_people_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            handover = services.customers_hand_over(by=request.user, **form.cleaned_data)
+        except ActionRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(
+                request,
+                _("已将 %(from)s 的 %(count)d 位客户移交给 %(to)s。")
+                % {"from": handover.from_user, "count": handover.customer_count, "to": handover.to_user},
+            )
+            return redirect("customers:handover")
+    return render(request, "customers/handover.html", {"form": form, "handovers": selectors.handovers_recent()})
+
+
+def read_log(request):
+    if not access.can_read_access_log(request.user):
+        raise PermissionDenied
+    user_id = request.GET.get("user", "")
+    entries = selectors.read_log_entries(
+        user_id=int(user_id) if user_id.isdigit() else None, customer_name=request.GET.get("customer", "").strip()
+    )
+    page = paginate(entries, page=request.GET.get("page"), per_page=request.GET.get("per_page"), default_per_page=50)
+    return render(
+        request,
+        "customers/read_log.html",
+        {"page_obj": page, "people": selectors.active_users(), "filters": request.GET},
+    )

@@ -52,6 +52,18 @@ if ! redis_up; then
   redis_up || fail "Redis is not reachable at 127.0.0.1:6379 and could not be started."
 fi
 
+# The suite creates its own test database; makemigrations --check wants the named one to exist.
+.venv/bin/python - <<'PY'
+import psycopg2
+connection = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
+connection.autocommit = True
+with connection.cursor() as cursor:
+    cursor.execute("SELECT 1 FROM pg_database WHERE datname = 'crm_archive'")
+    if cursor.fetchone() is None:
+        cursor.execute("CREATE DATABASE crm_archive")
+connection.close()
+PY
+
 export DJANGO_SETTINGS_MODULE=crm_archive.settings_test
 export DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/crm_archive}
 export CELERY_BROKER_URL=${TEST_BROKER_URL:-redis://127.0.0.1:6379/15}

@@ -1,0 +1,69 @@
+"""Pagination without COUNT(*) over the whole table.
+
+A page is fetched with one extra row to know whether a next page exists, and the total is
+counted only up to a cap ("1000+"), so a list costs the same on a hundred rows as on a
+million. The object offers what templates/includes/pagination.html uses."""
+
+from dataclasses import dataclass
+
+PAGE_SIZES = (10, 25, 50, 100)
+COUNT_CAP = 1000
+
+
+@dataclass
+class CappedPage:
+    object_list: list
+    number: int
+    per_page: int
+    has_next: bool
+    total: int
+    total_is_capped: bool
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    def has_previous(self):
+        return self.number > 1
+
+    def has_other_pages(self):
+        return self.has_previous() or self.has_next
+
+    def next_page_number(self):
+        return self.number + 1
+
+    def previous_page_number(self):
+        return self.number - 1
+
+    @property
+    def total_display(self) -> str:
+        return f"{self.total}+" if self.total_is_capped else str(self.total)
+
+
+def _positive_int(value, default: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    return number if number > 0 else default
+
+
+def paginate(queryset, *, page=None, per_page=None, default_per_page: int = 25, cap: int = COUNT_CAP) -> CappedPage:
+    """Two queries: the page (plus one row) and a count bounded by `cap`."""
+    size = _positive_int(per_page, default_per_page)
+    if size not in PAGE_SIZES:
+        size = default_per_page
+    number = _positive_int(page, 1)
+    offset = (number - 1) * size
+    rows = list(queryset[offset : offset + size + 1])
+    counted = len(queryset.order_by().values("pk")[: cap + 1])
+    return CappedPage(
+        object_list=rows[:size],
+        number=number,
+        per_page=size,
+        has_next=len(rows) > size,
+        total=min(counted, cap),
+        total_is_capped=counted > cap,
+    )

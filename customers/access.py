@@ -1,0 +1,157 @@
+"""Who may read and change which customer (SPEC §4). Decided here and only here.
+
+Reading is a queryset filter — the tier rules for the user's roles, plus unexpired
+django-guardian grants on the customer — so lists, exports, searches and single pages all
+ask the same question. Views fetch a customer through `get_readable_customer_or_404`, so a
+user who may not read it gets 404 and learns nothing, not even the name.
+
+Tier rules (who reads without asking):
+- company: marketing director, general manager;
+- department: that department's manager, marketing director, general manager;
+- personal: the owner, the owner's department manager, general manager;
+- top secret: general manager.
+The owning sales person also reads their own customers of the company and department tiers
+(they keep the profile current); top secret stays closed to them.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.roles import Role
+
+from .models import Customer, CustomerAccessGrant, SecrecyTier
+
+READ_PERMISSION = "view_customer"
+
+
+def _tier_rule(user) -> Q | None:
+    """The customers `user` reads by role and tier alone; None means every customer."""
+    if user.is_superuser or user.has_role(Role.GENERAL_MANAGER):
+        return None
+    rules = [Q(owner_id=user.pk) & ~Q(secrecy_tier=SecrecyTier.TOP_SECRET)]
+    if user.has_role(Role.MARKETING_DIRECTOR):
+        rules.append(Q(secrecy_tier__in=[SecrecyTier.COMPANY, SecrecyTier.DEPARTMENT]))
+    if user.has_role(Role.DEPARTMENT_MANAGER) and user.department_id:
+        rules.append(Q(secrecy_tier=SecrecyTier.DEPARTMENT, department_id=user.department_id))
+        rules.append(Q(secrecy_tier=SecrecyTier.PERSONAL, owner__department_id=user.department_id))
+    combined = rules[0]
+    for rule in rules[1:]:
+        combined |= rule
+    return combined
+
+
+def _granted(user, *, at) -> Exists:
+    return Exists(
+        CustomerAccessGrant.objects.filter(
+            user_id=user.pk,
+            content_object=OuterRef("pk"),
+            permission__codename=READ_PERMISSION,
+            expires_at__gt=at,
+        )
+    )
+
+
+def customers_readable_by(user, *, at=None) -> QuerySet[Customer]:
+    """Every customer whose contents `user` may read at `at` (default: now)."""
+    if not user.is_authenticated or not user.is_active:
+        return Customer.objects.none()
+    rule = _tier_rule(user)
+    if rule is None:
+        return Customer.objects.all()
+    return Customer.objects.filter(rule | _granted(user, at=at or timezone.now()))
+
+
+def can_read_customer(user, customer: Customer) -> bool:
+    return customers_readable_by(user).filter(pk=customer.pk).exists()
+
+
+def get_readable_customer_or_404(user, pk, queryset=None) -> Customer:
+    """The customer `pk` if `user` may read it; 404 otherwise (its existence is not revealed)."""
+    queryset = queryset if queryset is not None else Customer.objects.all()
+    try:
+        return queryset.filter(pk__in=customers_readable_by(user).values("pk")).get(pk=pk)
+    except (Customer.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def can_edit_customer(user, customer: Customer) -> bool:
+    """Who keeps a profile (and its contacts, interactions, deals, complaints) current:
+    the owner, the manager of the customer's department, the marketing director for the
+    company tier, the general manager for top secret. Callers have already established
+    that `user` may read `customer` (it came from `customers_readable_by`)."""
+    if user.is_superuser:
+        return True
+    tier = customer.secrecy_tier
+    if tier == SecrecyTier.TOP_SECRET:
+        return user.has_role(Role.GENERAL_MANAGER)
+    if customer.owner_id == user.pk:
+        return True
+    if user.has_role(Role.DEPARTMENT_MANAGER) and user.department_id == customer.department_id:
+        return True
+    return tier == SecrecyTier.COMPANY and user.has_role(Role.MARKETING_DIRECTOR)
+
+
+def can_create_customer_for(user, owner) -> bool:
+    """A sales person opens customers for themself; a department manager for people of their
+    department; the marketing director and general manager for anyone."""
+    if user.is_superuser or user.has_role(Role.MARKETING_DIRECTOR, Role.GENERAL_MANAGER):
+        return True
+    if user.has_role(Role.DEPARTMENT_MANAGER) and user.department_id and owner.department_id == user.department_id:
+        return True
+    return user.has_role(Role.SALES) and owner.pk == user.pk
+
+
+def can_create_customers(user) -> bool:
+    return user.is_superuser or user.has_role(
+        Role.SALES, Role.DEPARTMENT_MANAGER, Role.MARKETING_DIRECTOR, Role.GENERAL_MANAGER
+    )
+
+
+def can_import_customers(user) -> bool:
+    return user.is_superuser or user.has_role(Role.DEPARTMENT_MANAGER, Role.MARKETING_DIRECTOR, Role.GENERAL_MANAGER)
+
+
+def can_hand_over_customers_of(user, from_user) -> bool:
+    """A department manager hands over the customers of people in their department; the general
+    manager anyone's."""
+    if user.is_superuser or user.has_role(Role.GENERAL_MANAGER):
+        return True
+    return (
+        user.has_role(Role.DEPARTMENT_MANAGER)
+        and user.department_id is not None
+        and from_user.department_id == user.department_id
+    )
+
+
+def can_hand_over(user) -> bool:
+    return user.is_superuser or user.has_role(Role.DEPARTMENT_MANAGER, Role.GENERAL_MANAGER)
+
+
+def can_read_access_log(user) -> bool:
+    return user.is_superuser or user.has_role(Role.ARCHIVE_MANAGER, Role.GENERAL_MANAGER)
+
+
+def owners_assignable_by(user):
+    """The people `user` may make responsible for a new customer (see can_create_customer_for)."""
+
+    people = get_user_model().objects.filter(is_active=True).select_related("department").order_by("username")
+    if user.is_superuser or user.has_role(Role.MARKETING_DIRECTOR, Role.GENERAL_MANAGER):
+        return people
+    if user.has_role(Role.DEPARTMENT_MANAGER) and user.department_id:
+        return people.filter(department_id=user.department_id)
+    if user.has_role(Role.SALES):
+        return people.filter(pk=user.pk)
+    return people.none()
+
+
+def handover_people_for(user):
+    """The people whose customers `user` may hand over, and to whom."""
+
+    people = get_user_model().objects.select_related("department").order_by("username")
+    if user.is_superuser or user.has_role(Role.GENERAL_MANAGER):
+        return people
+    if user.has_role(Role.DEPARTMENT_MANAGER) and user.department_id:
+        return people.filter(department_id=user.department_id)
+    return people.none()

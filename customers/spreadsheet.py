@@ -1,0 +1,103 @@
+"""Customer spreadsheets: the columns of the export and the import, and reading an upload."""
+
+import zipfile
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from crm_archive.errors import ActionRefused
+
+from .forms import CustomerImportRowForm
+
+MAX_IMPORT_ROWS = 5000
+
+EXPORT_COLUMNS = [
+    ("name", lambda c: c.name),
+    ("category", lambda c: c.get_category_display()),
+    ("kind", lambda c: c.get_kind_display()),
+    ("grade", lambda c: c.grade),
+    ("secrecy_tier", lambda c: c.get_secrecy_tier_display()),
+    ("owner", lambda c: str(c.owner)),
+    ("department", lambda c: str(c.department)),
+    ("region", lambda c: c.region),
+    ("industry", lambda c: c.industry),
+    ("legal_representative", lambda c: c.legal_representative),
+    ("phone", lambda c: c.phone),
+    ("email", lambda c: c.email),
+    ("address", lambda c: c.address),
+    ("credit_status", lambda c: c.get_credit_status_display()),
+    ("updated_at", lambda c: c.updated_at),
+]
+
+
+def export_headers() -> list[str]:
+    from .models import Customer
+
+    return [str(Customer._meta.get_field(name).verbose_name) for name, _getter in EXPORT_COLUMNS]
+
+
+def export_rows(customers):
+    for customer in customers:
+        yield [getter(customer) for _name, getter in EXPORT_COLUMNS]
+
+
+def import_columns() -> list[tuple[str, str]]:
+    """(field name, header in the current language) for the import template, in order."""
+    form = CustomerImportRowForm()
+    return [(name, str(form.fields[name].label)) for name in form.fields]
+
+
+def _header_aliases() -> dict[str, str]:
+    """Header text → field name; a column may be headed by its code or its label in either language."""
+    aliases = {}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            for name, label in import_columns():
+                aliases[label.strip().lower()] = name
+                aliases[name] = name
+    return aliases
+
+
+def read_import_rows(upload) -> list[tuple[int, dict]]:
+    """The data rows of the first sheet as (spreadsheet row number, {field: value}).
+
+    Refused with a readable message when the file is not a workbook, a column is unknown,
+    the name column is missing, or there are more than MAX_IMPORT_ROWS rows."""
+    try:
+        workbook = load_workbook(upload, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        raise ActionRefused(_("无法读取该文件，请使用导入模板另存为 .xlsx 后再上传。")) from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if not header:
+            raise ActionRefused(_("文件是空的。"))
+        aliases = _header_aliases()
+        fields = []
+        for index, title in enumerate(header, start=1):
+            title = "" if title is None else str(title).strip()
+            if not title:
+                fields.append(None)
+                continue
+            if title.lower() not in aliases:
+                raise ActionRefused(
+                    _("第 %(column)d 列的标题“%(title)s”无法识别。") % {"column": index, "title": title}
+                )
+            fields.append(aliases[title.lower()])
+        if "name" not in fields or "owner" not in fields:
+            raise ActionRefused(_("文件必须包含“客户名称”和“负责业务员（用户名）”两列。"))
+        result = []
+        for row_number, values in enumerate(rows, start=2):
+            if values is None or all(value in (None, "") for value in values):
+                continue
+            if len(result) >= MAX_IMPORT_ROWS:
+                raise ActionRefused(_("一次最多导入 %(max)d 行。") % {"max": MAX_IMPORT_ROWS})
+            result.append(
+                (row_number, {field: value for field, value in zip(fields, values, strict=False) if field is not None})
+            )
+        return result
+    finally:
+        workbook.close()
