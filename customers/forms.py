@@ -57,6 +57,8 @@ PROFILE_FIELDS = [
 class CustomerForm(forms.ModelForm):
     """The profile (客户基本资料). Owner and department are set at creation and changed only by a handover."""
 
+    website = forms.URLField(label=_("网址"), required=False, assume_scheme="https")
+
     class Meta:
         model = Customer
         fields = PROFILE_FIELDS

@@ -1,0 +1,230 @@
+"""SPEC §4: who reads which customer, in the list, the export and by direct URL."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from accounts.roles import Role
+from customers.models import Customer, CustomerAccessGrant, CustomerReadLog, SecrecyTier
+from customers.services import access_grants_remove_expired, customer_access_grant, customer_access_revoke
+from customers.tasks import remove_expired_access_grants
+from tests.factories import DepartmentFactory
+
+pytestmark = pytest.mark.django_db
+
+TIERS = [SecrecyTier.COMPANY, SecrecyTier.DEPARTMENT, SecrecyTier.PERSONAL, SecrecyTier.TOP_SECRET]
+
+# persona → the tiers it reads, for customers owned by "owner" in department "east".
+READS = {
+    "owner": {SecrecyTier.COMPANY, SecrecyTier.DEPARTMENT, SecrecyTier.PERSONAL},
+    "colleague": set(),
+    "east_manager": {SecrecyTier.DEPARTMENT, SecrecyTier.PERSONAL},
+    "west_manager": set(),
+    "marketing_director": {SecrecyTier.COMPANY, SecrecyTier.DEPARTMENT},
+    "general_manager": set(TIERS),
+    "archive_clerk": set(),
+    "archive_manager": set(),
+    "cs_manager": set(),
+    "customer_director": set(),
+}
+
+
+@pytest.fixture
+def world(make_user):
+    east, west = DepartmentFactory(code="east"), DepartmentFactory(code="west")
+    people = {
+        "owner": make_user(Role.SALES, department=east, username="owner"),
+        "colleague": make_user(Role.SALES, department=east, username="colleague"),
+        "east_manager": make_user(Role.DEPARTMENT_MANAGER, department=east, username="east_manager"),
+        "west_manager": make_user(Role.DEPARTMENT_MANAGER, department=west, username="west_manager"),
+        "marketing_director": make_user(Role.MARKETING_DIRECTOR, department=west, username="md"),
+        "general_manager": make_user(Role.GENERAL_MANAGER, department=west, username="gm"),
+        "archive_clerk": make_user(Role.ARCHIVE_CLERK, department=west, username="clerk"),
+        "archive_manager": make_user(Role.ARCHIVE_MANAGER, department=west, username="archmgr"),
+        "cs_manager": make_user(Role.CS_MANAGER, department=west, username="csmgr"),
+        "customer_director": make_user(Role.CUSTOMER_DIRECTOR, department=west, username="custdir"),
+    }
+    customers = {
+        tier: Customer.objects.create(
+            name=f"客户-{tier.value}", owner=people["owner"], department=east, secrecy_tier=tier
+        )
+        for tier in TIERS
+    }
+    return people, customers
+
+
+def listed_names(client, **params) -> set[str]:
+    html = client.get(reverse("customers:list"), {"per_page": 100, **params}).content.decode()
+    return {name for name in (f"客户-{tier.value}" for tier in TIERS) if name in html}
+
+
+def exported_names(client) -> set[str]:
+    response = client.get(reverse("customers:export"))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).worksheets[0]
+    return {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+
+
+@pytest.mark.parametrize("persona", list(READS))
+def test_each_role_sees_exactly_its_tiers_in_the_list(persona, world, client_for):
+    people, _customers = world
+    assert listed_names(client_for(people[persona])) == {f"客户-{tier.value}" for tier in READS[persona]}
+
+
+@pytest.mark.parametrize("persona", list(READS))
+def test_each_role_exports_exactly_its_tiers(persona, world, client_for):
+    people, _customers = world
+    assert exported_names(client_for(people[persona])) == {f"客户-{tier.value}" for tier in READS[persona]}
+
+
+@pytest.mark.parametrize("persona", list(READS))
+@pytest.mark.parametrize("tier", TIERS)
+def test_direct_url_answers_404_without_the_name_when_the_tier_is_closed(persona, tier, world, client_for):
+    people, customers = world
+    response = client_for(people[persona]).get(reverse("customers:detail", args=[customers[tier].pk]))
+    if tier in READS[persona]:
+        assert response.status_code == 200
+        assert customers[tier].name in response.content.decode()
+    else:
+        assert response.status_code == 404
+        assert customers[tier].name not in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", list(READS))
+def test_search_never_finds_a_closed_customer(persona, world, client_for):
+    people, _customers = world
+    found = listed_names(client_for(people[persona]), q="客户-")
+    assert found == {f"客户-{tier.value}" for tier in READS[persona]}
+
+
+def test_a_grant_opens_exactly_one_customer_until_it_expires(world, client_for):
+    people, customers = world
+    clerk = people["archive_clerk"]
+    granted, other = customers[SecrecyTier.PERSONAL], customers[SecrecyTier.DEPARTMENT]
+    customer_access_grant(granted, user=clerk, until=timezone.now() + timedelta(hours=2), by=people["general_manager"])
+    client = client_for(clerk)
+    assert listed_names(client) == {granted.name}
+    assert client.get(reverse("customers:detail", args=[granted.pk])).status_code == 200
+    assert client.get(reverse("customers:detail", args=[other.pk])).status_code == 404
+
+    CustomerAccessGrant.objects.filter(user=clerk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert listed_names(client) == set()
+    assert client.get(reverse("customers:detail", args=[granted.pk])).status_code == 404
+
+
+def test_a_grant_is_a_guardian_object_permission_on_the_direct_table(world):
+    from guardian.utils import get_user_obj_perms_model
+
+    people, customers = world
+    grant = customer_access_grant(
+        customers[SecrecyTier.TOP_SECRET], user=people["owner"], until=timezone.now() + timedelta(days=1)
+    )
+    assert get_user_obj_perms_model(customers[SecrecyTier.TOP_SECRET]) is CustomerAccessGrant
+    assert grant.permission.codename == "view_customer"
+
+
+def test_a_revoked_grant_closes_the_customer_at_once(world, client_for):
+    people, customers = world
+    customer = customers[SecrecyTier.COMPANY]
+    customer_access_grant(customer, user=people["colleague"], until=timezone.now() + timedelta(days=1))
+    customer_access_revoke(customer, user=people["colleague"])
+    assert client_for(people["colleague"]).get(reverse("customers:detail", args=[customer.pk])).status_code == 404
+
+
+def test_a_grant_must_end_in_the_future(world):
+    from crm_archive.errors import ActionRefused
+
+    people, customers = world
+    with pytest.raises(ActionRefused):
+        customer_access_grant(customers[SecrecyTier.COMPANY], user=people["colleague"], until=timezone.now())
+
+
+def test_housekeeping_removes_only_expired_grants(world):
+    people, customers = world
+    customer_access_grant(
+        customers[SecrecyTier.COMPANY], user=people["colleague"], until=timezone.now() + timedelta(days=1)
+    )
+    customer_access_grant(
+        customers[SecrecyTier.PERSONAL],
+        user=people["archive_clerk"],
+        until=timezone.now() + timedelta(minutes=5),
+    )
+    CustomerAccessGrant.objects.filter(user=people["archive_clerk"]).update(
+        expires_at=timezone.now() - timedelta(days=1)
+    )
+    assert remove_expired_access_grants.delay().get() == 1
+    assert list(CustomerAccessGrant.objects.values_list("user__username", flat=True)) == ["colleague"]
+    assert access_grants_remove_expired() == 0
+
+
+def test_the_expired_grant_task_is_scheduled_daily(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["customers-remove-expired-access-grants"]
+    assert entry["task"] == "customers.tasks.remove_expired_access_grants"
+    assert "expires" not in entry.get("options", {})
+
+
+def test_every_read_of_a_customer_page_is_logged_and_shown_to_the_archive_manager(world, client_for, client):
+    people, customers = world
+    customer = customers[SecrecyTier.PERSONAL]
+    client_for(people["owner"]).get(reverse("customers:detail", args=[customer.pk]))
+    client_for(people["east_manager"]).get(reverse("customers:detail", args=[customer.pk]))
+    assert CustomerReadLog.objects.filter(customer=customer).count() == 2
+    page = client_for(people["archive_manager"]).get(reverse("customers:read_log")).content.decode()
+    assert page.count(customer.name) == 2
+    assert str(people["east_manager"]) in page
+
+
+def test_a_refused_read_is_not_logged(world, client_for):
+    people, customers = world
+    client_for(people["colleague"]).get(reverse("customers:detail", args=[customers[SecrecyTier.PERSONAL].pk]))
+    assert not CustomerReadLog.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["owner", "east_manager", "marketing_director", "archive_clerk", "sales_elsewhere"])
+def test_the_read_log_is_refused_to_everyone_but_the_archive_manager_and_general_manager(
+    persona, world, client_for, make_user
+):
+    people, _customers = world
+    user = people.get(persona) or make_user(Role.SALES)
+    assert client_for(user).get(reverse("customers:read_log")).status_code == 403
+
+
+def test_the_general_manager_reads_the_log(world, client_for):
+    people, _customers = world
+    assert client_for(people["general_manager"]).get(reverse("customers:read_log")).status_code == 200
+
+
+def test_a_sales_person_edits_their_own_customer_but_not_a_colleagues(world, client_for):
+    people, customers = world
+    own = customers[SecrecyTier.PERSONAL]
+    assert client_for(people["owner"]).get(reverse("customers:update", args=[own.pk])).status_code == 200
+    foreign = Customer.objects.create(
+        name="同事的客户", owner=people["colleague"], department=own.department, secrecy_tier=SecrecyTier.PERSONAL
+    )
+    client = client_for(people["owner"])
+    assert client.get(reverse("customers:update", args=[foreign.pk])).status_code == 404
+    response = client.post(reverse("customers:update", args=[foreign.pk]), {"name": "改名"})
+    assert response.status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.name == "同事的客户"
+
+
+def test_a_reader_who_is_not_an_editor_is_refused_the_edit_page(world, client_for):
+    people, customers = world
+    customer = customers[SecrecyTier.DEPARTMENT]
+    client = client_for(people["marketing_director"])
+    assert client.get(reverse("customers:detail", args=[customer.pk])).status_code == 200
+    assert client.get(reverse("customers:update", args=[customer.pk])).status_code == 403
+
+
+def test_the_admin_customer_pages_are_for_superusers_only(world, client_for, make_user):
+    people, customers = world
+    staff = make_user(Role.GENERAL_MANAGER, is_staff=True)
+    client = client_for(staff)
+    assert client.get(reverse("admin:customers_customer_changelist")).status_code == 403
+    superuser = make_user(is_staff=True, is_superuser=True)
+    assert client_for(superuser).get(reverse("admin:customers_customer_changelist")).status_code == 200
