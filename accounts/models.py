@@ -42,6 +42,12 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username
 
+    def get_full_name(self):
+        """Chinese names read family name first, without a space (张三); others as Django does."""
+        if any("\u4e00" <= character <= "\u9fff" for character in self.last_name + self.first_name):
+            return f"{self.last_name}{self.first_name}".strip()
+        return super().get_full_name()
+
     @cached_property
     def role_names(self) -> frozenset[str]:
         """The user's role codes, read once per request."""

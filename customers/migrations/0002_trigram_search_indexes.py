@@ -1,4 +1,4 @@
-"""Trigram indexes so that "contains" searches on names and phones use an index on PostgreSQL.
+"""Trigram indexes so that case-insensitive "contains" searches on names and phones use an index on PostgreSQL.
 
 SQLite (the embedded default) has no pg_trgm; the migration does nothing there."""
 
@@ -18,7 +18,10 @@ def create_indexes(apps, schema_editor):
         return
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for name, table, column in INDEXES:
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ({column} gin_trgm_ops)")
+        # Django compiles icontains to UPPER(col::text) LIKE UPPER(%s): index that expression.
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (UPPER({column}::text) gin_trgm_ops)"
+        )
 
 
 def drop_indexes(apps, schema_editor):
