@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "customers",
+    "dossiers",
     "lending",
     "destruction",
 ]
@@ -138,10 +139,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded scans live outside anything served statically; only access-checked views serve them.
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -152,6 +153,11 @@ STORAGES = {
         )
     },
 }
+
+# Fonds code (全宗号) that starts every archive number, e.g. KH-2026-D30-0001 (DA/T 22 shape).
+ARCHIVE_FONDS_CODE = env("ARCHIVE_FONDS_CODE", default="KH")
+# Scanned files: PDF or image, at most this size.
+SCAN_MAX_BYTES = env.int("SCAN_MAX_BYTES", default=20 * 1024 * 1024)
 
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
@@ -193,6 +199,10 @@ CELERY_BEAT_SCHEDULE = {
     "customers-remove-expired-access-grants": {
         "task": "customers.tasks.remove_expired_access_grants",
         "schedule": crontab(minute=30, hour=2),
+    },
+    "dossiers-notify-overdue-promotions": {
+        "task": "dossiers.tasks.notify_overdue_promotions",
+        "schedule": crontab(minute=0, hour=8),
     },
 }
 

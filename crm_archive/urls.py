@@ -21,5 +21,6 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("customers/", include("customers.urls")),
+    path("dossiers/", include("dossiers.urls")),
     path("", include("accounts.urls")),
 ]

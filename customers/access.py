@@ -1,4 +1,4 @@
-"""Who may read and change which customer (SPEC §4). Decided here and only here.
+"""Who may read and change which customer, dossier and document (SPEC §4). Decided here and only here.
 
 Reading is a queryset filter — the tier rules for the user's roles, plus unexpired
 django-guardian grants on the customer — so lists, exports, searches and single pages all
@@ -12,6 +12,11 @@ Tier rules (who reads without asking):
 - top secret: general manager.
 The owning sales person also reads their own customers of the company and department tiers
 (they keep the profile current); top secret stays closed to them.
+
+Dossiers: archive staff (clerk, archive manager) and the general manager open every dossier's
+page — its metadata and catalogue, what running the archive needs; others open the dossiers of
+customers they may read. A document's contents (its scan) need the customer readable *and* the
+document's own tier open to the reader, or a grant on the customer.
 """
 
 from django.contrib.auth import get_user_model
@@ -20,33 +25,40 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.roles import Role
+from dossiers.models import Document, Dossier
 
 from .models import Customer, CustomerAccessGrant, SecrecyTier
 
 READ_PERMISSION = "view_customer"
 
 
-def _tier_rule(user) -> Q | None:
-    """The customers `user` reads by role and tier alone; None means every customer."""
+def _tier_rule(user, *, prefix: str = "", tier_field: str = "secrecy_tier") -> Q | None:
+    """The rows `user` reads by role and tier alone; None means every row.
+
+    `prefix` leads from the filtered model to its customer ("" for Customer itself,
+    "dossier__customer__" for Document); `tier_field` names the tier judged (the customer's
+    own, or a document's)."""
     if user.is_superuser or user.has_role(Role.GENERAL_MANAGER):
         return None
-    rules = [Q(owner_id=user.pk) & ~Q(secrecy_tier=SecrecyTier.TOP_SECRET)]
+    tier = tier_field
+    rules = [Q(**{f"{prefix}owner_id": user.pk}) & ~Q(**{tier: SecrecyTier.TOP_SECRET})]
     if user.has_role(Role.MARKETING_DIRECTOR):
-        rules.append(Q(secrecy_tier__in=[SecrecyTier.COMPANY, SecrecyTier.DEPARTMENT]))
+        rules.append(Q(**{f"{tier}__in": [SecrecyTier.COMPANY, SecrecyTier.DEPARTMENT]}))
     if user.has_role(Role.DEPARTMENT_MANAGER) and user.department_id:
-        rules.append(Q(secrecy_tier=SecrecyTier.DEPARTMENT, department_id=user.department_id))
-        rules.append(Q(secrecy_tier=SecrecyTier.PERSONAL, owner__department_id=user.department_id))
+        rules.append(Q(**{tier: SecrecyTier.DEPARTMENT, f"{prefix}department_id": user.department_id}))
+        rules.append(Q(**{tier: SecrecyTier.PERSONAL, f"{prefix}owner__department_id": user.department_id}))
     combined = rules[0]
     for rule in rules[1:]:
         combined |= rule
     return combined
 
 
-def _granted(user, *, at) -> Exists:
+def _granted(user, *, at, customer_path: str = "pk") -> Exists:
+    """An unexpired guardian grant of `user` on the customer at `customer_path` of the outer row."""
     return Exists(
         CustomerAccessGrant.objects.filter(
             user_id=user.pk,
-            content_object=OuterRef("pk"),
+            content_object=OuterRef(customer_path),
             permission__codename=READ_PERMISSION,
             expires_at__gt=at,
         )
@@ -61,6 +73,69 @@ def customers_readable_by(user, *, at=None) -> QuerySet[Customer]:
     if rule is None:
         return Customer.objects.all()
     return Customer.objects.filter(rule | _granted(user, at=at or timezone.now()))
+
+
+def is_archive_staff(user) -> bool:
+    """Archive clerks and the archive manager run the archive: they see every dossier's metadata
+    (number, customer, status, cabinet, the catalogue) but no contents beyond their own rights."""
+    return user.is_superuser or user.has_role(Role.ARCHIVE_CLERK, Role.ARCHIVE_MANAGER)
+
+
+def dossiers_visible_to(user) -> QuerySet[Dossier]:
+    """The dossiers whose page (metadata and catalogue) `user` may open: all for archive staff and
+    the general manager; for others, the dossiers of customers they may read."""
+    if not user.is_authenticated or not user.is_active:
+        return Dossier.objects.none()
+    if is_archive_staff(user) or user.has_role(Role.GENERAL_MANAGER):
+        return Dossier.objects.all()
+    return Dossier.objects.filter(customer__in=customers_readable_by(user))
+
+
+def get_visible_dossier_or_404(user, pk, queryset=None) -> Dossier:
+    """The dossier `pk` if `user` may open its page; 404 otherwise."""
+    queryset = queryset if queryset is not None else Dossier.objects.all()
+    try:
+        return queryset.filter(pk__in=dossiers_visible_to(user).values("pk")).get(pk=pk)
+    except (Dossier.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def documents_readable_by(user, *, at=None) -> QuerySet[Document]:
+    """The documents whose contents (the scanned file) `user` may read: the customer must be
+    readable and the document's own tier open to `user` — or a grant covers the customer."""
+    if not user.is_authenticated or not user.is_active:
+        return Document.objects.none()
+    rule = _tier_rule(user, prefix="dossier__customer__", tier_field="secrecy_tier")
+    if rule is None:
+        return Document.objects.all()
+    at = at or timezone.now()
+    tier_open = Document.objects.filter(rule, dossier__customer__in=customers_readable_by(user, at=at))
+    return Document.objects.filter(
+        Q(pk__in=tier_open.values("pk")) | _granted(user, at=at, customer_path="dossier__customer_id")
+    )
+
+
+def can_read_document(user, document: Document) -> bool:
+    return documents_readable_by(user).filter(pk=document.pk).exists()
+
+
+def can_print_volume(user, *, top_secret: bool) -> bool:
+    """Catalogues and remarks sheets of a top-secret volume list top-secret titles: archive staff
+    and the general manager only. A regular volume's go with the dossier page."""
+    return not top_secret or is_archive_staff(user) or user.has_role(Role.GENERAL_MANAGER)
+
+
+def can_manage_archive(user) -> bool:
+    """Opening, filing, promoting and shelving dossiers, inspections and repairs: the archive clerk."""
+    return user.is_superuser or user.has_role(Role.ARCHIVE_CLERK)
+
+
+def can_record_backup_key_use(user) -> bool:
+    return user.is_superuser or user.has_role(Role.ARCHIVE_CLERK, Role.ARCHIVE_MANAGER, Role.GENERAL_MANAGER)
+
+
+def can_read_archive_statistics(user) -> bool:
+    return user.is_superuser or user.has_role(Role.ARCHIVE_CLERK, Role.ARCHIVE_MANAGER, Role.GENERAL_MANAGER)
 
 
 def can_read_customer(user, customer: Customer) -> bool:

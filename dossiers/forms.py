@@ -1,0 +1,187 @@
+"""Input validation for the archive office's forms."""
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Customer, SecrecyTier
+
+from .models import Cabinet, Document, Dossier, DossierStatus, Inspection, RetentionPeriod
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+# Scans are recognised by their first bytes, never by their name.
+SCAN_SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
+
+
+def scan_content_type(upload) -> str | None:
+    head = upload.read(16)
+    upload.seek(0)
+    for signature, content_type in SCAN_SIGNATURES.items():
+        if head.startswith(signature):
+            return content_type
+    return None
+
+
+def not_in_future(value, message):
+    if value and value > timezone.localdate():
+        raise forms.ValidationError(message)
+    return value
+
+
+class DossierOpenForm(forms.Form):
+    customer_name = forms.CharField(label=_("客户名称"), max_length=200, help_text=_("与客户资料中的名称完全一致。"))
+    opened_on = forms.DateField(label=_("建档日期（合同签订）"), widget=DATE_INPUT, initial=timezone.localdate)
+    retention = forms.ModelChoiceField(label=_("保管期限"), queryset=RetentionPeriod.objects.all())
+
+    def clean_customer_name(self):
+        name = self.cleaned_data["customer_name"].strip()
+        customer = Customer.objects.filter(name=name).first()
+        if customer is None:
+            raise forms.ValidationError(_("没有名为“%(name)s”的客户。") % {"name": name})
+        if Dossier.objects.filter(customer=customer).exists():
+            raise forms.ValidationError(_("客户“%(name)s”已有档案（一户一档）。") % {"name": name})
+        self.cleaned_data["customer"] = customer
+        return name
+
+    def clean_opened_on(self):
+        return not_in_future(self.cleaned_data.get("opened_on"), _("建档日期不能晚于今天。"))
+
+
+class CompletionForm(forms.Form):
+    received_on = forms.DateField(label=_("竣工文档收到日期"), widget=DATE_INPUT, initial=timezone.localdate)
+
+
+class PromotionForm(forms.Form):
+    cabinet = forms.ModelChoiceField(label=_("档案柜"), queryset=Cabinet.objects.filter(is_active=True))
+    position = forms.IntegerField(label=_("格位"), min_value=1)
+
+
+class DocumentForm(forms.ModelForm):
+    scan_file = forms.FileField(
+        label=_("扫描件"),
+        required=False,
+        help_text=_("PDF、PNG 或 JPEG，最大 %(size)s。") % {"size": filesizeformat(settings.SCAN_MAX_BYTES)},
+    )
+
+    class Meta:
+        model = Document
+        fields = [
+            "document_type",
+            "document_number",
+            "title",
+            "made_on",
+            "responsible_party",
+            "pages",
+            "copies",
+            "is_original",
+            "secrecy_tier",
+            "retention",
+            "filing_year",
+            "position",
+            "remarks",
+        ]
+        widgets = {"made_on": DATE_INPUT}
+        help_texts = {"filing_year": _("留空则按形成日期的年度立卷。"), "position": _("在卷内的排列顺序。")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["filing_year"].required = False
+
+    def clean_made_on(self):
+        return not_in_future(self.cleaned_data.get("made_on"), _("形成日期不能晚于今天。"))
+
+    def clean_filing_year(self):
+        year = self.cleaned_data.get("filing_year")
+        if year and not 1900 <= year <= timezone.localdate().year:
+            raise forms.ValidationError(_("归档年度应在 1900 年到今年之间。"))
+        return year
+
+    def clean_scan_file(self):
+        upload = self.cleaned_data.get("scan_file")
+        if not upload:
+            return None
+        if upload.size > settings.SCAN_MAX_BYTES:
+            raise forms.ValidationError(
+                _("文件过大：最大 %(size)s。") % {"size": filesizeformat(settings.SCAN_MAX_BYTES)}
+            )
+        content_type = scan_content_type(upload)
+        if content_type is None:
+            raise forms.ValidationError(_("扫描件只能是 PDF、PNG 或 JPEG 文件。"))
+        self.scan_content_type = content_type
+        return upload
+
+
+class VolumeRemarksForm(forms.Form):
+    notes = forms.CharField(label=_("情况说明"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    checked_by = forms.ModelChoiceField(label=_("检查人"), queryset=get_user_model().objects.none(), required=False)
+    compiled_on = forms.DateField(label=_("立卷日期"), widget=DATE_INPUT, initial=timezone.localdate)
+
+    def __init__(self, *args, checkers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if checkers is not None:
+            self.fields["checked_by"].queryset = checkers
+
+
+class BackupKeyUseForm(forms.Form):
+    used_by = forms.ModelChoiceField(label=_("使用人"), queryset=get_user_model().objects.filter(is_active=True))
+    used_at = forms.DateTimeField(label=_("使用时间"), widget=DATETIME_INPUT, initial=timezone.now)
+    reason = forms.CharField(label=_("原因"), max_length=300)
+
+    def clean_used_at(self):
+        used_at = self.cleaned_data["used_at"]
+        if used_at > timezone.now():
+            raise forms.ValidationError(_("使用时间不能晚于现在。"))
+        return used_at
+
+
+class InspectionForm(forms.ModelForm):
+    class Meta:
+        model = Inspection
+        fields = [
+            "inspected_on",
+            "reason",
+            "cabinet",
+            "doors_windows_ok",
+            "fire_protection_ok",
+            "damp_protection_ok",
+            "mould_found",
+            "insects_found",
+            "damage_found",
+            "notes",
+        ]
+        widgets = {"inspected_on": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_inspected_on(self):
+        return not_in_future(self.cleaned_data.get("inspected_on"), _("检查日期不能晚于今天。"))
+
+
+class RepairOpenForm(forms.Form):
+    damage = forms.CharField(label=_("破损情况"), max_length=300)
+
+
+class RepairCloseForm(forms.Form):
+    repaired_on = forms.DateField(label=_("修复日期"), widget=DATE_INPUT, initial=timezone.localdate)
+    repair_notes = forms.CharField(label=_("修复说明"), max_length=300, required=False)
+
+
+class DossierFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=DossierStatus.choices, label=_("状态"))
+    filing_year = django_filters.NumberFilter(label=_("归档年度"))
+    secrecy_tier = django_filters.ChoiceFilter(
+        field_name="customer__secrecy_tier", choices=SecrecyTier.choices, label=_("密级")
+    )
+    cabinet = django_filters.ModelChoiceFilter(queryset=Cabinet.objects.all(), label=_("档案柜"))
+
+    class Meta:
+        model = Dossier
+        fields = ["status", "filing_year", "secrecy_tier", "cabinet"]

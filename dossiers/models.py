@@ -1,0 +1,394 @@
+"""Dossiers (客户档案), their documents (卷内文件), cabinets, keys, inspections and repairs (SPEC §3)."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import LazyObject
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from customers.models import SecrecyTier
+
+PROMOTION_DAYS = 5
+
+
+class PrivateScanStorage(LazyObject):
+    """Scans live under MEDIA_ROOT/scans with no public URL: only access-checked views serve them."""
+
+    def _setup(self):
+        self._wrapped = FileSystemStorage(location=settings.MEDIA_ROOT / "scans", base_url=None)
+
+
+private_scan_storage = PrivateScanStorage()
+
+
+def scan_upload_to(document, filename):
+    # The stored name never reuses the uploaded one: it could carry a path or a script.
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(
+        document.scan_content_type, "bin"
+    )
+    return f"{timezone.localdate():%Y/%m}/dossier-{document.dossier_id}-{timezone.now():%H%M%S%f}.{extension}"
+
+
+class RetentionPeriod(models.Model):
+    """保管期限: data an administrator can extend (永久, 定期30年, 定期10年 are seeded)."""
+
+    code = models.CharField(_("代码"), max_length=8, unique=True, help_text=_("用于档号，例如 Y、D30、D10。"))
+    name = models.CharField(_("名称"), max_length=50)
+    years = models.PositiveSmallIntegerField(_("年限"), null=True, blank=True, help_text=_("留空表示永久保存。"))
+
+    class Meta:
+        ordering = [models.F("years").desc(nulls_first=True)]
+        verbose_name = _("保管期限")
+        verbose_name_plural = _("保管期限")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_permanent(self) -> bool:
+        return self.years is None
+
+
+class DocumentType(models.Model):
+    """A kind of document; `required` ones must be in a dossier before it can be promoted."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    required_for_promotion = models.BooleanField(_("转正式档案必需"), default=False)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=100)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("文件类型")
+        verbose_name_plural = _("文件类型")
+
+    def __str__(self):
+        return self.name
+
+
+class Cabinet(models.Model):
+    """档案柜: two keys, the archive office's and the general manager's backup."""
+
+    code = models.CharField(_("柜号"), max_length=20, unique=True)
+    place = models.CharField(_("存放地点"), max_length=200)
+    positions = models.PositiveSmallIntegerField(_("格位数"), default=40, validators=[MinValueValidator(1)])
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("档案柜")
+        verbose_name_plural = _("档案柜")
+
+    def __str__(self):
+        return f"{self.code}（{self.place}）"
+
+
+class DossierStatus(models.TextChoices):
+    TEMPORARY = "temporary", _("临时档案")
+    COMPLETION_RECEIVED = "completion_received", _("已收竣工文档")
+    FORMAL = "formal", _("正式档案")
+    DESTROYED = "destroyed", _("已销毁")
+
+
+class Dossier(models.Model):
+    """One customer's dossier (一户一档) and its lifecycle: temporary → completion received →
+    formal → destroyed. Its secrecy tier is the customer's."""
+
+    customer = models.OneToOneField(
+        "customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="dossier"
+    )
+    status = models.CharField(
+        _("状态"), max_length=24, choices=DossierStatus, default=DossierStatus.TEMPORARY, db_index=True
+    )
+    retention = models.ForeignKey(RetentionPeriod, verbose_name=_("保管期限"), on_delete=models.PROTECT)
+    opened_on = models.DateField(_("建档日期（合同签订）"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("建档人"), on_delete=models.PROTECT, related_name="+"
+    )
+    completion_received_on = models.DateField(_("竣工文档收到日期"), null=True, blank=True)
+    promotion_due_on = models.DateField(_("转正期限"), null=True, blank=True)
+    promoted_at = models.DateTimeField(_("转正时间"), null=True, blank=True)
+    promoted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("转正经办人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    archive_number = models.CharField(_("档号"), max_length=40, unique=True, null=True, blank=True)
+    filing_year = models.PositiveSmallIntegerField(_("归档年度"), null=True, blank=True)
+    cabinet = models.ForeignKey(
+        Cabinet, verbose_name=_("档案柜"), on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers"
+    )
+    position = models.PositiveSmallIntegerField(_("格位"), null=True, blank=True)
+    destroyed_at = models.DateTimeField(_("销毁时间"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+        verbose_name = _("客户档案")
+        verbose_name_plural = _("客户档案")
+        indexes = [
+            models.Index(fields=["status", "promotion_due_on"]),
+            models.Index(fields=["filing_year", "status"]),
+            models.Index(fields=["cabinet", "position"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="formal")
+                | models.Q(archive_number__isnull=False, cabinet__isnull=False, position__isnull=False),
+                name="formal_dossier_is_numbered_and_shelved",
+            ),
+            models.UniqueConstraint(
+                fields=["cabinet", "position"],
+                condition=models.Q(cabinet__isnull=False, status="formal"),
+                name="one_dossier_per_cabinet_position",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(completion_received_on__isnull=True)
+                | models.Q(completion_received_on__gte=models.F("opened_on")),
+                name="completion_not_before_opening",
+            ),
+        ]
+
+    def __str__(self):
+        return self.archive_number or _("临时档案：%(customer)s") % {"customer": self.customer}
+
+    @property
+    def secrecy_tier(self) -> str:
+        return self.customer.secrecy_tier
+
+    def get_secrecy_tier_display(self) -> str:
+        return self.customer.get_secrecy_tier_display()
+
+    @property
+    def promotion_is_overdue(self) -> bool:
+        return (
+            self.status == DossierStatus.COMPLETION_RECEIVED
+            and self.promotion_due_on is not None
+            and self.promotion_due_on < timezone.localdate()
+        )
+
+    @staticmethod
+    def promotion_due_after(received_on):
+        return received_on + timedelta(days=PROMOTION_DAYS)
+
+
+class ArchiveNumberCounter(models.Model):
+    """The last sequence used per (year, retention code); locked with SELECT … FOR UPDATE so two
+    promotions never draw the same archive number."""
+
+    year = models.PositiveSmallIntegerField()
+    retention_code = models.CharField(max_length=8)
+    last_sequence = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "retention_code"], name="one_counter_per_year_retention")
+        ]
+
+    def __str__(self):
+        return f"{self.year}-{self.retention_code}: {self.last_sequence}"
+
+
+class Document(models.Model):
+    """卷内文件: one document filed in a dossier, in the volume of its filing year; top-secret
+    documents form a separate volume."""
+
+    dossier = models.ForeignKey(Dossier, verbose_name=_("档案"), on_delete=models.PROTECT, related_name="documents")
+    document_type = models.ForeignKey(DocumentType, verbose_name=_("文件类型"), on_delete=models.PROTECT)
+    document_number = models.CharField(_("文号"), max_length=64, blank=True)
+    title = models.CharField(_("题名"), max_length=300)
+    made_on = models.DateField(_("形成日期"))
+    responsible_party = models.CharField(_("责任者"), max_length=200)
+    pages = models.PositiveIntegerField(_("页数"), validators=[MinValueValidator(1)])
+    copies = models.PositiveSmallIntegerField(_("份数"), default=1, validators=[MinValueValidator(1)])
+    is_original = models.BooleanField(_("原件"), default=True)
+    secrecy_tier = models.CharField(_("密级"), max_length=16, choices=SecrecyTier, default=SecrecyTier.PERSONAL)
+    retention = models.ForeignKey(RetentionPeriod, verbose_name=_("保管期限"), on_delete=models.PROTECT)
+    filing_year = models.PositiveSmallIntegerField(_("归档年度"))
+    position = models.PositiveIntegerField(_("卷内顺序"), default=0)
+    remarks = models.CharField(_("备注"), max_length=300, blank=True)
+    scan = models.FileField(_("扫描件"), storage=private_scan_storage, upload_to=scan_upload_to, blank=True)
+    scan_content_type = models.CharField(max_length=40, blank=True, editable=False)
+    filed_at = models.DateTimeField(_("归档时间"), default=timezone.now, editable=False)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("归档人"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["filing_year", "position", "made_on", "id"]
+        verbose_name = _("卷内文件")
+        verbose_name_plural = _("卷内文件")
+        indexes = [models.Index(fields=["dossier", "filing_year", "position"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_top_secret(self) -> bool:
+        return self.secrecy_tier == SecrecyTier.TOP_SECRET
+
+    @property
+    def volume_kind(self) -> str:
+        return VOLUME_TOP_SECRET if self.is_top_secret else VOLUME_REGULAR
+
+
+VOLUME_REGULAR = "regular"
+VOLUME_TOP_SECRET = "top-secret"
+
+
+class VolumeRemarks(models.Model):
+    """卷内备考表 of one volume: notes, who compiled (立卷人) and checked (检查人) it, and when."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="volume_remarks")
+    filing_year = models.PositiveSmallIntegerField(_("归档年度"))
+    top_secret = models.BooleanField(_("绝密卷"), default=False)
+    notes = models.TextField(_("情况说明"), blank=True)
+    compiled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("立卷人"), on_delete=models.PROTECT, related_name="+"
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("检查人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    compiled_on = models.DateField(_("立卷日期"), default=timezone.localdate)
+
+    class Meta:
+        verbose_name = _("卷内备考表")
+        verbose_name_plural = _("卷内备考表")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "filing_year", "top_secret"], name="one_remarks_sheet_per_volume"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.dossier} {self.filing_year}"
+
+
+class BackupKeyUse(models.Model):
+    """A use of a cabinet's backup key (the general manager's); each one notifies the archive manager."""
+
+    cabinet = models.ForeignKey(
+        Cabinet, verbose_name=_("档案柜"), on_delete=models.PROTECT, related_name="backup_key_uses"
+    )
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("使用人"), on_delete=models.PROTECT, related_name="+"
+    )
+    used_at = models.DateTimeField(_("使用时间"), default=timezone.now)
+    reason = models.CharField(_("原因"), max_length=300)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-used_at", "-id"]
+        verbose_name = _("备用钥匙使用记录")
+        verbose_name_plural = _("备用钥匙使用记录")
+
+    def __str__(self):
+        return f"{self.cabinet.code} {self.used_at:%Y-%m-%d %H:%M}"
+
+
+class InspectionReason(models.TextChoices):
+    PERIODIC = "periodic", _("定期检查")
+    DAMAGE_FOUND = "damage_found", _("发现损害")
+    DOUBT = "doubt", _("对档案有疑问")
+    INCIDENT = "incident", _("突发事件后（被盗、遗失、火灾等）")
+
+
+class Inspection(models.Model):
+    """检查与核对: the storage environment and the materials themselves."""
+
+    inspected_on = models.DateField(_("检查日期"), default=timezone.localdate)
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("检查人"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("检查原因"), max_length=16, choices=InspectionReason, default=InspectionReason.PERIODIC)
+    cabinet = models.ForeignKey(
+        Cabinet,
+        verbose_name=_("档案柜"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("留空表示整个库房。"),
+    )
+    doors_windows_ok = models.BooleanField(_("门窗完好"), default=True)
+    fire_protection_ok = models.BooleanField(_("防火器材齐备"), default=True)
+    damp_protection_ok = models.BooleanField(_("防潮器材齐备"), default=True)
+    mould_found = models.BooleanField(_("发现霉烂"), default=False)
+    insects_found = models.BooleanField(_("发现虫蛀"), default=False)
+    damage_found = models.BooleanField(_("发现破损"), default=False)
+    notes = models.TextField(_("情况记录"), blank=True)
+
+    class Meta:
+        ordering = ["-inspected_on", "-id"]
+        verbose_name = _("检查记录")
+        verbose_name_plural = _("检查记录")
+
+    def __str__(self):
+        return f"{self.inspected_on} {self.get_reason_display()}"
+
+    @property
+    def problems_found(self) -> bool:
+        return not (self.doors_windows_ok and self.fire_protection_ok and self.damp_protection_ok) or (
+            self.mould_found or self.insects_found or self.damage_found
+        )
+
+
+class Repair(models.Model):
+    """破损及时修复: a damaged document's repair, open until repaired."""
+
+    document = models.ForeignKey(Document, verbose_name=_("文件"), on_delete=models.PROTECT, related_name="repairs")
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("检查记录"), on_delete=models.PROTECT, null=True, blank=True, related_name="repairs"
+    )
+    reported_on = models.DateField(_("发现日期"), default=timezone.localdate)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    damage = models.CharField(_("破损情况"), max_length=300)
+    repaired_on = models.DateField(_("修复日期"), null=True, blank=True)
+    repaired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修复人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    repair_notes = models.CharField(_("修复说明"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-reported_on", "-id"]
+        verbose_name = _("修复记录")
+        verbose_name_plural = _("修复记录")
+        indexes = [
+            models.Index(fields=["reported_on"], condition=models.Q(repaired_on__isnull=True), name="repair_open")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(repaired_on__isnull=True) | models.Q(repaired_on__gte=models.F("reported_on")),
+                name="repair_not_before_report",
+            )
+        ]
+
+    def __str__(self):
+        return self.damage
+
+    @property
+    def is_open(self) -> bool:
+        return self.repaired_on is None

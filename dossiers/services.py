@@ -1,0 +1,249 @@
+"""Every state change of dossiers, documents, cabinets, inspections and repairs."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role
+from accounts.services import notification_send_to_role
+from crm_archive.errors import ActionRefused, TransitionRefused
+from customers import access
+
+from .models import (
+    ArchiveNumberCounter,
+    BackupKeyUse,
+    Cabinet,
+    Document,
+    DocumentType,
+    Dossier,
+    DossierStatus,
+    Inspection,
+    Repair,
+    VolumeRemarks,
+)
+
+
+def _require_archive_clerk(user):
+    if not access.can_manage_archive(user):
+        raise ActionRefused(_("只有档案管理员可以办理此事项。"))
+
+
+def _locked(dossier: Dossier) -> Dossier:
+    return Dossier.objects.select_for_update().select_related("customer", "retention").get(pk=dossier.pk)
+
+
+def dossier_open(customer, *, by, opened_on, retention) -> Dossier:
+    """Open the temporary dossier (临时档案) of `customer` when its contract is signed.
+    One customer has exactly one dossier."""
+    _require_archive_clerk(by)
+    if opened_on > timezone.localdate():
+        raise ActionRefused(_("建档日期不能晚于今天。"))
+    dossier = Dossier(customer=customer, opened_on=opened_on, retention=retention, opened_by=by)
+    dossier._history_user = by
+    try:
+        with transaction.atomic():
+            dossier.save()
+    except IntegrityError:
+        raise ActionRefused(_("客户“%(customer)s”已有档案（一户一档）。") % {"customer": customer}) from None
+    return dossier
+
+
+def dossier_record_completion(dossier: Dossier, *, by, received_on) -> Dossier:
+    """Record the day the project lead handed in the completion documents (竣工文档): the
+    dossier must then be promoted within PROMOTION_DAYS days."""
+    _require_archive_clerk(by)
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        if dossier.status != DossierStatus.TEMPORARY:
+            raise TransitionRefused(
+                _("只有临时档案可以登记竣工文档；此档案当前状态为“%(status)s”。")
+                % {"status": dossier.get_status_display()}
+            )
+        if received_on > timezone.localdate():
+            raise TransitionRefused(_("竣工文档收到日期不能晚于今天。"))
+        if received_on < dossier.opened_on:
+            raise TransitionRefused(_("竣工文档收到日期不能早于建档日期。"))
+        dossier.status = DossierStatus.COMPLETION_RECEIVED
+        dossier.completion_received_on = received_on
+        dossier.promotion_due_on = Dossier.promotion_due_after(received_on)
+        dossier._history_user = by
+        dossier.save()
+    return dossier
+
+
+def missing_required_types(dossier: Dossier) -> list[DocumentType]:
+    """The required document types of which `dossier` holds no document."""
+    return list(
+        DocumentType.objects.filter(required_for_promotion=True)
+        .exclude(pk__in=Document.objects.filter(dossier=dossier).values("document_type_id"))
+        .order_by("sort_order", "name")
+    )
+
+
+def _next_archive_number(*, year: int, retention_code: str) -> str:
+    """Draw the next number of (year, retention) under a row lock: never reused, never shared."""
+    counter, _created = ArchiveNumberCounter.objects.get_or_create(year=year, retention_code=retention_code)
+    counter = ArchiveNumberCounter.objects.select_for_update().get(pk=counter.pk)
+    counter.last_sequence += 1
+    counter.save(update_fields=["last_sequence"])
+    return f"{settings.ARCHIVE_FONDS_CODE}-{year}-{retention_code}-{counter.last_sequence:04d}"
+
+
+def dossier_promote(dossier: Dossier, *, by, cabinet: Cabinet, position: int) -> Dossier:
+    """临时档案 → 正式档案: check the required documents, give the archive number (档号, DA/T 22
+    shape fonds-year-retention-sequence) and shelve the dossier in `cabinet` at `position`."""
+    _require_archive_clerk(by)
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        if dossier.status != DossierStatus.COMPLETION_RECEIVED:
+            raise TransitionRefused(
+                _("只有已收到竣工文档的档案可以转为正式档案；此档案当前状态为“%(status)s”。")
+                % {"status": dossier.get_status_display()}
+            )
+        missing = missing_required_types(dossier)
+        if missing:
+            raise TransitionRefused(
+                _("此档案缺少必需文件：%(names)s") % {"names": "、".join(item.name for item in missing)}
+            )
+        if not cabinet.is_active:
+            raise TransitionRefused(_("档案柜 %(cabinet)s 已停用。") % {"cabinet": cabinet.code})
+        if not 1 <= position <= cabinet.positions:
+            raise TransitionRefused(_("格位应在 1 到 %(max)d 之间。") % {"max": cabinet.positions})
+        if Dossier.objects.filter(cabinet=cabinet, position=position, status=DossierStatus.FORMAL).exists():
+            raise TransitionRefused(
+                _("档案柜 %(cabinet)s 的第 %(position)d 格已有档案。") % {"cabinet": cabinet.code, "position": position}
+            )
+        now = timezone.now()
+        year = timezone.localdate(now).year
+        dossier.archive_number = _next_archive_number(year=year, retention_code=dossier.retention.code)
+        dossier.filing_year = year
+        dossier.status = DossierStatus.FORMAL
+        dossier.promoted_at = now
+        dossier.promoted_by = by
+        dossier.cabinet = cabinet
+        dossier.position = position
+        dossier._history_user = by
+        try:
+            with transaction.atomic():
+                dossier.save()
+        except IntegrityError:
+            raise TransitionRefused(
+                _("档案柜 %(cabinet)s 的第 %(position)d 格已有档案。") % {"cabinet": cabinet.code, "position": position}
+            ) from None
+    return dossier
+
+
+def document_save(document: Document, *, by, scan=None, scan_content_type: str = "") -> Document:
+    """File a document in its dossier, or change it. A destroyed dossier takes no documents."""
+    _require_archive_clerk(by)
+    with transaction.atomic():
+        dossier = _locked(document.dossier)
+        if dossier.status == DossierStatus.DESTROYED:
+            raise ActionRefused(_("已销毁的档案不能再归档文件。"))
+        if document.pk is None:
+            document.filed_by = by
+        if not document.filing_year:
+            document.filing_year = document.made_on.year
+        if scan is not None:
+            document.scan_content_type = scan_content_type
+            document.scan = scan
+        document._history_user = by
+        document.save()
+    return document
+
+
+def volume_remarks_save(
+    *, dossier: Dossier, filing_year: int, top_secret: bool, by, notes: str, checked_by=None, compiled_on=None
+) -> VolumeRemarks:
+    """Fill in the remarks sheet (卷内备考表) of one volume; `by` signs as the compiler (立卷人)."""
+    _require_archive_clerk(by)
+    if checked_by is not None and checked_by.pk == by.pk:
+        raise ActionRefused(_("检查人不能是立卷人本人。"))
+    remarks, _created = VolumeRemarks.objects.update_or_create(
+        dossier=dossier,
+        filing_year=filing_year,
+        top_secret=top_secret,
+        defaults={
+            "notes": notes,
+            "compiled_by": by,
+            "checked_by": checked_by,
+            "compiled_on": compiled_on or timezone.localdate(),
+        },
+    )
+    return remarks
+
+
+def backup_key_use_record(cabinet: Cabinet, *, used_by, by, reason: str, used_at=None) -> BackupKeyUse:
+    """Log a use of `cabinet`'s backup key and tell every archive manager (in the app and by e-mail)."""
+    if not access.can_record_backup_key_use(by):
+        raise ActionRefused(_("您不能登记备用钥匙的使用。"))
+    if not reason.strip():
+        raise ActionRefused(_("请写明使用备用钥匙的原因。"))
+    use = BackupKeyUse.objects.create(
+        cabinet=cabinet, used_by=used_by, used_at=used_at or timezone.now(), reason=reason.strip(), recorded_by=by
+    )
+    message = _("备用钥匙已使用：档案柜 %(cabinet)s，使用人 %(user)s，时间 %(time)s，原因：%(reason)s") % {
+        "cabinet": cabinet.code,
+        "user": used_by,
+        "time": timezone.localtime(use.used_at).strftime("%Y-%m-%d %H:%M"),
+        "reason": use.reason,
+    }
+    notification_send_to_role(role=Role.ARCHIVE_MANAGER, message=message, link=reverse("dossiers:cabinets"), email=True)
+    return use
+
+
+def inspection_record(*, by, **fields) -> Inspection:
+    """Record an inspection (检查与核对) of the storage and the materials."""
+    _require_archive_clerk(by)
+    if fields.get("inspected_on") and fields["inspected_on"] > timezone.localdate():
+        raise ActionRefused(_("检查日期不能晚于今天。"))
+    return Inspection.objects.create(inspector=by, **fields)
+
+
+def repair_open(document: Document, *, by, damage: str, inspection: Inspection | None = None) -> Repair:
+    """Open a repair for a damaged document; it stays open until repaired."""
+    _require_archive_clerk(by)
+    if not damage.strip():
+        raise ActionRefused(_("请描述破损情况。"))
+    return Repair.objects.create(document=document, reported_by=by, damage=damage.strip(), inspection=inspection)
+
+
+def repair_close(repair: Repair, *, by, repaired_on, notes: str = "") -> Repair:
+    _require_archive_clerk(by)
+    with transaction.atomic():
+        repair = Repair.objects.select_for_update().get(pk=repair.pk)
+        if repair.repaired_on is not None:
+            raise TransitionRefused(_("此修复记录已关闭。"))
+        if repaired_on < repair.reported_on:
+            raise TransitionRefused(_("修复日期不能早于发现日期。"))
+        if repaired_on > timezone.localdate():
+            raise TransitionRefused(_("修复日期不能晚于今天。"))
+        repair.repaired_on = repaired_on
+        repair.repaired_by = by
+        repair.repair_notes = notes
+        repair.save()
+    return repair
+
+
+def overdue_promotions_notify(*, today=None) -> int:
+    """Tell the archive clerks and managers about dossiers whose promotion became overdue today
+    (due yesterday, still not formal). Sent once per dossier: the day after its due date."""
+    today = today or timezone.localdate()
+    dossiers = list(
+        Dossier.objects.filter(status=DossierStatus.COMPLETION_RECEIVED, promotion_due_on=today - timedelta(days=1))
+        .select_related("customer")
+        .order_by("pk")
+    )
+    for dossier in dossiers:
+        message = _("档案转正逾期：%(customer)s 的竣工文档于 %(received)s 收到，应于 %(due)s 前转为正式档案。") % {
+            "customer": dossier.customer,
+            "received": dossier.completion_received_on.isoformat(),
+            "due": dossier.promotion_due_on.isoformat(),
+        }
+        for role in (Role.ARCHIVE_CLERK, Role.ARCHIVE_MANAGER):
+            notification_send_to_role(role=role, message=message, link=reverse("dossiers:detail", args=[dossier.pk]))
+    return len(dossiers)

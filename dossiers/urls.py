@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dossiers"
+
+urlpatterns = [
+    path("", views.dossier_list, name="list"),
+    path("open/", views.dossier_open, name="open"),
+    path("cabinets/", views.cabinet_list, name="cabinets"),
+    path("cabinets/<int:cabinet_id>/backup-key/", views.backup_key_use, name="backup_key_use"),
+    path("inspections/", views.inspection_list, name="inspections"),
+    path("inspections/new/", views.inspection_add, name="inspection_add"),
+    path("repairs/<int:repair_id>/close/", views.repair_close, name="repair_close"),
+    path("statistics/", views.statistics, name="statistics"),
+    path("documents/<int:document_id>/scan/", views.document_scan, name="document_scan"),
+    path("documents/<int:document_id>/repair/", views.repair_open, name="repair_open"),
+    path("<int:pk>/", views.dossier_detail, name="detail"),
+    path("<int:pk>/completion/", views.dossier_record_completion, name="record_completion"),
+    path("<int:pk>/promote/", views.dossier_promote, name="promote"),
+    path("<int:pk>/documents/add/", views.document_edit, name="document_add"),
+    path("<int:pk>/documents/<int:document_id>/edit/", views.document_edit, name="document_edit"),
+    path("<int:pk>/volumes/<int:year>/<slug:kind>/catalogue/", views.volume_catalogue, name="volume_catalogue"),
+    path("<int:pk>/volumes/<int:year>/<slug:kind>/remarks/", views.volume_remarks, name="volume_remarks"),
+]

@@ -1,0 +1,354 @@
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.roles import Role
+from crm_archive.errors import ActionRefused
+from crm_archive.pagination import paginate
+from customers import access
+from customers.services import customer_read_record
+
+from . import selectors, services
+from .forms import (
+    BackupKeyUseForm,
+    CompletionForm,
+    DocumentForm,
+    DossierFilter,
+    DossierOpenForm,
+    InspectionForm,
+    PromotionForm,
+    RepairCloseForm,
+    RepairOpenForm,
+    VolumeRemarksForm,
+)
+from .models import VOLUME_REGULAR, VOLUME_TOP_SECRET, Cabinet, Document, Dossier, DossierStatus, Repair
+
+
+def _require(allowed: bool):
+    if not allowed:
+        raise PermissionDenied
+
+
+def dossier_list(request):
+    queryset = selectors.dossiers_for_list(
+        request.user, search=request.GET.get("q", ""), due=request.GET.get("due", "")
+    )
+    filterset = DossierFilter(request.GET or None, queryset=queryset)
+    page = paginate(filterset.qs, page=request.GET.get("page"), per_page=request.GET.get("per_page"))
+    return render(
+        request,
+        "dossiers/dossier_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "search": request.GET.get("q", ""),
+            "due": request.GET.get("due", ""),
+            "can_manage": access.can_manage_archive(request.user),
+        },
+    )
+
+
+def dossier_detail(request, pk):
+    dossier = access.get_visible_dossier_or_404(
+        request.user, pk, Dossier.objects.select_related("customer", "cabinet", "retention", "opened_by", "promoted_by")
+    )
+    documents = selectors.documents_of(dossier, request.user)
+    can_manage = access.can_manage_archive(request.user)
+    return render(
+        request,
+        "dossiers/dossier_detail.html",
+        {
+            "dossier": dossier,
+            "volumes": selectors.volumes_of(documents),
+            "can_manage": can_manage,
+            "can_read_customer": access.can_read_customer(request.user, dossier.customer),
+            "missing_types": services.missing_required_types(dossier)
+            if dossier.status in (DossierStatus.TEMPORARY, DossierStatus.COMPLETION_RECEIVED)
+            else [],
+            "completion_form": CompletionForm() if can_manage and dossier.status == DossierStatus.TEMPORARY else None,
+            "can_print_top_secret": access.can_print_volume(request.user, top_secret=True),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def dossier_open(request):
+    _require(access.can_manage_archive(request.user))
+    form = DossierOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dossier = services.dossier_open(
+                form.cleaned_data["customer"],
+                by=request.user,
+                opened_on=form.cleaned_data["opened_on"],
+                retention=form.cleaned_data["retention"],
+            )
+        except ActionRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, _("已建立临时档案。"))
+            return redirect("dossiers:detail", pk=dossier.pk)
+    return render(request, "dossiers/simple_form.html", {"form": form, "title": _("建立临时档案")})
+
+
+@require_POST
+def dossier_record_completion(request, pk):
+    _require(access.can_manage_archive(request.user))
+    dossier = get_object_or_404(Dossier, pk=pk)
+    form = CompletionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.dossier_record_completion(dossier, by=request.user, received_on=form.cleaned_data["received_on"])
+        except ActionRefused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, _("已登记竣工文档，请在 5 天内转为正式档案。"))
+    else:
+        messages.error(request, _("请填写有效的竣工文档收到日期。"))
+    return redirect("dossiers:detail", pk=dossier.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def dossier_promote(request, pk):
+    _require(access.can_manage_archive(request.user))
+    dossier = get_object_or_404(Dossier.objects.select_related("customer"), pk=pk)
+    form = PromotionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dossier_promote(
+                dossier, by=request.user, cabinet=form.cleaned_data["cabinet"], position=form.cleaned_data["position"]
+            )
+        except ActionRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            dossier.refresh_from_db()
+            messages.success(request, _("已转为正式档案，档号 %(number)s。") % {"number": dossier.archive_number})
+            return redirect("dossiers:detail", pk=dossier.pk)
+    return render(
+        request,
+        "dossiers/promote.html",
+        {"form": form, "dossier": dossier, "missing_types": services.missing_required_types(dossier)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def document_edit(request, pk, document_id=None):
+    _require(access.can_manage_archive(request.user))
+    dossier = get_object_or_404(Dossier.objects.select_related("customer"), pk=pk)
+    document = get_object_or_404(Document, pk=document_id, dossier=dossier) if document_id else None
+    initial = {} if document else {"secrecy_tier": dossier.customer.secrecy_tier, "retention": dossier.retention_id}
+    form = DocumentForm(request.POST or None, request.FILES or None, instance=document, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        instance = form.save(commit=False)
+        instance.dossier = dossier
+        try:
+            services.document_save(
+                instance,
+                by=request.user,
+                scan=form.cleaned_data.get("scan_file"),
+                scan_content_type=getattr(form, "scan_content_type", ""),
+            )
+        except ActionRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, _("文件已归档。"))
+            return redirect("dossiers:detail", pk=dossier.pk)
+    return render(
+        request,
+        "dossiers/simple_form.html",
+        {
+            "form": form,
+            "title": _("编辑卷内文件") if document else _("归档文件"),
+            "subtitle": str(dossier.customer),
+            "multipart": True,
+            "cancel_url": reverse("dossiers:detail", args=[dossier.pk]),
+        },
+    )
+
+
+def document_scan(request, document_id):
+    """Serve a scanned file to someone allowed to read that document; every read is logged."""
+    document = get_object_or_404(
+        access.documents_readable_by(request.user).select_related("dossier__customer"), pk=document_id
+    )
+    if not document.scan:
+        raise Http404
+    customer_read_record(document.dossier.customer, user=request.user, what=f"document:{document.pk}")
+    extension = document.scan.name.rsplit(".", 1)[-1]
+    return FileResponse(
+        document.scan.open("rb"),
+        content_type=document.scan_content_type or "application/octet-stream",
+        filename=f"{document.dossier.archive_number or 'dossier'}-{document.pk}.{extension}",
+    )
+
+
+def _volume_or_404(request, pk, year, kind):
+    if kind not in (VOLUME_REGULAR, VOLUME_TOP_SECRET):
+        raise Http404
+    top_secret = kind == VOLUME_TOP_SECRET
+    dossier = access.get_visible_dossier_or_404(request.user, pk, Dossier.objects.select_related("customer"))
+    if not access.can_print_volume(request.user, top_secret=top_secret):
+        raise Http404
+    return dossier, selectors.volume(dossier, year=year, top_secret=top_secret)
+
+
+def volume_catalogue(request, pk, year, kind):
+    """卷内文件目录, print-ready (A4)."""
+    dossier, volume = _volume_or_404(request, pk, year, kind)
+    return render(request, "dossiers/print_catalogue.html", {"dossier": dossier, "volume": volume})
+
+
+@require_http_methods(["GET", "POST"])
+def volume_remarks(request, pk, year, kind):
+    """卷内备考表, print-ready; the clerk fills it in on the same page."""
+    dossier, volume = _volume_or_404(request, pk, year, kind)
+    form = None
+    if access.can_manage_archive(request.user):
+        checkers = (
+            get_user_model()
+            .objects.filter(Q(groups__name=Role.ARCHIVE_CLERK) | Q(groups__name=Role.ARCHIVE_MANAGER), is_active=True)
+            .exclude(pk=request.user.pk)
+            .distinct()
+            .order_by("username")
+        )
+        remarks = volume["remarks"]
+        initial = (
+            {"notes": remarks.notes, "checked_by": remarks.checked_by_id, "compiled_on": remarks.compiled_on}
+            if remarks
+            else None
+        )
+        form = VolumeRemarksForm(request.POST or None, checkers=checkers, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.volume_remarks_save(
+                    dossier=dossier,
+                    filing_year=year,
+                    top_secret=volume["top_secret"],
+                    by=request.user,
+                    notes=form.cleaned_data["notes"],
+                    checked_by=form.cleaned_data["checked_by"],
+                    compiled_on=form.cleaned_data["compiled_on"],
+                )
+            except ActionRefused as refusal:
+                form.add_error(None, refusal.message)
+            else:
+                messages.success(request, _("备考表已保存。"))
+                return redirect(request.path)
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(request, "dossiers/print_remarks.html", {"dossier": dossier, "volume": volume, "form": form})
+
+
+def cabinet_list(request):
+    return render(
+        request,
+        "dossiers/cabinets.html",
+        {
+            "cabinets": selectors.cabinets_with_occupancy(),
+            "key_uses": selectors.backup_key_uses(),
+            "can_record": access.can_record_backup_key_use(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def backup_key_use(request, cabinet_id):
+    _require(access.can_record_backup_key_use(request.user))
+    cabinet = get_object_or_404(Cabinet, pk=cabinet_id)
+    form = BackupKeyUseForm(request.POST or None, initial={"used_by": request.user.pk})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.backup_key_use_record(cabinet, by=request.user, **form.cleaned_data)
+        except ActionRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, _("已登记备用钥匙的使用，并通知内勤部经理。"))
+            return redirect("dossiers:cabinets")
+    return render(
+        request,
+        "dossiers/simple_form.html",
+        {"form": form, "title": _("登记备用钥匙使用"), "subtitle": str(cabinet)},
+    )
+
+
+def inspection_list(request):
+    _require(access.is_archive_staff(request.user) or request.user.has_role(Role.GENERAL_MANAGER))
+    page = paginate(selectors.inspections_recent(), page=request.GET.get("page"), per_page=request.GET.get("per_page"))
+    return render(
+        request,
+        "dossiers/inspections.html",
+        {
+            "page_obj": page,
+            "open_repairs": selectors.repairs_open(limit=None),
+            "can_manage": access.can_manage_archive(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def inspection_add(request):
+    _require(access.can_manage_archive(request.user))
+    form = InspectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.inspection_record(by=request.user, **form.cleaned_data)
+        except ActionRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, _("检查记录已保存。"))
+            return redirect("dossiers:inspections")
+    return render(request, "dossiers/simple_form.html", {"form": form, "title": _("登记检查与核对")})
+
+
+@require_http_methods(["GET", "POST"])
+def repair_open(request, document_id):
+    _require(access.can_manage_archive(request.user))
+    document = get_object_or_404(Document.objects.select_related("dossier__customer"), pk=document_id)
+    form = RepairOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.repair_open(document, by=request.user, damage=form.cleaned_data["damage"])
+        except ActionRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, _("已登记破损，待修复。"))
+            return redirect("dossiers:detail", pk=document.dossier_id)
+    return render(
+        request, "dossiers/simple_form.html", {"form": form, "title": _("登记破损"), "subtitle": document.title}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def repair_close(request, repair_id):
+    _require(access.can_manage_archive(request.user))
+    repair = get_object_or_404(Repair.objects.select_related("document"), pk=repair_id)
+    form = RepairCloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.repair_close(
+                repair,
+                by=request.user,
+                repaired_on=form.cleaned_data["repaired_on"],
+                notes=form.cleaned_data["repair_notes"],
+            )
+        except ActionRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, _("修复已完成。"))
+            return redirect("dossiers:inspections")
+    return render(
+        request,
+        "dossiers/simple_form.html",
+        {"form": form, "title": _("登记修复完成"), "subtitle": repair.document.title},
+    )
+
+
+def statistics(request):
+    _require(access.can_read_archive_statistics(request.user))
+    return render(request, "dossiers/statistics.html", {"stats": selectors.archive_statistics()})
