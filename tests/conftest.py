@@ -5,6 +5,13 @@ from accounts.roles import Role
 from .factories import UserFactory
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser tests last: once Playwright runs, the other transactional tests would start in its
+    context (see tests/browser/conftest.py)."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture
 def make_user(db):
     """make_user(Role.SALES, department=d, username="x") → a saved user holding those roles."""
@@ -32,7 +39,7 @@ def real_celery_worker(settings):
     """A Celery worker thread consuming from the real Redis broker of the test settings.
 
     The worker has its own database connection and sees only committed rows, so tests using
-    it need `@pytest.mark.django_db(transaction=True)`. A missing broker fails the test."""
+    it need `@pytest.mark.django_db(transaction=True, serialized_rollback=True)`. A missing broker fails the test."""
     import redis
     from celery.contrib.testing.worker import start_worker
 

@@ -4,6 +4,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from accounts.models import Department, User
+from accounts.roles import Role
 
 PASSWORD = "correct-horse-battery"
 
@@ -35,4 +36,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
-            self.groups.set(Group.objects.filter(name__in=[str(role) for role in extracted]))
+            # The groups come from a data migration; get_or_create keeps the factory working after
+            # a transactional test flushed them (Playwright's event loop hides the serialized copy
+            # Django would restore). tests/accounts checks the migration itself.
+            self.groups.set([Group.objects.get_or_create(name=Role(role).value)[0] for role in extracted])

@@ -5,7 +5,7 @@ from accounts.tasks import send_notification
 
 from .conftest import wait_for
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_a_task_sent_through_redis_is_run_by_a_real_worker(real_celery_worker, make_user):

@@ -15,7 +15,16 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser():
+def serialized_database(django_db_setup, django_db_blocker):
+    """Django's copy of the migrated data (role groups, retention periods…) kept on the
+    connection object; taken before Playwright starts (see `page`)."""
+    from django.db import connection
+
+    return getattr(connection, "_test_serialized_contents", None)
+
+
+@pytest.fixture(scope="session")
+def browser(serialized_database):
     """Debian's Chromium driven by Playwright (no browser download is possible here)."""
     from playwright.sync_api import sync_playwright
 
@@ -28,7 +37,14 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, serialized_database):
+    """A fresh browser tab. Playwright's sync API runs in a greenlet with its own context, where
+    Django's connection object is a new one without the serialized copy that
+    `serialized_rollback` restores from: hand it over before the database fixture runs."""
+    from django.db import connection
+
+    if serialized_database is not None and not hasattr(connection, "_test_serialized_contents"):
+        connection._test_serialized_contents = serialized_database
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(15000)

@@ -3,7 +3,7 @@ import pytest
 from accounts.roles import Role
 from tests.factories import PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_a_clerk_signs_in_sees_the_dashboard_and_switches_to_english(page, live_server, make_user):
