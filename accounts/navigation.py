@@ -8,19 +8,25 @@ that would refuse the user. An entry without a predicate is for everyone signed 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class NavItem:
     key: str
     label: str
     url_name: str
     order: int
     allowed: Callable | None = None
+    kwargs: dict | None = None
 
     def is_visible_to(self, user) -> bool:
         return self.allowed is None or bool(self.allowed(user))
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name, kwargs=self.kwargs)
 
 
 NAVIGATION: list[NavItem] = []

@@ -156,6 +156,8 @@ STORAGES = {
 
 # Fonds code (全宗号) that starts every archive number, e.g. KH-2026-D30-0001 (DA/T 22 shape).
 ARCHIVE_FONDS_CODE = env("ARCHIVE_FONDS_CODE", default="KH")
+# Originals are due back the same day, by the end of the working day (Asia/Shanghai).
+LOAN_DAY_ENDS_AT = env("LOAN_DAY_ENDS_AT", default="17:30")
 # Scanned files: PDF or image, at most this size.
 SCAN_MAX_BYTES = env.int("SCAN_MAX_BYTES", default=20 * 1024 * 1024)
 
@@ -199,6 +201,15 @@ CELERY_BEAT_SCHEDULE = {
     "customers-remove-expired-access-grants": {
         "task": "customers.tasks.remove_expired_access_grants",
         "schedule": crontab(minute=30, hour=2),
+    },
+    # 每月5日: the outstanding-loan report for the general manager.
+    "lending-monthly-outstanding-report": {
+        "task": "lending.tasks.generate_monthly_outstanding_report",
+        "schedule": crontab(minute=0, hour=9, day_of_month=5),
+    },
+    "lending-overdue-reminders": {
+        "task": "lending.tasks.send_overdue_reminders",
+        "schedule": crontab(minute=30, hour=9),
     },
     "dossiers-notify-overdue-promotions": {
         "task": "dossiers.tasks.notify_overdue_promotions",

@@ -22,5 +22,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("customers/", include("customers.urls")),
     path("dossiers/", include("dossiers.urls")),
+    path("lending/", include("lending.urls")),
     path("", include("accounts.urls")),
 ]

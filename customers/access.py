@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from dossiers.models import Document, Dossier
+from lending.models import Loan, LoanStatus
 
 from .models import Customer, CustomerAccessGrant, SecrecyTier
 
@@ -230,3 +231,71 @@ def handover_people_for(user):
     if user.has_role(Role.DEPARTMENT_MANAGER) and user.department_id:
         return people.filter(department_id=user.department_id)
     return people.none()
+
+
+def _tier_approver_rule(user, *, prefix: str) -> Q:
+    """The rows whose customer (at `prefix`) `user` approves access to by tier (SPEC §4):
+    company → marketing director; department → that department's manager; personal → the
+    owner's department manager; top secret → general manager. Never matches nothing-but-all."""
+    tier = f"{prefix}secrecy_tier"
+    rules = [Q(pk__in=[])]
+    if user.has_role(Role.MARKETING_DIRECTOR):
+        rules.append(Q(**{tier: SecrecyTier.COMPANY}))
+    if user.has_role(Role.DEPARTMENT_MANAGER) and user.department_id:
+        rules.append(Q(**{tier: SecrecyTier.DEPARTMENT, f"{prefix}department_id": user.department_id}))
+        rules.append(Q(**{tier: SecrecyTier.PERSONAL, f"{prefix}owner__department_id": user.department_id}))
+    if user.has_role(Role.GENERAL_MANAGER):
+        rules.append(Q(**{tier: SecrecyTier.TOP_SECRET}))
+    combined = rules[0]
+    for rule in rules[1:]:
+        combined |= rule
+    return combined
+
+
+def loans_awaiting_approval_by(user):
+    """Requests waiting for `user`'s approval: as archive manager, or as the approver of the
+    dossier's tier. Nobody approves their own request."""
+    waiting = Loan.objects.filter(status=LoanStatus.REQUESTED).exclude(borrower_id=user.pk)
+    rule = Q(needs_tier_approval=True, tier_approved_by__isnull=True) & _tier_approver_rule(
+        user, prefix="dossier__customer__"
+    )
+    if user.has_role(Role.ARCHIVE_MANAGER):
+        rule |= Q(archive_approved_by__isnull=True)
+    return waiting.filter(rule)
+
+
+def can_approve_loan_as_archive_manager(user, loan) -> bool:
+    return user.has_role(Role.ARCHIVE_MANAGER) and user.pk != loan.borrower_id
+
+
+def can_approve_loan_tier(user, loan) -> bool:
+    if user.pk == loan.borrower_id:
+        return False
+    return Loan.objects.filter(pk=loan.pk).filter(_tier_approver_rule(user, prefix="dossier__customer__")).exists()
+
+
+def can_issue_loans(user) -> bool:
+    """Issuing, receiving back and closing loans: the archive clerk."""
+    return user.is_superuser or user.has_role(Role.ARCHIVE_CLERK)
+
+
+def loans_visible_to(user):
+    """Register rows `user` may see: everything for archive staff and the general manager; the
+    department's loans for a department manager; the loans a tier approver must approve; one's
+    own loans for everyone."""
+    if is_archive_staff(user) or user.has_role(Role.GENERAL_MANAGER):
+        return Loan.objects.all()
+    rule = Q(borrower_id=user.pk) | (
+        Q(needs_tier_approval=True) & _tier_approver_rule(user, prefix="dossier__customer__")
+    )
+    if user.has_role(Role.DEPARTMENT_MANAGER) and user.department_id:
+        rule |= Q(department_id=user.department_id)
+    return Loan.objects.filter(rule)
+
+
+def can_read_monthly_reports(user) -> bool:
+    return user.is_superuser or user.has_role(Role.GENERAL_MANAGER, Role.ARCHIVE_MANAGER)
+
+
+def can_generate_monthly_report(user) -> bool:
+    return user.is_superuser or user.has_role(Role.GENERAL_MANAGER)

@@ -1,1 +1,151 @@
-"""Input validation for the lending app (filled by its issue)."""
+"""Input validation for lending, with messages a person can act on."""
+
+import re
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Department
+from dossiers.models import Document, Dossier
+
+from .models import LoanKind, LoanStatus
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class LoanRequestForm(forms.Form):
+    archive_number = forms.CharField(label=_("档号"), max_length=40)
+    kind = forms.ChoiceField(label=_("用途"), choices=LoanKind.choices, initial=LoanKind.BORROW)
+    content = forms.CharField(label=_("借阅内容"), max_length=300, help_text=_("需要查阅或影印哪些材料。"))
+    purpose = forms.CharField(label=_("用途说明"), max_length=300)
+    requested_due_on = forms.DateField(
+        label=_("申请归还日期"), required=False, widget=DATE_INPUT, help_text=_("原件原则上当天归还；留空即为当天。")
+    )
+
+    def clean_archive_number(self):
+        number = self.cleaned_data["archive_number"].strip()
+        dossier = Dossier.objects.select_related("customer").filter(archive_number=number).first()
+        if dossier is None:
+            raise forms.ValidationError(_("没有档号为“%(number)s”的档案。") % {"number": number})
+        self.cleaned_data["dossier"] = dossier
+        return number
+
+    def clean_requested_due_on(self):
+        due = self.cleaned_data.get("requested_due_on")
+        if due and due < timezone.localdate():
+            raise forms.ValidationError(_("申请归还日期不能早于今天。"))
+        return due
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("不批准的原因"), max_length=300)
+
+
+class _DamageMixin(forms.Form):
+    remarks = forms.CharField(label=_("情况说明"), max_length=300, required=False)
+    damaged_documents = forms.ModelMultipleChoiceField(
+        label=_("缺损的文件"), queryset=Document.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, loan=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if loan is not None:
+            self.fields["damaged_documents"].queryset = loan.dossier.documents.order_by("filing_year", "position", "pk")
+
+
+class ReturnForm(_DamageMixin):
+    complete = forms.TypedChoiceField(
+        label=_("检查完整性"),
+        choices=[("yes", _("完整无损")), ("no", _("不完整或有破损"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    field_order = ["complete", "remarks", "damaged_documents"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("complete") is False and not cleaned.get("remarks"):
+            self.add_error("remarks", _("归还不完整或有破损时，请写明情况。"))
+        return cleaned
+
+
+class PhotocopyForm(_DamageMixin):
+    copied_content = forms.CharField(label=_("影印内容"), max_length=300)
+    pages = forms.IntegerField(label=_("页数"), min_value=1)
+    copies = forms.IntegerField(label=_("份数"), min_value=1)
+    copies_due_on = forms.DateField(label=_("影印件应还日期"), widget=DATE_INPUT)
+    original_complete = forms.TypedChoiceField(
+        label=_("原件归还检查"),
+        choices=[("yes", _("完整无损")), ("no", _("不完整或有破损"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    field_order = ["copied_content", "pages", "copies", "copies_due_on", "original_complete", "remarks"]
+
+    def clean_copies_due_on(self):
+        due = self.cleaned_data["copies_due_on"]
+        if due < timezone.localdate():
+            raise forms.ValidationError(_("影印件应还日期不能早于今天。"))
+        return due
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("original_complete") is False and not cleaned.get("remarks"):
+            self.add_error("remarks", _("归还不完整或有破损时，请写明情况。"))
+        return cleaned
+
+
+class PhotocopyCloseForm(forms.Form):
+    complete = forms.TypedChoiceField(
+        label=_("影印件检查"),
+        choices=[("yes", _("完整无损")), ("no", _("不完整或有破损"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    remarks = forms.CharField(label=_("情况说明"), max_length=300, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("complete") is False and not cleaned.get("remarks"):
+            self.add_error("remarks", _("归还不完整或有破损时，请写明情况。"))
+        return cleaned
+
+
+class ExtensionForm(forms.Form):
+    until = forms.DateTimeField(label=_("延至"), widget=DATETIME_INPUT)
+    reason = forms.CharField(label=_("原因"), max_length=300)
+
+
+class RegisterFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("状态"), choices=[("", _("全部")), *LoanStatus.choices], required=False)
+    department = forms.ModelChoiceField(label=_("部门"), queryset=Department.objects.all(), required=False)
+    borrower = forms.ModelChoiceField(
+        label=_("借阅人"), queryset=get_user_model().objects.filter(is_active=True).order_by("username"), required=False
+    )
+    date_from = forms.DateField(label=_("申请日期自"), required=False, widget=DATE_INPUT)
+    date_to = forms.DateField(label=_("至"), required=False, widget=DATE_INPUT)
+    overdue = forms.BooleanField(label=_("仅逾期"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
+            self.add_error("date_to", _("结束日期不能早于开始日期。"))
+        return cleaned
+
+
+class ReportMonthForm(forms.Form):
+    month = forms.CharField(label=_("月份"), max_length=7, help_text=_("格式：2026-11"))
+
+    def clean_month(self):
+        value = self.cleaned_data["month"].strip()
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})", value)
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise forms.ValidationError(_("请按“年-月”填写，例如 2026-11。"))
+        year, month = int(match.group(1)), int(match.group(2))
+        today = timezone.localdate()
+        if (year, month) > (today.year, today.month):
+            raise forms.ValidationError(_("不能统计未来的月份。"))
+        return year, month

@@ -1,1 +1,272 @@
-# Create your models here.
+"""Lending (SPEC §5): the borrow register (借阅登记) and the photocopy register (影印登记),
+and the monthly outstanding-loan report (每月5日统计)."""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class LoanKind(models.TextChoices):
+    BORROW = "borrow", _("借阅（原件，公司内阅读）")
+    PHOTOCOPY = "photocopy", _("影印（复印件外出使用）")
+
+
+class LoanStatus(models.TextChoices):
+    REQUESTED = "requested", _("待审批")
+    APPROVED = "approved", _("已批准，待发放")
+    REJECTED = "rejected", _("未批准")
+    CANCELLED = "cancelled", _("已撤回")
+    ISSUED = "issued", _("原件已借出")
+    COPIES_OUT = "copies_out", _("原件已归还，影印件在外")
+    CLOSED = "closed", _("已注销")
+
+
+# While a loan is in one of these states, the original is out of its cabinet.
+ORIGINAL_OUT_STATUSES = [LoanStatus.ISSUED]
+# While in one of these, something (original or photocopies) is out and not returned.
+OUTSTANDING_STATUSES = [LoanStatus.ISSUED, LoanStatus.COPIES_OUT]
+# Still open for approvers and the clerk.
+OPEN_STATUSES = [LoanStatus.REQUESTED, LoanStatus.APPROVED, LoanStatus.ISSUED, LoanStatus.COPIES_OUT]
+
+
+class Loan(models.Model):
+    """One register entry: a request to borrow (or photocopy) a dossier, its approvals, issue,
+    return and closing. The borrower never changes (a loan cannot be handed on)."""
+
+    kind = models.CharField(_("用途"), max_length=16, choices=LoanKind)
+    status = models.CharField(_("状态"), max_length=16, choices=LoanStatus, default=LoanStatus.REQUESTED)
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", verbose_name=_("档案"), on_delete=models.PROTECT, related_name="loans"
+    )
+    documents = models.ManyToManyField("dossiers.Document", verbose_name=_("文件"), blank=True, related_name="loans")
+    borrower = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("借阅人"), on_delete=models.PROTECT, related_name="loans"
+    )
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("部门"), on_delete=models.PROTECT, related_name="loans"
+    )
+    content = models.CharField(_("借阅内容"), max_length=300)
+    purpose = models.CharField(_("用途说明"), max_length=300)
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    requested_due_on = models.DateField(_("申请归还日期"), null=True, blank=True)
+
+    needs_tier_approval = models.BooleanField(_("需密级审批"), default=False)
+    archive_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("内勤部经理审批"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    archive_approved_at = models.DateTimeField(null=True, blank=True)
+    tier_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("密级审批人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    tier_approved_at = models.DateTimeField(null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("驳回人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    rejection_reason = models.CharField(_("驳回原因"), max_length=300, blank=True)
+
+    issued_at = models.DateTimeField(_("借出时间"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    due_at = models.DateTimeField(_("应还时间"), null=True, blank=True)
+    borrower_confirmed_at = models.DateTimeField(_("借阅人确认时间"), null=True, blank=True)
+
+    original_returned_at = models.DateTimeField(_("原件归还时间"), null=True, blank=True)
+    original_complete = models.BooleanField(_("原件完好"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
+    returned_complete = models.BooleanField(_("归还完好"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("注销经办人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    remarks = models.CharField(_("备注"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("借阅登记")
+        verbose_name_plural = _("借阅登记")
+        indexes = [
+            models.Index(fields=["kind", "status", "-requested_at"]),
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["borrower", "-requested_at"]),
+            models.Index(fields=["department", "-requested_at"]),
+            models.Index(fields=["kind", "-issued_at"]),
+        ]
+        constraints = [
+            # 同一原件不能同时借出两次: the database refuses a second loan of an original that is out.
+            models.UniqueConstraint(
+                fields=["dossier"], condition=models.Q(status="issued"), name="one_original_out_per_dossier"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(due_at__isnull=True)
+                | models.Q(issued_at__isnull=True)
+                | models.Q(due_at__gte=models.F("issued_at")),
+                name="loan_due_not_before_issue",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["issued", "copies_out"])
+                | models.Q(issued_at__isnull=False, issued_by__isnull=False, due_at__isnull=False),
+                name="issued_loan_has_issue_and_due",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(issued_by__isnull=True) | ~models.Q(issued_by=models.F("borrower")),
+                name="loan_issuer_is_not_borrower",
+            ),
+        ]
+
+    def __str__(self):
+        return self.register_number
+
+    @property
+    def register_number(self) -> str:
+        prefix = "J" if self.kind == LoanKind.BORROW else "Y"
+        return f"{prefix}{self.pk:06d}" if self.pk else prefix
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status in OUTSTANDING_STATUSES and self.due_at is not None and self.due_at < timezone.now()
+
+    def days_overdue(self, at=None) -> int:
+        if self.due_at is None:
+            return 0
+        at = at or timezone.now()
+        return max(0, (timezone.localdate(at) - timezone.localdate(self.due_at)).days)
+
+
+class PhotocopyRecord(models.Model):
+    """影印登记: what was copied. The copies stay registered as lent until they come back."""
+
+    loan = models.OneToOneField(Loan, on_delete=models.PROTECT, related_name="photocopy")
+    copied_content = models.CharField(_("影印内容"), max_length=300)
+    pages = models.PositiveIntegerField(_("页数"), validators=[MinValueValidator(1)])
+    copies = models.PositiveSmallIntegerField(_("份数"), validators=[MinValueValidator(1)])
+    copied_at = models.DateTimeField(_("影印时间"), default=timezone.now)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    copies_due_on = models.DateField(_("影印件应还日期"))
+    copies_returned_at = models.DateTimeField(_("影印件归还时间"), null=True, blank=True)
+    copies_complete = models.BooleanField(_("影印件完整"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("影印记录")
+        verbose_name_plural = _("影印记录")
+
+    def __str__(self):
+        return self.copied_content
+
+
+class ExtensionStatus(models.TextChoices):
+    REQUESTED = "requested", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("未批准")
+
+
+class Extension(models.Model):
+    """续借: a later due date, approved like the loan itself."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="extensions")
+    requested_due_at = models.DateTimeField(_("延至"))
+    reason = models.CharField(_("原因"), max_length=300)
+    status = models.CharField(_("状态"), max_length=16, choices=ExtensionStatus, default=ExtensionStatus.REQUESTED)
+    requested_at = models.DateTimeField(default=timezone.now)
+    archive_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    tier_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("续借")
+        verbose_name_plural = _("续借")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["loan"], condition=models.Q(status="requested"), name="one_pending_extension_per_loan"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.loan} → {self.requested_due_at:%Y-%m-%d}"
+
+
+class MonthlyReport(models.Model):
+    """每月5日统计: everything out and not returned at `taken_at`, for the general manager.
+    One per month, however many times the job runs."""
+
+    year = models.PositiveSmallIntegerField(_("年"))
+    month = models.PositiveSmallIntegerField(_("月"))
+    taken_at = models.DateTimeField(_("统计时间"))
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("生成人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-year", "-month"]
+        verbose_name = _("借阅未还月报")
+        verbose_name_plural = _("借阅未还月报")
+        constraints = [models.UniqueConstraint(fields=["year", "month"], name="one_report_per_month")]
+
+    def __str__(self):
+        return f"{self.year}-{self.month:02d}"
+
+
+class MonthlyReportLine(models.Model):
+    """One item out at the moment of the report, copied so the report never changes afterwards."""
+
+    report = models.ForeignKey(MonthlyReport, on_delete=models.PROTECT, related_name="lines")
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="+")
+    item = models.CharField(_("类别"), max_length=16)  # "original" or "photocopy"
+    register_number = models.CharField(_("登记号"), max_length=16)
+    archive_number = models.CharField(_("档号"), max_length=40)
+    material = models.CharField(_("材料名称"), max_length=300)
+    borrower = models.CharField(_("借阅人"), max_length=150)
+    department = models.CharField(_("部门"), max_length=100)
+    purpose = models.CharField(_("用途"), max_length=300)
+    issued_at = models.DateTimeField(_("借出时间"))
+    due_at = models.DateTimeField(_("应还时间"))
+    days_overdue = models.PositiveIntegerField(_("逾期天数"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("月报条目")
+        verbose_name_plural = _("月报条目")
+
+    def __str__(self):
+        return f"{self.report} {self.register_number}"

@@ -1,1 +1,456 @@
-"""State changes for the lending app (filled by its issue)."""
+"""Every state change of loans, photocopies, extensions and the monthly report (SPEC §5)."""
+
+from datetime import datetime, time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role
+from accounts.services import notification_send, notification_send_to_role
+from crm_archive.errors import ActionRefused, TransitionRefused
+from customers import access
+from customers.services import customer_access_grant, customer_access_revoke
+from dossiers.models import DossierStatus
+from dossiers.services import repair_open
+
+from .models import (
+    OUTSTANDING_STATUSES,
+    Extension,
+    ExtensionStatus,
+    Loan,
+    LoanKind,
+    LoanStatus,
+    MonthlyReport,
+    MonthlyReportLine,
+    PhotocopyRecord,
+)
+
+
+def end_of_working_day(day) -> datetime:
+    """Originals are due back the same day: the end of the working day (LOAN_DAY_ENDS_AT,
+    Asia/Shanghai) of `day`."""
+    hour, minute = (int(part) for part in settings.LOAN_DAY_ENDS_AT.split(":"))
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def _locked(loan: Loan) -> Loan:
+    return Loan.objects.select_for_update().select_related("dossier__customer", "borrower").get(pk=loan.pk)
+
+
+def _loan_link(loan: Loan) -> str:
+    return reverse("lending:detail", args=[loan.pk])
+
+
+def _refuse_unless(status_ok: bool, loan: Loan):
+    if not status_ok:
+        raise TransitionRefused(
+            _("登记 %(number)s 当前状态为“%(status)s”，不能办理此事项。")
+            % {"number": loan.register_number, "status": loan.get_status_display()}
+        )
+
+
+def loan_request(
+    *, borrower, dossier, kind: str, content: str, purpose: str, documents=(), requested_due_on=None
+) -> Loan:
+    """A request to borrow an original (read in the company) or to photocopy it. Only formal
+    dossiers in their cabinet can be lent. When the borrower may not read the dossier's tier,
+    the tier's approver must agree as well as the archive manager."""
+    if dossier.status == DossierStatus.DESTROYED:
+        raise ActionRefused(_("此档案已销毁，不能借阅。"))
+    if dossier.status != DossierStatus.FORMAL:
+        raise ActionRefused(_("此档案尚未转为正式档案，不能借阅。"))
+    if borrower.department_id is None:
+        raise ActionRefused(_("您尚未分配部门，请联系系统管理员。"))
+    if not content.strip() or not purpose.strip():
+        raise ActionRefused(_("请写明借阅内容和用途。"))
+    if requested_due_on and requested_due_on < timezone.localdate():
+        raise ActionRefused(_("申请归还日期不能早于今天。"))
+    loan = Loan.objects.create(
+        kind=kind,
+        dossier=dossier,
+        borrower=borrower,
+        department_id=borrower.department_id,
+        content=content.strip(),
+        purpose=purpose.strip(),
+        requested_due_on=requested_due_on,
+        needs_tier_approval=not access.can_read_customer(borrower, dossier.customer),
+    )
+    if documents:
+        loan.documents.set(documents)
+    message = _("%(borrower)s 申请%(kind)s档案 %(number)s，待您审批。") % {
+        "borrower": borrower,
+        "kind": loan.get_kind_display(),
+        "number": dossier.archive_number,
+    }
+    notification_send_to_role(role=Role.ARCHIVE_MANAGER, message=message, link=_loan_link(loan))
+    return loan
+
+
+def _grant_until(loan: Loan, until):
+    """A borrower who may not read the tier reads through a grant that ends with the loan."""
+    if loan.needs_tier_approval:
+        customer_access_grant(
+            loan.dossier.customer,
+            user=loan.borrower,
+            until=until,
+            by=None,
+            reason=_("借阅 %(number)s") % {"number": loan.register_number},
+        )
+
+
+def loan_approve(loan: Loan, *, by) -> Loan:
+    """Record `by`'s approval: as archive manager, or as the approver of the dossier's tier.
+    The loan is approved once every approval it needs is given."""
+    with transaction.atomic():
+        loan = _locked(loan)
+        _refuse_unless(loan.status == LoanStatus.REQUESTED, loan)
+        if by.pk == loan.borrower_id:
+            raise ActionRefused(_("不能审批自己的申请。"))
+        now = timezone.now()
+        if loan.archive_approved_by_id is None and access.can_approve_loan_as_archive_manager(by, loan):
+            loan.archive_approved_by, loan.archive_approved_at = by, now
+        elif loan.needs_tier_approval and loan.tier_approved_by_id is None and access.can_approve_loan_tier(by, loan):
+            loan.tier_approved_by, loan.tier_approved_at = by, now
+        else:
+            raise ActionRefused(_("此申请不需要您审批，或您已审批过。"))
+        if loan.archive_approved_by_id and (loan.tier_approved_by_id or not loan.needs_tier_approval):
+            loan.status = LoanStatus.APPROVED
+            today = timezone.localdate(now)
+            _grant_until(loan, end_of_working_day(max(loan.requested_due_on or today, today)))
+            notification_send(
+                recipient=loan.borrower,
+                message=_("您的申请 %(number)s 已批准，请到档案室领取。") % {"number": loan.register_number},
+                link=_loan_link(loan),
+            )
+            notification_send_to_role(
+                role=Role.ARCHIVE_CLERK,
+                message=_("申请 %(number)s 已批准，待发放。") % {"number": loan.register_number},
+                link=_loan_link(loan),
+            )
+        loan._history_user = by
+        loan.save()
+    return loan
+
+
+def loan_reject(loan: Loan, *, by, reason: str) -> Loan:
+    with transaction.atomic():
+        loan = _locked(loan)
+        _refuse_unless(loan.status == LoanStatus.REQUESTED, loan)
+        if by.pk == loan.borrower_id:
+            raise ActionRefused(_("不能审批自己的申请。"))
+        if not (access.can_approve_loan_as_archive_manager(by, loan) or access.can_approve_loan_tier(by, loan)):
+            raise ActionRefused(_("此申请不需要您审批，或您已审批过。"))
+        if not reason.strip():
+            raise ActionRefused(_("请写明不批准的原因。"))
+        loan.status = LoanStatus.REJECTED
+        loan.rejected_by, loan.rejection_reason = by, reason.strip()
+        loan._history_user = by
+        loan.save()
+    notification_send(
+        recipient=loan.borrower,
+        message=_("您的申请 %(number)s 未获批准：%(reason)s") % {"number": loan.register_number, "reason": reason},
+        link=_loan_link(loan),
+    )
+    return loan
+
+
+def loan_cancel(loan: Loan, *, by) -> Loan:
+    with transaction.atomic():
+        loan = _locked(loan)
+        if by.pk != loan.borrower_id:
+            raise ActionRefused(_("只有申请人可以撤回申请。"))
+        _refuse_unless(loan.status in (LoanStatus.REQUESTED, LoanStatus.APPROVED), loan)
+        loan.status = LoanStatus.CANCELLED
+        loan._history_user = by
+        loan.save()
+        customer_access_revoke(loan.dossier.customer, user=loan.borrower)
+    return loan
+
+
+def loan_issue(loan: Loan, *, by, due_at=None) -> Loan:
+    """The clerk hands the original to the borrower (never to themself). Due back the same day
+    unless an approved later date was asked for. The same original cannot be out twice."""
+    if not access.can_issue_loans(by):
+        raise ActionRefused(_("只有档案管理员可以发放档案。"))
+    with transaction.atomic():
+        loan = _locked(loan)
+        _refuse_unless(loan.status == LoanStatus.APPROVED, loan)
+        if by.pk == loan.borrower_id:
+            raise ActionRefused(_("经办人不能是借阅人本人。"))
+        if loan.dossier.status != DossierStatus.FORMAL:
+            raise ActionRefused(_("此档案不是在柜的正式档案，不能发放。"))
+        now = timezone.now()
+        today = timezone.localdate(now)
+        due_day = max(loan.requested_due_on or today, today) if loan.kind == LoanKind.BORROW else today
+        loan.status = LoanStatus.ISSUED
+        loan.issued_at, loan.issued_by = now, by
+        loan.due_at = due_at or max(end_of_working_day(due_day), now)
+        loan._history_user = by
+        try:
+            with transaction.atomic():
+                loan.save()
+        except IntegrityError:
+            raise TransitionRefused(
+                _("档案 %(number)s 的原件已借出，尚未归还。") % {"number": loan.dossier.archive_number}
+            ) from None
+        _grant_until(loan, loan.due_at)
+    return loan
+
+
+def loan_confirm_receipt(loan: Loan, *, by) -> Loan:
+    """The borrower signs for what they received."""
+    with transaction.atomic():
+        loan = _locked(loan)
+        if by.pk != loan.borrower_id:
+            raise ActionRefused(_("只有借阅人本人可以签收。"))
+        _refuse_unless(loan.status == LoanStatus.ISSUED and loan.borrower_confirmed_at is None, loan)
+        loan.borrower_confirmed_at = timezone.now()
+        loan._history_user = by
+        loan.save()
+    return loan
+
+
+def _follow_up_damage(loan, *, by, damaged_documents, remarks):
+    if not remarks.strip():
+        raise ActionRefused(_("归还不完整或有破损时，请写明情况。"))
+    documents = list(damaged_documents) or list(loan.documents.all()) or list(loan.dossier.documents.all()[:1])
+    if not documents:
+        raise ActionRefused(_("请选择缺损的文件。"))
+    for document in documents:
+        repair_open(
+            document,
+            by=by,
+            damage=_("借阅 %(number)s 归还时发现：%(remarks)s")
+            % {"number": loan.register_number, "remarks": remarks.strip()},
+        )
+
+
+def loan_return(loan: Loan, *, by, complete: bool, remarks: str = "", damaged_documents=()) -> Loan:
+    """借阅归还: the clerk checks completeness (检查完整性) and closes the entry (注销). An incomplete
+    or damaged return is recorded and opens a repair follow-up for the documents concerned."""
+    if not access.can_issue_loans(by):
+        raise ActionRefused(_("只有档案管理员可以办理归还。"))
+    with transaction.atomic():
+        loan = _locked(loan)
+        _refuse_unless(loan.kind == LoanKind.BORROW and loan.status == LoanStatus.ISSUED, loan)
+        if not complete:
+            _follow_up_damage(loan, by=by, damaged_documents=damaged_documents, remarks=remarks)
+        now = timezone.now()
+        loan.status = LoanStatus.CLOSED
+        loan.original_returned_at = loan.returned_at = now
+        loan.original_complete = loan.returned_complete = complete
+        loan.closed_by = by
+        loan.remarks = remarks.strip()
+        loan._history_user = by
+        loan.save()
+        customer_access_revoke(loan.dossier.customer, user=loan.borrower)
+    return loan
+
+
+def photocopy_register(
+    loan: Loan,
+    *,
+    by,
+    copied_content: str,
+    pages: int,
+    copies: int,
+    copies_due_on,
+    original_complete: bool,
+    remarks: str = "",
+    damaged_documents=(),
+) -> Loan:
+    """影印登记: record what was copied; the original goes back to its cabinet after a
+    completeness check; the copies stay registered as lent until `copies_due_on`."""
+    if not access.can_issue_loans(by):
+        raise ActionRefused(_("只有档案管理员可以办理影印登记。"))
+    with transaction.atomic():
+        loan = _locked(loan)
+        _refuse_unless(loan.kind == LoanKind.PHOTOCOPY and loan.status == LoanStatus.ISSUED, loan)
+        if copies_due_on < timezone.localdate():
+            raise ActionRefused(_("影印件应还日期不能早于今天。"))
+        if not original_complete:
+            _follow_up_damage(loan, by=by, damaged_documents=damaged_documents, remarks=remarks)
+        now = timezone.now()
+        PhotocopyRecord.objects.create(
+            loan=loan,
+            copied_content=copied_content,
+            pages=pages,
+            copies=copies,
+            registered_by=by,
+            copies_due_on=copies_due_on,
+        )
+        loan.status = LoanStatus.COPIES_OUT
+        loan.original_returned_at, loan.original_complete = now, original_complete
+        loan.due_at = end_of_working_day(copies_due_on)
+        loan.remarks = remarks.strip()
+        loan._history_user = by
+        loan.save()
+    return loan
+
+
+def photocopy_close(loan: Loan, *, by, complete: bool, remarks: str = "") -> Loan:
+    """The photocopies come back; their completeness is checked before the entry is closed."""
+    if not access.can_issue_loans(by):
+        raise ActionRefused(_("只有档案管理员可以办理归还。"))
+    with transaction.atomic():
+        loan = _locked(loan)
+        _refuse_unless(loan.kind == LoanKind.PHOTOCOPY and loan.status == LoanStatus.COPIES_OUT, loan)
+        if not complete and not remarks.strip():
+            raise ActionRefused(_("归还不完整或有破损时，请写明情况。"))
+        now = timezone.now()
+        record = loan.photocopy
+        record.copies_returned_at, record.copies_complete = now, complete
+        record.save()
+        loan.status = LoanStatus.CLOSED
+        loan.returned_at, loan.returned_complete, loan.closed_by = now, complete, by
+        if remarks.strip():
+            loan.remarks = "；".join(part for part in (loan.remarks, remarks.strip()) if part)
+        loan._history_user = by
+        loan.save()
+        customer_access_revoke(loan.dossier.customer, user=loan.borrower)
+    return loan
+
+
+def extension_request(loan: Loan, *, by, until, reason: str) -> Extension:
+    """续借: the borrower asks for a later due date; it is approved like the loan."""
+    with transaction.atomic():
+        loan = _locked(loan)
+        if by.pk != loan.borrower_id:
+            raise ActionRefused(_("只有借阅人本人可以申请续借。"))
+        _refuse_unless(loan.status in OUTSTANDING_STATUSES, loan)
+        if until <= loan.due_at:
+            raise ActionRefused(_("续借日期必须晚于现在的应还时间。"))
+        if not reason.strip():
+            raise ActionRefused(_("请写明续借原因。"))
+        try:
+            with transaction.atomic():
+                extension = Extension.objects.create(loan=loan, requested_due_at=until, reason=reason.strip())
+        except IntegrityError:
+            raise ActionRefused(_("此登记已有一个待审批的续借申请。")) from None
+    notification_send_to_role(
+        role=Role.ARCHIVE_MANAGER,
+        message=_("%(borrower)s 申请续借 %(number)s。") % {"borrower": loan.borrower, "number": loan.register_number},
+        link=_loan_link(loan),
+    )
+    return extension
+
+
+def extension_decide(extension: Extension, *, by, approve: bool) -> Extension:
+    """Approve or refuse a 续借 with the same approvers as the loan."""
+    with transaction.atomic():
+        extension = Extension.objects.select_for_update().get(pk=extension.pk)
+        loan = _locked(extension.loan)
+        if extension.status != ExtensionStatus.REQUESTED:
+            raise TransitionRefused(_("此续借申请已处理。"))
+        if by.pk == loan.borrower_id:
+            raise ActionRefused(_("不能审批自己的申请。"))
+        as_archive = extension.archive_approved_by_id is None and access.can_approve_loan_as_archive_manager(by, loan)
+        as_tier = (
+            loan.needs_tier_approval
+            and extension.tier_approved_by_id is None
+            and access.can_approve_loan_tier(by, loan)
+        )
+        if not (as_archive or as_tier):
+            raise ActionRefused(_("此申请不需要您审批，或您已审批过。"))
+        now = timezone.now()
+        if not approve:
+            extension.status, extension.decided_at = ExtensionStatus.REJECTED, now
+            extension.save()
+            return extension
+        if as_archive:
+            extension.archive_approved_by = by
+        else:
+            extension.tier_approved_by = by
+        if extension.archive_approved_by_id and (extension.tier_approved_by_id or not loan.needs_tier_approval):
+            extension.status, extension.decided_at = ExtensionStatus.APPROVED, now
+            loan.due_at = extension.requested_due_at
+            loan._history_user = by
+            loan.save()
+            _grant_until(loan, loan.due_at)
+        extension.save()
+    return extension
+
+
+def loans_outstanding(*, at=None):
+    """Everything out and not returned at `at`: originals out, and photocopies not yet back."""
+    queryset = Loan.objects.filter(status__in=OUTSTANDING_STATUSES)
+    if at is not None:
+        queryset = queryset.filter(issued_at__lte=at)
+    return queryset.select_related("borrower", "department", "dossier__customer", "photocopy").order_by(
+        "issued_at", "pk"
+    )
+
+
+def monthly_report_generate(*, year: int, month: int, by=None, at=None) -> tuple[MonthlyReport, bool]:
+    """每月5日统计: store what is out and not returned now, once per month. A second run for the
+    same month (a retry, a second beat, a button pressed twice) returns the stored report."""
+    existing = MonthlyReport.objects.filter(year=year, month=month).first()
+    if existing is not None:
+        return existing, False
+    at = at or timezone.now()
+    try:
+        with transaction.atomic():
+            report = MonthlyReport.objects.create(year=year, month=month, taken_at=at, generated_by=by)
+            lines = []
+            for loan in loans_outstanding(at=at):
+                original_out = loan.status == LoanStatus.ISSUED
+                lines.append(
+                    MonthlyReportLine(
+                        report=report,
+                        loan=loan,
+                        item="original" if original_out else "photocopy",
+                        register_number=loan.register_number,
+                        archive_number=loan.dossier.archive_number or "",
+                        material=loan.content if original_out else loan.photocopy.copied_content,
+                        borrower=str(loan.borrower),
+                        department=str(loan.department),
+                        purpose=loan.purpose,
+                        issued_at=loan.issued_at,
+                        due_at=loan.due_at,
+                        days_overdue=loan.days_overdue(at),
+                    )
+                )
+            MonthlyReportLine.objects.bulk_create(lines)
+    except IntegrityError:
+        # Another run stored this month's report between our check and our insert.
+        return MonthlyReport.objects.get(year=year, month=month), False
+    for recipient_role in (Role.GENERAL_MANAGER,):
+        notification_send_to_role(
+            role=recipient_role,
+            message=_("%(year)d 年 %(month)d 月借阅未还统计已生成，共 %(count)d 项。")
+            % {"year": year, "month": month, "count": len(lines)},
+            link=reverse("lending:report_detail", args=[report.pk]),
+            email=True,
+        )
+    return report, True
+
+
+def overdue_reminders_send(*, at=None) -> int:
+    """Remind each borrower of their overdue loans, and their department managers."""
+    at = at or timezone.now()
+    overdue = list(
+        Loan.objects.filter(status__in=OUTSTANDING_STATUSES, due_at__lt=at).select_related("borrower", "dossier")
+    )
+    for loan in overdue:
+        message = _("借阅 %(number)s（档号 %(archive)s）已逾期，应还时间 %(due)s。") % {
+            "number": loan.register_number,
+            "archive": loan.dossier.archive_number,
+            "due": timezone.localtime(loan.due_at).strftime("%Y-%m-%d %H:%M"),
+        }
+        notification_send(recipient=loan.borrower, message=message, link=_loan_link(loan))
+        managers = (
+            get_user_model()
+            .objects.filter(groups__name=Role.DEPARTMENT_MANAGER, department_id=loan.department_id, is_active=True)
+            .exclude(pk=loan.borrower_id)
+        )
+        for manager in managers:
+            notification_send(
+                recipient=manager,
+                message=_("%(borrower)s 的%(message)s") % {"borrower": loan.borrower, "message": message},
+                link=_loan_link(loan),
+            )
+    return len(overdue)

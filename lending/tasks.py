@@ -1,1 +1,18 @@
-"""Celery tasks that call services for the lending app (filled by its issue)."""
+from celery import shared_task
+from django.db import DatabaseError
+from django.utils import timezone
+
+from . import services
+
+
+@shared_task(autoretry_for=(DatabaseError,), retry_backoff=30, retry_kwargs={"max_retries": 5})
+def generate_monthly_outstanding_report(year: int | None = None, month: int | None = None) -> int:
+    """每月5日: store this month's outstanding-loan report (once, however often it runs)."""
+    today = timezone.localdate()
+    report, _created = services.monthly_report_generate(year=year or today.year, month=month or today.month)
+    return report.pk
+
+
+@shared_task
+def send_overdue_reminders() -> int:
+    return services.overdue_reminders_send()

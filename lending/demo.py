@@ -1,0 +1,46 @@
+"""Demo loans in every state of both registers."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from customers.access import loans_awaiting_approval_by
+from dossiers.models import Dossier, DossierStatus
+
+from . import services
+from .models import Loan, LoanKind
+
+
+@transaction.atomic
+def seed_loans(users: dict) -> int:
+    if Loan.objects.exists():
+        return Loan.objects.count()
+    formal = list(Dossier.objects.filter(status=DossierStatus.FORMAL).select_related("customer").order_by("pk"))
+    if len(formal) < 3:
+        return 0
+    clerk, manager = users["clerk"], users["archmgr"]
+
+    def approved(borrower, dossier, kind, content):
+        loan = services.loan_request(borrower=borrower, dossier=dossier, kind=kind, content=content, purpose="售后服务")
+        for approver in (manager, users["deptmgr1"], users["deptmgr2"], users["mktdir"], users["gm"]):
+            if loans_awaiting_approval_by(approver).filter(pk=loan.pk).exists():
+                loan = services.loan_approve(loan, by=approver)
+        return loan
+
+    # Out and reading now.
+    services.loan_issue(approved(users["sales1"], formal[0], LoanKind.BORROW, "交换机安装参数一览表"), by=clerk)
+    # Photocopies outside, due back in a week.
+    photocopy = services.loan_issue(approved(users["sales2"], formal[1], LoanKind.PHOTOCOPY, "销售合同复印"), by=clerk)
+    services.photocopy_register(
+        photocopy, by=clerk, copied_content="销售合同第1-6页", pages=6, copies=2,
+        copies_due_on=timezone.localdate() + timedelta(days=7), original_complete=True,
+    )
+    # Returned and closed.
+    closed = services.loan_issue(approved(users["sales3"], formal[2], LoanKind.BORROW, "竣工报告"), by=clerk)
+    services.loan_return(closed, by=clerk, complete=True)
+    # Waiting for approval.
+    services.loan_request(
+        borrower=users["sales3"], dossier=formal[0], kind=LoanKind.BORROW, content="客户基本资料表", purpose="续约谈判"
+    )
+    return Loan.objects.count()

@@ -1,0 +1,83 @@
+"""The columns of the borrow and photocopy registers (借阅登记簿, SPEC §5) and of the monthly
+report: one definition shared by the pages and their Excel files, so both show the same rows."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import LoanKind
+
+
+def _local(moment):
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
+def _yes_no(value):
+    if value is None:
+        return ""
+    return _("是") if value else _("否")
+
+
+def _approvers(loan):
+    names = [str(person) for person in (loan.archive_approved_by, loan.tier_approved_by) if person]
+    return "、".join(names)
+
+
+def _extension(loan):
+    approved = [item for item in loan.extensions.all() if item.status == "approved"]
+    return _local(max(item.requested_due_at for item in approved)) if approved else ""
+
+
+def _pages_copies(loan):
+    record = getattr(loan, "photocopy", None) if loan.kind == LoanKind.PHOTOCOPY else None
+    return f"{record.pages} / {record.copies}" if record else ""
+
+
+def _location(loan):
+    dossier = loan.dossier
+    return f"{dossier.cabinet.code} / {dossier.position}" if dossier.cabinet_id else ""
+
+
+REGISTER_COLUMNS = [
+    (_("登记号"), lambda loan: loan.register_number),
+    (_("状态"), lambda loan: loan.get_status_display()),
+    (_("借出日期"), lambda loan: _local(loan.issued_at)),
+    (_("借阅人"), lambda loan: str(loan.borrower)),
+    (_("部门"), lambda loan: str(loan.department)),
+    (_("档号"), lambda loan: loan.dossier.archive_number),
+    (_("材料名称"), lambda loan: loan.content),
+    (_("密级"), lambda loan: loan.dossier.customer.get_secrecy_tier_display()),
+    (_("存放位置"), _location),
+    (_("用途说明"), lambda loan: loan.purpose),
+    (_("借阅方式"), lambda loan: _("影印") if loan.kind == LoanKind.PHOTOCOPY else _("阅读")),
+    (_("页数/份数"), _pages_copies),
+    (_("批准人"), _approvers),
+    (_("应还时间"), lambda loan: _local(loan.due_at)),
+    (_("续借至"), _extension),
+    (_("归还日期"), lambda loan: _local(loan.returned_at)),
+    (_("完好"), lambda loan: _yes_no(loan.returned_complete)),
+    (_("借阅人确认"), lambda loan: _local(loan.borrower_confirmed_at)),
+    (_("经办人"), lambda loan: str(loan.issued_by or "")),
+    (_("备注"), lambda loan: loan.remarks),
+]
+
+
+def register_row(loan) -> list:
+    return [getter(loan) for _label, getter in REGISTER_COLUMNS]
+
+
+REPORT_COLUMNS = [
+    (_("登记号"), lambda line: line.register_number),
+    (_("类别"), lambda line: _("原件") if line.item == "original" else _("影印件")),
+    (_("档号"), lambda line: line.archive_number),
+    (_("材料名称"), lambda line: line.material),
+    (_("借阅人"), lambda line: line.borrower),
+    (_("部门"), lambda line: line.department),
+    (_("用途说明"), lambda line: line.purpose),
+    (_("借出日期"), lambda line: _local(line.issued_at)),
+    (_("应还时间"), lambda line: _local(line.due_at)),
+    (_("逾期天数"), lambda line: line.days_overdue),
+]
+
+
+def report_row(line) -> list:
+    return [getter(line) for _label, getter in REPORT_COLUMNS]
