@@ -3,11 +3,12 @@ borrower. (The application offers no way to change it; this holds even for raw S
 
 from django.db import migrations
 
+# "%%" because the schema editor formats the statement with (empty) parameters.
 CREATE = """
 CREATE OR REPLACE FUNCTION lending_loan_borrower_is_fixed() RETURNS trigger AS $$
 BEGIN
     IF NEW.borrower_id IS DISTINCT FROM OLD.borrower_id THEN
-        RAISE EXCEPTION 'a loan cannot be handed on to another borrower (loan %)', OLD.id
+        RAISE EXCEPTION 'a loan cannot be handed on to another borrower (loan %%)', OLD.id
             USING ERRCODE = 'integrity_constraint_violation';
     END IF;
     RETURN NEW;

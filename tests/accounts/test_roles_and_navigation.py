@@ -18,17 +18,17 @@ def test_the_eight_roles_exist_after_migrate_on_an_empty_database():
     assert len(Role) == 8
 
 
-EVERYONE = {"home", "customers", "dossiers", "notifications"}
+EVERYONE = {"home", "customers", "dossiers", "notifications", "loan_request", "borrow_register", "photocopy_register"}
 ARCHIVE_PAGES = {"cabinets", "inspections", "statistics"}
 NAVIGATION_BY_ROLE = {
     Role.ARCHIVE_CLERK: EVERYONE | ARCHIVE_PAGES,
-    Role.ARCHIVE_MANAGER: EVERYONE | ARCHIVE_PAGES | {"read_log"},
+    Role.ARCHIVE_MANAGER: EVERYONE | ARCHIVE_PAGES | {"read_log", "reports"},
     Role.SALES: EVERYONE,
     Role.DEPARTMENT_MANAGER: EVERYONE | {"handover", "customer_import"},
     Role.CS_MANAGER: EVERYONE,
     Role.CUSTOMER_DIRECTOR: EVERYONE,
     Role.MARKETING_DIRECTOR: EVERYONE | {"customer_import"},
-    Role.GENERAL_MANAGER: EVERYONE | ARCHIVE_PAGES | {"handover", "customer_import", "read_log"},
+    Role.GENERAL_MANAGER: EVERYONE | ARCHIVE_PAGES | {"handover", "customer_import", "read_log", "reports"},
 }
 
 

@@ -7,8 +7,7 @@ from django.utils import timezone
 
 from customers.models import CustomerReadLog, SecrecyTier
 from dossiers.models import Document
-
-from .conftest import PDF_BYTES
+from tests.conftest import PDF_BYTES
 
 pytestmark = pytest.mark.django_db
 
