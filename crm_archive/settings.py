@@ -213,6 +213,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lending.tasks.send_overdue_reminders",
         "schedule": crontab(minute=30, hour=9),
     },
+    "destruction-notify-hold-ended": {
+        "task": "destruction.tasks.notify_hold_ended",
+        "schedule": crontab(minute=15, hour=8),
+    },
     "dossiers-notify-overdue-promotions": {
         "task": "dossiers.tasks.notify_overdue_promotions",
         "schedule": crontab(minute=0, hour=8),

@@ -23,5 +23,6 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("dossiers/", include("dossiers.urls")),
     path("lending/", include("lending.urls")),
+    path("destruction/", include("destruction.urls")),
     path("", include("accounts.urls")),
 ]

@@ -299,3 +299,51 @@ def can_read_monthly_reports(user) -> bool:
 
 def can_generate_monthly_report(user) -> bool:
     return user.is_superuser or user.has_role(Role.GENERAL_MANAGER)
+
+
+def can_draft_destruction_lists(user) -> bool:
+    return user.is_superuser or user.has_role(Role.ARCHIVE_CLERK)
+
+
+def can_appraise_as_customer_service(user) -> bool:
+    return user.has_role(Role.CS_MANAGER)
+
+
+def can_appraise_as_department_head(user, department_id) -> bool:
+    """The head of the department that produced the records: its department manager."""
+    return user.has_role(Role.DEPARTMENT_MANAGER) and user.department_id == department_id
+
+
+def can_approve_destruction(user) -> bool:
+    return user.has_role(Role.CUSTOMER_DIRECTOR)
+
+
+def can_verify_destruction(user) -> bool:
+    """Confirming, after the six months apart, that the records truly have no value."""
+    return user.has_role(Role.ARCHIVE_MANAGER, Role.CS_MANAGER)
+
+
+def can_supervise_destruction(user) -> bool:
+    """监销人: supervises the destruction and signs the register."""
+    return user.has_role(Role.ARCHIVE_MANAGER, Role.CS_MANAGER, Role.GENERAL_MANAGER)
+
+
+def can_withdraw_destruction_items(user) -> bool:
+    return user.is_superuser or user.has_role(
+        Role.ARCHIVE_CLERK, Role.ARCHIVE_MANAGER, Role.CS_MANAGER, Role.DEPARTMENT_MANAGER, Role.CUSTOMER_DIRECTOR
+    )
+
+
+def can_manage_holds(user) -> bool:
+    return user.is_superuser or user.has_role(Role.ARCHIVE_MANAGER)
+
+
+def can_read_destruction(user) -> bool:
+    return user.is_superuser or user.has_role(
+        Role.ARCHIVE_CLERK,
+        Role.ARCHIVE_MANAGER,
+        Role.CS_MANAGER,
+        Role.DEPARTMENT_MANAGER,
+        Role.CUSTOMER_DIRECTOR,
+        Role.GENERAL_MANAGER,
+    )

@@ -6,3 +6,18 @@ class DestructionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "destruction"
     verbose_name = _("销毁")
+
+    def ready(self):
+        from django.contrib import admin
+
+        from accounts import dashboard
+        from accounts.navigation import NavItem, register
+        from accounts.roles import Role
+        from customers import access
+
+        from . import selectors
+
+        # Records leave only through the destruction workflow: no bulk delete in the admin.
+        admin.site.disable_action("delete_selected")
+        register(NavItem("destruction", _("销毁"), "destruction:index", order=50, allowed=access.can_read_destruction))
+        dashboard.register(Role.ARCHIVE_CLERK, "destruction/panels/clerk.html", selectors.clerk_dashboard)

@@ -1,1 +1,131 @@
-"""Reads with rules for the destruction app (filled by its issue)."""
+"""Reads about retention, holds and destruction lists."""
+
+from datetime import date
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dossiers.models import Document, Dossier, DossierStatus
+from lending.models import Loan, LoanStatus
+
+from .models import (
+    ACTIVE_LIST_STATUSES,
+    HELD_APART_STATUSES,
+    DestructionItem,
+    DestructionList,
+    Hold,
+    ItemStatus,
+    ListStatus,
+)
+
+# A dossier with one of these loans has its original out or about to go out.
+OPEN_LOAN_STATUSES = [LoanStatus.APPROVED, LoanStatus.ISSUED, LoanStatus.COPIES_OUT]
+
+
+def retention_due_on(filing_year: int, years: int | None) -> date | None:
+    """保管期限 is counted from the filing year: a record filed in 2015 and kept 10 years may be
+    destroyed from 1 January 2026 on. Permanent records (no years) never fall due."""
+    if years is None:
+        return None
+    return date(filing_year + years + 1, 1, 1)
+
+
+def _proposed(*, dossier_ref: str, document_ref: str | None = None) -> Exists:
+    items = DestructionItem.objects.filter(status=ItemStatus.PROPOSED, dossier_id=OuterRef(dossier_ref))
+    if document_ref is None:
+        items = items.filter(document__isnull=True)
+    else:
+        items = items.filter(Q(document__isnull=True) | Q(document_id=OuterRef(document_ref)))
+    return Exists(items)
+
+
+def expired_dossiers(*, today=None) -> QuerySet[Dossier]:
+    """Formal dossiers whose retention has passed and that are on no list yet. Permanent never."""
+    today = today or timezone.localdate()
+    return (
+        Dossier.objects.filter(status=DossierStatus.FORMAL, retention__years__isnull=False, filing_year__isnull=False)
+        .annotate(due_year=F("filing_year") + F("retention__years") + 1)
+        .filter(due_year__lte=today.year)
+        .exclude(_proposed(dossier_ref="pk"))
+        .select_related("customer", "customer__department", "retention")
+        .order_by("filing_year", "archive_number")
+    )
+
+
+def expired_documents(*, today=None) -> QuerySet[Document]:
+    """Documents whose own retention has passed, in dossiers not destroyed, on no list yet."""
+    today = today or timezone.localdate()
+    return (
+        Document.objects.filter(destroyed_at__isnull=True, retention__years__isnull=False)
+        .exclude(dossier__status=DossierStatus.DESTROYED)
+        .annotate(due_year=F("filing_year") + F("retention__years") + 1)
+        .filter(due_year__lte=today.year)
+        .exclude(_proposed(dossier_ref="dossier_id", document_ref="pk"))
+        .select_related("dossier__customer", "retention", "document_type")
+        .order_by("filing_year", "dossier__archive_number", "position")
+    )
+
+
+def dossier_blocks(dossier) -> list[str]:
+    """Why `dossier` cannot be proposed for or undergo destruction now (empty when it can)."""
+    reasons = []
+    loan = Loan.objects.filter(dossier=dossier, status__in=OPEN_LOAN_STATUSES).order_by("pk").first()
+    if loan is not None:
+        reasons.append(
+            _("档案 %(number)s 有未结的借阅 %(loan)s（%(status)s）。")
+            % {"number": dossier.archive_number, "loan": loan.register_number, "status": loan.get_status_display()}
+        )
+    hold = Hold.objects.filter(dossier=dossier, lifted_at__isnull=True).first()
+    if hold is not None:
+        reasons.append(
+            _("档案 %(number)s 处于保留冻结中：%(reason)s") % {"number": dossier.archive_number, "reason": hold.reason}
+        )
+    return reasons
+
+
+def dossier_is_held_apart(dossier) -> bool:
+    """Approved for destruction and kept apart (单独存放): it cannot be lent."""
+    return DestructionItem.objects.filter(
+        dossier=dossier, status=ItemStatus.PROPOSED, destruction_list__status__in=HELD_APART_STATUSES
+    ).exists()
+
+
+def lists_for(user) -> QuerySet[DestructionList]:
+    return DestructionList.objects.select_related("department", "drafted_by", "approved_by").order_by("-drafted_at")
+
+
+def list_detail(pk) -> DestructionList:
+    return DestructionList.objects.select_related(
+        "department",
+        "drafted_by",
+        "cs_appraised_by",
+        "department_appraised_by",
+        "approved_by",
+        "verified_by",
+        "supervisor",
+    ).get(pk=pk)
+
+
+def items_of(destruction_list) -> list[DestructionItem]:
+    return list(destruction_list.items.select_related("dossier", "document", "decided_by").order_by("pk"))
+
+
+def active_holds() -> QuerySet[Hold]:
+    return Hold.objects.filter(lifted_at__isnull=True).select_related("dossier__customer", "placed_by")
+
+
+def lists_whose_hold_ended(*, today=None) -> QuerySet[DestructionList]:
+    today = today or timezone.localdate()
+    return DestructionList.objects.filter(
+        status=ListStatus.HELD, hold_until__lte=today, hold_end_notified_on__isnull=True
+    )
+
+
+def clerk_dashboard(user) -> dict:
+    return {
+        "hold_ended": list(
+            DestructionList.objects.filter(status=ListStatus.HELD, hold_until__lte=timezone.localdate())[:10]
+        ),
+        "active_lists": DestructionList.objects.filter(status__in=ACTIVE_LIST_STATUSES).count(),
+    }

@@ -1,1 +1,349 @@
-"""State changes for the destruction app (filled by its issue)."""
+"""Every state change of holds and destruction lists (SPEC §6, seed 002 第29条)."""
+
+import calendar
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role
+from accounts.services import notification_send_to_role
+from crm_archive.errors import ActionRefused, TransitionRefused
+from customers import access
+from dossiers.models import Document, Dossier, DossierStatus
+
+from . import selectors
+from .models import HOLD_MONTHS, DestructionItem, DestructionList, Hold, ItemStatus, ListStatus
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it has fewer days."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _locked(destruction_list: DestructionList) -> DestructionList:
+    return DestructionList.objects.select_for_update().get(pk=destruction_list.pk)
+
+
+def _refuse_unless(ok: bool, destruction_list: DestructionList):
+    if not ok:
+        raise TransitionRefused(
+            _("销毁清册 %(number)s 当前状态为“%(status)s”，不能办理此事项。")
+            % {"number": destruction_list.number, "status": destruction_list.get_status_display()}
+        )
+
+
+def _not_the_drafter(destruction_list, by):
+    if by.pk == destruction_list.drafted_by_id:
+        raise ActionRefused(_("造册人不能鉴定、审批、验证或监销自己造的清册。"))
+
+
+def hold_place(dossier: Dossier, *, by, reason: str) -> Hold:
+    """A legal or business hold: the dossier cannot be proposed for or undergo destruction."""
+    if not access.can_manage_holds(by):
+        raise ActionRefused(_("只有内勤部经理可以设置或解除保留冻结。"))
+    if not reason.strip():
+        raise ActionRefused(_("请写明保留冻结的原因。"))
+    try:
+        with transaction.atomic():
+            return Hold.objects.create(dossier=dossier, reason=reason.strip(), placed_by=by)
+    except IntegrityError:
+        raise ActionRefused(_("此档案已处于保留冻结中。")) from None
+
+
+def hold_lift(hold: Hold, *, by, reason: str) -> Hold:
+    if not access.can_manage_holds(by):
+        raise ActionRefused(_("只有内勤部经理可以设置或解除保留冻结。"))
+    if not reason.strip():
+        raise ActionRefused(_("请写明解除原因。"))
+    with transaction.atomic():
+        hold = Hold.objects.select_for_update().get(pk=hold.pk)
+        if hold.lifted_at is not None:
+            raise ActionRefused(_("此保留冻结已解除。"))
+        hold.lifted_by, hold.lifted_at, hold.lift_reason = by, timezone.now(), reason.strip()
+        hold.save()
+    return hold
+
+
+def _item_for(destruction_list, *, dossier=None, document=None, today) -> DestructionItem:
+    """Check one record can be proposed and copy what the register prints."""
+    record = document or dossier
+    dossier = document.dossier if document else dossier
+    if dossier.status == DossierStatus.DESTROYED or (document and document.destroyed_at):
+        raise ActionRefused(_("%(title)s 已销毁。") % {"title": record})
+    if dossier.customer.department_id != destruction_list.department_id:
+        raise ActionRefused(
+            _("%(title)s 不是%(department)s形成的档案。") % {"title": record, "department": destruction_list.department}
+        )
+    if document is None and dossier.status != DossierStatus.FORMAL:
+        raise ActionRefused(_("%(title)s 不是正式档案。") % {"title": record})
+    retention = record.retention
+    if retention.is_permanent:
+        raise ActionRefused(_("%(title)s 为永久保存，不能列入销毁清册。") % {"title": record})
+    if (
+        document is None
+        and Document.objects.filter(dossier=dossier, destroyed_at__isnull=True, retention__years__isnull=True).exists()
+    ):
+        raise ActionRefused(_("%(title)s 含有永久保存的文件，不能整卷销毁。") % {"title": record})
+    year = record.filing_year
+    due_on = selectors.retention_due_on(year, retention.years)
+    if due_on > today:
+        raise ActionRefused(_("%(title)s 的保管期限到 %(due)s 才届满。") % {"title": record, "due": due_on.isoformat()})
+    blocks = selectors.dossier_blocks(dossier)
+    if blocks:
+        raise ActionRefused(" ".join(blocks))
+    pages = (
+        document.pages
+        if document
+        else sum(dossier.documents.filter(destroyed_at__isnull=True).values_list("pages", flat=True))
+    )
+    return DestructionItem(
+        destruction_list=destruction_list,
+        dossier=dossier,
+        document=document,
+        title=document.title if document else dossier.customer.name,
+        archive_number=dossier.archive_number or "",
+        year=year,
+        retention=retention.name,
+        retention_due_on=due_on,
+        pages=pages,
+    )
+
+
+def destruction_list_draft(*, by, department, dossiers=(), documents=()) -> DestructionList:
+    """销毁清册: the archive clerk registers expired records of one producing department.
+    Permanent records, records not yet due, records with an open loan or under a hold, and
+    records already on a list are refused, each with its reason."""
+    if not access.can_draft_destruction_lists(by):
+        raise ActionRefused(_("只有档案管理员可以登记销毁清册。"))
+    if not dossiers and not documents:
+        raise ActionRefused(_("请至少选择一份到期的档案或文件。"))
+    today = timezone.localdate()
+    with transaction.atomic():
+        destruction_list = DestructionList.objects.create(department=department, drafted_by=by)
+        items = [_item_for(destruction_list, dossier=dossier, today=today) for dossier in dossiers]
+        items += [_item_for(destruction_list, document=document, today=today) for document in documents]
+        try:
+            with transaction.atomic():
+                DestructionItem.objects.bulk_create(items)
+        except IntegrityError:
+            raise ActionRefused(_("所选档案或文件中有的已列入其他销毁清册。")) from None
+        destruction_list._history_user = by
+    return destruction_list
+
+
+def destruction_list_submit(destruction_list: DestructionList, *, by) -> DestructionList:
+    if not access.can_draft_destruction_lists(by):
+        raise ActionRefused(_("只有档案管理员可以登记销毁清册。"))
+    with transaction.atomic():
+        destruction_list = _locked(destruction_list)
+        _refuse_unless(destruction_list.status == ListStatus.DRAFT, destruction_list)
+        destruction_list.status, destruction_list.submitted_at = ListStatus.SUBMITTED, timezone.now()
+        destruction_list._history_user = by
+        destruction_list.save()
+    for role in (Role.CS_MANAGER, Role.DEPARTMENT_MANAGER):
+        notification_send_to_role(
+            role=role,
+            message=_("销毁清册 %(number)s 待鉴定。") % {"number": destruction_list.number},
+            link=reverse("destruction:detail", args=[destruction_list.pk]),
+        )
+    return destruction_list
+
+
+def destruction_list_appraise(
+    destruction_list: DestructionList, *, by, keep_back: dict | None = None
+) -> DestructionList:
+    """鉴定: the customer service manager and the producing department's head each sign; either may
+    keep back items, with a reason. The list is appraised once both have signed — two people."""
+    keep_back = keep_back or {}
+    with transaction.atomic():
+        destruction_list = _locked(destruction_list)
+        _refuse_unless(destruction_list.status == ListStatus.SUBMITTED, destruction_list)
+        _not_the_drafter(destruction_list, by)
+        now = timezone.now()
+        signs_for_cs = destruction_list.cs_appraised_by_id is None and access.can_appraise_as_customer_service(by)
+        signs_for_department = (
+            destruction_list.department_appraised_by_id is None
+            and access.can_appraise_as_department_head(by, destruction_list.department_id)
+        )
+        if signs_for_cs and by.pk != destruction_list.department_appraised_by_id:
+            destruction_list.cs_appraised_by, destruction_list.cs_appraised_at = by, now
+        elif signs_for_department and by.pk != destruction_list.cs_appraised_by_id:
+            destruction_list.department_appraised_by, destruction_list.department_appraised_at = by, now
+        else:
+            raise ActionRefused(_("此清册须由客户服务部经理和档案形成部门负责人两人共同鉴定；您不能再鉴定此清册。"))
+        for item_id, reason in keep_back.items():
+            if not str(reason).strip():
+                raise ActionRefused(_("保留条目时请写明原因。"))
+            updated = destruction_list.items.filter(pk=item_id, status=ItemStatus.PROPOSED).update(
+                status=ItemStatus.KEPT_BACK, decided_by=by, reason=str(reason).strip()
+            )
+            if not updated:
+                raise ActionRefused(_("条目不在此清册中，或已不在拟销毁之列。"))
+        if destruction_list.cs_appraised_by_id and destruction_list.department_appraised_by_id:
+            destruction_list.status = ListStatus.APPRAISED
+            notification_send_to_role(
+                role=Role.CUSTOMER_DIRECTOR,
+                message=_("销毁清册 %(number)s 已鉴定，待您审批。") % {"number": destruction_list.number},
+                link=reverse("destruction:detail", args=[destruction_list.pk]),
+            )
+        destruction_list._history_user = by
+        destruction_list.save()
+    return destruction_list
+
+
+def destruction_list_approve(destruction_list: DestructionList, *, by) -> DestructionList:
+    """The customer director approves: the items are held apart for six months from today."""
+    if not access.can_approve_destruction(by):
+        raise ActionRefused(_("只有客户总监可以审批销毁清册。"))
+    with transaction.atomic():
+        destruction_list = _locked(destruction_list)
+        _refuse_unless(destruction_list.status == ListStatus.APPRAISED, destruction_list)
+        _not_the_drafter(destruction_list, by)
+        if not destruction_list.items.filter(status=ItemStatus.PROPOSED).exists():
+            raise ActionRefused(_("清册中已没有拟销毁的条目。"))
+        today = timezone.localdate()
+        destruction_list.status = ListStatus.HELD
+        destruction_list.approved_by, destruction_list.approved_on = by, today
+        destruction_list.hold_until = add_months(today, HOLD_MONTHS)
+        destruction_list._history_user = by
+        destruction_list.save()
+    return destruction_list
+
+
+def destruction_list_reject(destruction_list: DestructionList, *, by, reason: str) -> DestructionList:
+    if not access.can_approve_destruction(by):
+        raise ActionRefused(_("只有客户总监可以审批销毁清册。"))
+    if not reason.strip():
+        raise ActionRefused(_("请写明不批准的原因。"))
+    with transaction.atomic():
+        destruction_list = _locked(destruction_list)
+        _refuse_unless(destruction_list.status == ListStatus.APPRAISED, destruction_list)
+        _not_the_drafter(destruction_list, by)
+        destruction_list.status, destruction_list.rejection_reason = ListStatus.REJECTED, reason.strip()
+        destruction_list.approved_by = by
+        # Rejected items are free to be proposed again on a later list.
+        destruction_list.items.filter(status=ItemStatus.PROPOSED).update(
+            status=ItemStatus.WITHDRAWN,
+            decided_by=by,
+            reason=_("清册未获批准：%(reason)s") % {"reason": reason.strip()},
+        )
+        destruction_list._history_user = by
+        destruction_list.save()
+    return destruction_list
+
+
+def destruction_item_withdraw(item: DestructionItem, *, by, reason: str) -> DestructionItem:
+    """Take an item off its list at any step before destruction (以免误毁)."""
+    if not access.can_withdraw_destruction_items(by):
+        raise ActionRefused(_("您不能撤出销毁清册中的条目。"))
+    if not reason.strip():
+        raise ActionRefused(_("请写明撤出原因。"))
+    with transaction.atomic():
+        destruction_list = _locked(item.destruction_list)
+        _refuse_unless(destruction_list.status not in (ListStatus.DESTROYED, ListStatus.REJECTED), destruction_list)
+        item = DestructionItem.objects.select_for_update().get(pk=item.pk)
+        if item.status != ItemStatus.PROPOSED:
+            raise ActionRefused(_("此条目已不在拟销毁之列。"))
+        item.status, item.decided_by, item.reason = ItemStatus.WITHDRAWN, by, reason.strip()
+        item.save()
+    return item
+
+
+def destruction_list_verify(destruction_list: DestructionList, *, by) -> DestructionList:
+    """After six months apart, confirm the records truly have no value left."""
+    if not access.can_verify_destruction(by):
+        raise ActionRefused(_("只有内勤部经理或客户服务部经理可以验证。"))
+    with transaction.atomic():
+        destruction_list = _locked(destruction_list)
+        _refuse_unless(destruction_list.status == ListStatus.HELD, destruction_list)
+        _not_the_drafter(destruction_list, by)
+        if timezone.localdate() < destruction_list.hold_until:
+            raise TransitionRefused(
+                _("批准销毁的档案须单独存放半年，%(date)s 起方可验证。")
+                % {"date": destruction_list.hold_until.isoformat()}
+            )
+        destruction_list.status = ListStatus.VERIFIED
+        destruction_list.verified_by, destruction_list.verified_at = by, timezone.now()
+        destruction_list._history_user = by
+        destruction_list.save()
+    return destruction_list
+
+
+def destruction_list_destroy(
+    destruction_list: DestructionList, *, by, place: str, method: str, destroyed_on
+) -> DestructionList:
+    """销毁: at a named place, by a named method, under `by` as supervisor (监销人), who signs the
+    register. Destroyed dossiers keep their metadata; their scanned files are deleted. Items
+    with an open loan or under a hold are refused, naming why."""
+    if not access.can_supervise_destruction(by):
+        raise ActionRefused(_("监销人须为内勤部经理、客户服务部经理或总经理。"))
+    if not place.strip() or not method.strip():
+        raise ActionRefused(_("请填写销毁地点和销毁方式。"))
+    if destroyed_on > timezone.localdate():
+        raise ActionRefused(_("销毁日期不能晚于今天。"))
+    files_to_delete = []
+    with transaction.atomic():
+        destruction_list = _locked(destruction_list)
+        _refuse_unless(destruction_list.status == ListStatus.VERIFIED, destruction_list)
+        _not_the_drafter(destruction_list, by)
+        items = list(
+            destruction_list.items.filter(status=ItemStatus.PROPOSED)
+            .select_related("dossier", "document")
+            .order_by("pk")
+        )
+        blocks = [reason for item in items for reason in selectors.dossier_blocks(item.dossier)]
+        if blocks:
+            raise ActionRefused(" ".join(dict.fromkeys(blocks)))
+        now = timezone.now()
+        for item in items:
+            if item.document_id:
+                files_to_delete.append(item.document)
+            else:
+                dossier = Dossier.objects.select_for_update().get(pk=item.dossier_id)
+                dossier.status, dossier.destroyed_at = DossierStatus.DESTROYED, now
+                dossier._history_user = by
+                dossier.save()
+                files_to_delete.extend(dossier.documents.filter(destroyed_at__isnull=True))
+            item.status = ItemStatus.DESTROYED
+            item.save(update_fields=["status"])
+        for document in files_to_delete:
+            document.destroyed_at = now
+            document.save(update_fields=["destroyed_at"])
+        destruction_list.status = ListStatus.DESTROYED
+        destruction_list.place, destruction_list.method, destruction_list.destroyed_on = (
+            place.strip(),
+            method.strip(),
+            destroyed_on,
+        )
+        destruction_list.supervisor, destruction_list.supervisor_signed_at = by, now
+        destruction_list._history_user = by
+        destruction_list.save()
+        # Files go only once the rows say "destroyed" for good.
+        transaction.on_commit(lambda: [_delete_scan(document) for document in files_to_delete])
+    return destruction_list
+
+
+def _delete_scan(document: Document):
+    if document.scan:
+        name = document.scan.name
+        document.scan.storage.delete(name)
+        Document.objects.filter(pk=document.pk).update(scan="")
+
+
+def hold_end_notify(*, today=None) -> int:
+    """Tell the archive clerks which lists finished their six months apart (once per list)."""
+    today = today or timezone.localdate()
+    lists = list(selectors.lists_whose_hold_ended(today=today))
+    for destruction_list in lists:
+        notification_send_to_role(
+            role=Role.ARCHIVE_CLERK,
+            message=_("销毁清册 %(number)s 已单独存放满半年，可以验证后销毁。") % {"number": destruction_list.number},
+            link=reverse("destruction:detail", args=[destruction_list.pk]),
+        )
+        DestructionList.objects.filter(pk=destruction_list.pk).update(hold_end_notified_on=today)
+    return len(lists)

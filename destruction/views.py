@@ -1,1 +1,217 @@
-# Create your views here.
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from crm_archive.errors import ActionRefused
+from customers import access
+
+from . import selectors, services
+from .forms import DestroyForm, DraftListForm, HoldForm, ReasonForm
+from .models import DestructionItem, DestructionList, Hold, ListStatus
+
+
+def _require(allowed: bool):
+    if not allowed:
+        raise PermissionDenied
+
+
+def list_index(request):
+    _require(access.can_read_destruction(request.user))
+    return render(
+        request,
+        "destruction/index.html",
+        {
+            "lists": selectors.lists_for(request.user)[:100],
+            "can_draft": access.can_draft_destruction_lists(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def expired(request):
+    """到期档案: what has passed its retention and is on no list; the clerk drafts a list from it."""
+    _require(access.can_draft_destruction_lists(request.user))
+    dossiers, documents = selectors.expired_dossiers(), selectors.expired_documents()
+    form = DraftListForm(request.POST or None, dossiers=dossiers, documents=documents)
+    if request.method == "POST" and form.is_valid():
+        try:
+            destruction_list = services.destruction_list_draft(
+                by=request.user,
+                department=form.cleaned_data["department"],
+                dossiers=form.cleaned_data["dossiers"],
+                documents=form.cleaned_data["documents"],
+            )
+        except ActionRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, _("已登记销毁清册 %(number)s。") % {"number": destruction_list.number})
+            return redirect("destruction:detail", pk=destruction_list.pk)
+    return render(
+        request,
+        "destruction/expired.html",
+        {"form": form, "dossiers": list(dossiers[:500]), "documents": list(documents[:500])},
+    )
+
+
+def detail(request, pk):
+    _require(access.can_read_destruction(request.user))
+    try:
+        destruction_list = selectors.list_detail(pk)
+    except DestructionList.DoesNotExist:
+        raise Http404 from None
+    user = request.user
+    status = destruction_list.status
+    return render(
+        request,
+        "destruction/detail.html",
+        {
+            "list": destruction_list,
+            "items": selectors.items_of(destruction_list),
+            "can_submit": status == ListStatus.DRAFT and access.can_draft_destruction_lists(user),
+            "can_appraise": status == ListStatus.SUBMITTED
+            and user.pk != destruction_list.drafted_by_id
+            and (
+                (destruction_list.cs_appraised_by_id is None and access.can_appraise_as_customer_service(user))
+                or (
+                    destruction_list.department_appraised_by_id is None
+                    and access.can_appraise_as_department_head(user, destruction_list.department_id)
+                )
+            ),
+            "can_approve": status == ListStatus.APPRAISED and access.can_approve_destruction(user),
+            "can_verify": status == ListStatus.HELD and access.can_verify_destruction(user),
+            "can_destroy": status == ListStatus.VERIFIED and access.can_supervise_destruction(user),
+            "can_withdraw": status not in (ListStatus.DESTROYED, ListStatus.REJECTED)
+            and access.can_withdraw_destruction_items(user),
+            "destroy_form": DestroyForm(),
+        },
+    )
+
+
+def _run(request, pk, action, success_message):
+    destruction_list = get_object_or_404(DestructionList, pk=pk)
+    try:
+        action(destruction_list)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, success_message)
+    return redirect("destruction:detail", pk=destruction_list.pk)
+
+
+@require_POST
+def submit(request, pk):
+    return _run(request, pk, lambda dl: services.destruction_list_submit(dl, by=request.user), _("已提交鉴定。"))
+
+
+@require_POST
+def appraise(request, pk):
+    keep_back = {
+        int(key.removeprefix("keep_")): request.POST.get(f"reason_{key.removeprefix('keep_')}", "")
+        for key in request.POST
+        if key.startswith("keep_") and key.removeprefix("keep_").isdigit()
+    }
+    return _run(
+        request,
+        pk,
+        lambda dl: services.destruction_list_appraise(dl, by=request.user, keep_back=keep_back),
+        _("已签署鉴定意见。"),
+    )
+
+
+@require_POST
+def approve(request, pk):
+    return _run(
+        request, pk, lambda dl: services.destruction_list_approve(dl, by=request.user), _("已批准，档案单独存放半年。")
+    )
+
+
+@require_POST
+def reject(request, pk):
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _run(
+        request, pk, lambda dl: services.destruction_list_reject(dl, by=request.user, reason=reason), _("已驳回清册。")
+    )
+
+
+@require_POST
+def verify(request, pk):
+    return _run(request, pk, lambda dl: services.destruction_list_verify(dl, by=request.user), _("已验证，可以销毁。"))
+
+
+@require_POST
+def destroy(request, pk):
+    form = DestroyForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("destruction:detail", pk=pk)
+    return _run(
+        request,
+        pk,
+        lambda dl: services.destruction_list_destroy(dl, by=request.user, **form.cleaned_data),
+        _("已销毁并签署销毁登记。"),
+    )
+
+
+@require_POST
+def withdraw(request, pk, item_id):
+    item = get_object_or_404(DestructionItem, pk=item_id, destruction_list_id=pk)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _run(
+        request,
+        pk,
+        lambda dl: services.destruction_item_withdraw(item, by=request.user, reason=reason),
+        _("已撤出该条目。"),
+    )
+
+
+def register(request, pk):
+    """销毁清册 and destruction register, print-ready."""
+    _require(access.can_read_destruction(request.user))
+    try:
+        destruction_list = selectors.list_detail(pk)
+    except DestructionList.DoesNotExist:
+        raise Http404 from None
+    return render(
+        request, "destruction/register.html", {"list": destruction_list, "items": selectors.items_of(destruction_list)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def holds(request):
+    _require(access.can_read_destruction(request.user))
+    can_manage = access.can_manage_holds(request.user)
+    form = HoldForm(request.POST or None) if can_manage else None
+    if request.method == "POST":
+        _require(can_manage)
+        if form.is_valid():
+            try:
+                services.hold_place(form.cleaned_data["dossier"], by=request.user, reason=form.cleaned_data["reason"])
+            except ActionRefused as refusal:
+                form.add_error(None, refusal.message)
+            else:
+                messages.success(request, _("已设置保留冻结。"))
+                return redirect("destruction:holds")
+    return render(
+        request, "destruction/holds.html", {"holds": selectors.active_holds(), "form": form, "can_manage": can_manage}
+    )
+
+
+@require_POST
+def hold_lift(request, hold_id):
+    _require(access.can_manage_holds(request.user))
+    hold = get_object_or_404(Hold, pk=hold_id)
+    form = ReasonForm(request.POST)
+    try:
+        services.hold_lift(hold, by=request.user, reason=form.cleaned_data["reason"] if form.is_valid() else "")
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("已解除保留冻结。"))
+    return redirect("destruction:holds")

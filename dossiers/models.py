@@ -221,6 +221,7 @@ class Document(models.Model):
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("归档人"), on_delete=models.PROTECT, related_name="+"
     )
+    destroyed_at = models.DateTimeField(_("销毁时间"), null=True, blank=True)
 
     history = HistoricalRecords()
 

@@ -33,8 +33,13 @@ def seed_loans(users: dict) -> int:
     # Photocopies outside, due back in a week.
     photocopy = services.loan_issue(approved(users["sales2"], formal[1], LoanKind.PHOTOCOPY, "销售合同复印"), by=clerk)
     services.photocopy_register(
-        photocopy, by=clerk, copied_content="销售合同第1-6页", pages=6, copies=2,
-        copies_due_on=timezone.localdate() + timedelta(days=7), original_complete=True,
+        photocopy,
+        by=clerk,
+        copied_content="销售合同第1-6页",
+        pages=6,
+        copies=2,
+        copies_due_on=timezone.localdate() + timedelta(days=7),
+        original_complete=True,
     )
     # Returned and closed.
     closed = services.loan_issue(approved(users["sales3"], formal[2], LoanKind.BORROW, "竣工报告"), by=clerk)

@@ -14,6 +14,7 @@ from accounts.services import notification_send, notification_send_to_role
 from crm_archive.errors import ActionRefused, TransitionRefused
 from customers import access
 from customers.services import customer_access_grant, customer_access_revoke
+from destruction.selectors import dossier_is_held_apart
 from dossiers.models import DossierStatus
 from dossiers.services import repair_open
 
@@ -63,6 +64,8 @@ def loan_request(
         raise ActionRefused(_("此档案已销毁，不能借阅。"))
     if dossier.status != DossierStatus.FORMAL:
         raise ActionRefused(_("此档案尚未转为正式档案，不能借阅。"))
+    if dossier_is_held_apart(dossier):
+        raise ActionRefused(_("此档案已批准销毁，正单独存放，不能借阅。"))
     if borrower.department_id is None:
         raise ActionRefused(_("您尚未分配部门，请联系系统管理员。"))
     if not content.strip() or not purpose.strip():
@@ -183,6 +186,8 @@ def loan_issue(loan: Loan, *, by, due_at=None) -> Loan:
             raise ActionRefused(_("经办人不能是借阅人本人。"))
         if loan.dossier.status != DossierStatus.FORMAL:
             raise ActionRefused(_("此档案不是在柜的正式档案，不能发放。"))
+        if dossier_is_held_apart(loan.dossier):
+            raise ActionRefused(_("此档案已批准销毁，正单独存放，不能借阅。"))
         now = timezone.now()
         today = timezone.localdate(now)
         due_day = max(loan.requested_due_on or today, today) if loan.kind == LoanKind.BORROW else today
