@@ -5,8 +5,8 @@ from django.db import transaction
 from dossiers.models import Document, Dossier, DossierStatus, RetentionPeriod
 
 from . import services
-from .selectors import OPEN_LOAN_STATUSES
 from .models import DestructionList
+from .selectors import OPEN_LOAN_STATUSES
 
 
 @transaction.atomic
