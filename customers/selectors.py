@@ -4,13 +4,22 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Department
 
 from .access import customers_readable_by
-from .models import Complaint, Contact, Customer, CustomerReadLog, Handover, Interaction
+from .models import (
+    Complaint,
+    Contact,
+    Customer,
+    CustomerCategory,
+    CustomerGrade,
+    CustomerReadLog,
+    Handover,
+    Interaction,
+)
 
 SORTS = {
     "name": ["name", "pk"],
@@ -167,3 +176,21 @@ def active_users() -> QuerySet:
 def sales_dashboard(user) -> dict:
     """The sales person's panel: upcoming next actions and overdue complaints."""
     return {"next_actions": next_actions_for(user), "overdue_complaints": complaints_overdue_for(user)}
+
+
+def customer_composition(user, *, top: int = 15) -> dict:
+    """客户构成分析 (SPEC §7) over the customers `user` may read: counts by grade, category,
+    region and industry, one grouped query each."""
+    customers = customers_readable_by(user)
+
+    def grouped(field, labels=None, limit=None):
+        rows = customers.values(field).annotate(count=Count("pk")).order_by("-count", field)
+        rows = rows[:limit] if limit else rows
+        return [((labels(row[field]) if labels else row[field]) or "—", row["count"]) for row in rows]
+
+    return {
+        "by_grade": grouped("grade", lambda code: CustomerGrade(code).label),
+        "by_category": grouped("category", lambda code: CustomerCategory(code).label),
+        "by_region": grouped("region", limit=top),
+        "by_industry": grouped("industry", limit=top),
+    }

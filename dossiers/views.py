@@ -12,7 +12,9 @@ from accounts.roles import Role
 from crm_archive.errors import ActionRefused
 from crm_archive.pagination import paginate
 from customers import access
+from customers.selectors import customer_composition
 from customers.services import customer_read_record
+from lending.selectors import loans_per_month
 
 from . import selectors, services
 from .forms import (
@@ -350,5 +352,14 @@ def repair_close(request, repair_id):
 
 
 def statistics(request):
+    """档案统计 and 客户构成分析 (SPEC §7) on one page."""
     _require(access.can_read_archive_statistics(request.user))
-    return render(request, "dossiers/statistics.html", {"stats": selectors.archive_statistics()})
+    return render(
+        request,
+        "dossiers/statistics.html",
+        {
+            "stats": selectors.archive_statistics(),
+            "loans_per_month": loans_per_month(),
+            "composition": customer_composition(request.user),
+        },
+    )

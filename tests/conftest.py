@@ -173,3 +173,17 @@ def ready_dossier(archive, open_dossier, file_document):
         )
 
     return make
+
+
+@pytest.fixture
+def formal_dossier(archive, ready_dossier):
+    """formal_dossier(tier) → a shelved formal dossier of the customer of that tier."""
+    positions = iter(range(1, 11))
+
+    def make(tier=SecrecyTier.PERSONAL):
+        dossier = ready_dossier(tier)
+        return dossier_services.dossier_promote(
+            dossier, by=archive["people"]["clerk"], cabinet=archive["cabinet"], position=next(positions)
+        )
+
+    return make

@@ -21,14 +21,16 @@ def test_the_eight_roles_exist_after_migrate_on_an_empty_database():
 EVERYONE = {"home", "customers", "dossiers", "notifications", "loan_request", "borrow_register", "photocopy_register"}
 ARCHIVE_PAGES = {"cabinets", "inspections", "statistics"}
 NAVIGATION_BY_ROLE = {
-    Role.ARCHIVE_CLERK: EVERYONE | ARCHIVE_PAGES,
-    Role.ARCHIVE_MANAGER: EVERYONE | ARCHIVE_PAGES | {"read_log", "reports"},
+    Role.ARCHIVE_CLERK: EVERYONE | ARCHIVE_PAGES | {"destruction"},
+    Role.ARCHIVE_MANAGER: EVERYONE | ARCHIVE_PAGES | {"read_log", "reports", "destruction"},
     Role.SALES: EVERYONE,
-    Role.DEPARTMENT_MANAGER: EVERYONE | {"handover", "customer_import"},
-    Role.CS_MANAGER: EVERYONE,
-    Role.CUSTOMER_DIRECTOR: EVERYONE,
+    Role.DEPARTMENT_MANAGER: EVERYONE | {"handover", "customer_import", "destruction"},
+    Role.CS_MANAGER: EVERYONE | {"destruction"},
+    Role.CUSTOMER_DIRECTOR: EVERYONE | {"destruction"},
     Role.MARKETING_DIRECTOR: EVERYONE | {"customer_import"},
-    Role.GENERAL_MANAGER: EVERYONE | ARCHIVE_PAGES | {"handover", "customer_import", "read_log", "reports"},
+    Role.GENERAL_MANAGER: EVERYONE
+    | ARCHIVE_PAGES
+    | {"handover", "customer_import", "read_log", "reports", "destruction"},
 }
 
 
