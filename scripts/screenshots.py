@@ -21,8 +21,21 @@ ARGS = [
 PAGES = [
     ("sales1", "/", "dashboard.png"),
     ("deptmgr1", "/customers/", "customer-list.png"),
-    ("sales1", "/customers/?q=华东", "customer-search.png"),
+    ("clerk", "/lending/register/borrow/", "borrow-register.png"),
 ]
+# (user, list page, link to follow, file): the first row's page of a list.
+FIRST_ROW_PAGES = [
+    ("deptmgr1", "/customers/", "customer-detail.png"),
+    ("clerk", "/dossiers/?status=formal", "dossier-detail.png"),
+]
+
+
+def sign_in(page, username):
+    page.goto(BASE + "/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "demo-2026")
+    page.click("button.primary")
+    page.wait_for_load_state()
 
 
 def main():
@@ -32,26 +45,19 @@ def main():
         for username, path, filename in PAGES:
             context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
             page = context.new_page()
-            page.goto(BASE + "/accounts/login/")
-            page.fill("input[name=username]", username)
-            page.fill("input[name=password]", "demo-2026")
-            page.click("button.primary")
-            page.wait_for_load_state()
+            sign_in(page, username)
             page.goto(BASE + path)
             page.screenshot(path=str(OUT / filename), full_page=False)
             context.close()
-        # The detail page of the first customer the department manager can read.
-        context = browser.new_context(viewport={"width": 1280, "height": 1100}, locale="zh-CN")
-        page = context.new_page()
-        page.goto(BASE + "/accounts/login/")
-        page.fill("input[name=username]", "deptmgr1")
-        page.fill("input[name=password]", "demo-2026")
-        page.click("button.primary")
-        page.wait_for_load_state()
-        page.goto(BASE + "/customers/")
-        page.click("table.list tbody tr:first-child a")
-        page.wait_for_load_state()
-        page.screenshot(path=str(OUT / "customer-detail.png"), full_page=False)
+        for username, path, filename in FIRST_ROW_PAGES:
+            context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="zh-CN")
+            page = context.new_page()
+            sign_in(page, username)
+            page.goto(BASE + path)
+            page.click("table.list tbody tr:first-child a")
+            page.wait_for_load_state()
+            page.screenshot(path=str(OUT / filename), full_page=False)
+            context.close()
         browser.close()
 
 

@@ -276,3 +276,12 @@ def test_overdue_loans_show_to_the_clerk_and_the_borrowers_manager_and_are_remin
         "owner",
         "manager",
     }
+
+
+def test_the_register_leaves_empty_cells_empty(archive, formal_dossier, client_for):
+    people = archive["people"]
+    services.loan_request(
+        borrower=people["owner"], dossier=formal_dossier(), kind=LoanKind.BORROW, content="x", purpose="y"
+    )
+    html = client_for(people["clerk"]).get(reverse("lending:register", args=["borrow"])).content.decode()
+    assert "None" not in html
