@@ -135,6 +135,7 @@ class Dossier(models.Model):
         verbose_name = _("客户档案")
         verbose_name_plural = _("客户档案")
         indexes = [
+            models.Index(fields=["-opened_on", "-id"]),
             models.Index(fields=["status", "promotion_due_on"]),
             models.Index(fields=["filing_year", "status"]),
             models.Index(fields=["cabinet", "position"]),

@@ -27,7 +27,13 @@ def dossiers_for_list(user, *, search: str = "", due: str = "") -> QuerySet[Doss
     queryset = dossiers_visible_to(user).select_related("customer", "cabinet", "retention")
     search = search.strip()
     if search:
-        queryset = queryset.filter(Q(archive_number__icontains=search) | Q(customer__name__icontains=search))
+        # A UNION of id sets lets each branch use its trigram index (see customers.selectors).
+        matches = (
+            Dossier.objects.filter(archive_number__icontains=search)
+            .values("pk")
+            .union(Dossier.objects.filter(customer__name__icontains=search).values("pk"))
+        )
+        queryset = queryset.filter(pk__in=matches)
     today = timezone.localdate()
     if due == "overdue":
         queryset = queryset.filter(status=DossierStatus.COMPLETION_RECEIVED, promotion_due_on__lt=today)

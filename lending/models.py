@@ -115,6 +115,7 @@ class Loan(models.Model):
         verbose_name = _("借阅登记")
         verbose_name_plural = _("借阅登记")
         indexes = [
+            models.Index(fields=["kind", "-requested_at", "-id"]),
             models.Index(fields=["kind", "status", "-requested_at"]),
             models.Index(fields=["status", "due_at"]),
             models.Index(fields=["borrower", "-requested_at"]),
