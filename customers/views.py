@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from crm_archive.errors import ActionRefused
 from crm_archive.excel import workbook_response
 from crm_archive.pagination import paginate
+from crm_archive.views import form_action
 
 from . import access, selectors, services, spreadsheet
 from .forms import (
@@ -85,14 +86,10 @@ def customer_create(request):
         raise PermissionDenied
     owners = access.owners_assignable_by(request.user)
     form = CustomerCreateForm(request.POST or None, owners=owners, initial={"owner": request.user.pk})
-    if request.method == "POST" and form.is_valid():
-        try:
-            customer = services.customer_create(by=request.user, **form.cleaned_data)
-        except ActionRefused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            messages.success(request, _("已建立客户“%(name)s”。") % {"name": customer.name})
-            return redirect("customers:detail", pk=customer.pk)
+    customer = form_action(request, form, lambda data: services.customer_create(by=request.user, **data))
+    if customer:
+        messages.success(request, _("已建立客户“%(name)s”。") % {"name": customer.name})
+        return redirect("customers:detail", pk=customer.pk)
     return render(request, "customers/customer_form.html", {"form": form, "customer": None})
 
 
@@ -102,16 +99,16 @@ def customer_update(request, pk):
     if not access.can_edit_customer(request.user, customer):
         raise PermissionDenied
     form = CustomerForm(request.POST or None, instance=customer)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.customer_update(
-                customer, by=request.user, **{name: form.cleaned_data[name] for name in form.changed_data}
-            )
-        except ActionRefused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            messages.success(request, _("客户资料已保存。"))
-            return redirect("customers:detail", pk=customer.pk)
+    changed = form_action(
+        request,
+        form,
+        lambda data: services.customer_update(
+            customer, by=request.user, **{name: data[name] for name in form.changed_data}
+        ),
+    )
+    if changed:
+        messages.success(request, _("客户资料已保存。"))
+        return redirect("customers:detail", pk=customer.pk)
     return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
 
 
@@ -127,14 +124,9 @@ def customer_record_edit(request, pk, kind, record_id=None):
     model = form_class._meta.model
     record = get_object_or_404(model, pk=record_id, customer=customer) if record_id else model(customer=customer)
     form = form_class(request.POST or None, instance=record)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.customer_record_save(form.save(commit=False), by=request.user)
-        except ActionRefused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect(reverse("customers:detail", kwargs={"pk": customer.pk}) + f"#{kind}")
+    if form_action(request, form, lambda data: services.customer_record_save(form.save(commit=False), by=request.user)):
+        messages.success(request, _("已保存。"))
+        return redirect(reverse("customers:detail", kwargs={"pk": customer.pk}) + f"#{kind}")
     return render(
         request,
         "customers/record_form.html",
@@ -183,18 +175,14 @@ def customer_handover(request):
     if not access.can_hand_over(request.user):
         raise PermissionDenied
     form = HandoverForm(request.POST or None, people=access.handover_people_for(request.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            handover = services.customers_hand_over(by=request.user, **form.cleaned_data)
-        except ActionRefused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            messages.success(
-                request,
-                _("已将 %(from)s 的 %(count)d 位客户移交给 %(to)s。")
-                % {"from": handover.from_user, "count": handover.customer_count, "to": handover.to_user},
-            )
-            return redirect("customers:handover")
+    handover = form_action(request, form, lambda data: services.customers_hand_over(by=request.user, **data))
+    if handover:
+        messages.success(
+            request,
+            _("已将 %(from)s 的 %(count)d 位客户移交给 %(to)s。")
+            % {"from": handover.from_user, "count": handover.customer_count, "to": handover.to_user},
+        )
+        return redirect("customers:handover")
     return render(request, "customers/handover.html", {"form": form, "handovers": selectors.handovers_recent()})
 
 

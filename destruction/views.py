@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from crm_archive.errors import ActionRefused
+from crm_archive.views import button_action, form_action
 from customers import access
 
 from . import selectors, services
@@ -36,19 +36,10 @@ def expired(request):
     _require(access.can_draft_destruction_lists(request.user))
     dossiers, documents = selectors.expired_dossiers(), selectors.expired_documents()
     form = DraftListForm(request.POST or None, dossiers=dossiers, documents=documents)
-    if request.method == "POST" and form.is_valid():
-        try:
-            destruction_list = services.destruction_list_draft(
-                by=request.user,
-                department=form.cleaned_data["department"],
-                dossiers=form.cleaned_data["dossiers"],
-                documents=form.cleaned_data["documents"],
-            )
-        except ActionRefused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            messages.success(request, _("已登记销毁清册 %(number)s。") % {"number": destruction_list.number})
-            return redirect("destruction:detail", pk=destruction_list.pk)
+    destruction_list = form_action(request, form, lambda data: services.destruction_list_draft(by=request.user, **data))
+    if destruction_list:
+        messages.success(request, _("已登记销毁清册 %(number)s。") % {"number": destruction_list.number})
+        return redirect("destruction:detail", pk=destruction_list.pk)
     return render(
         request,
         "destruction/expired.html",
@@ -90,20 +81,16 @@ def detail(request, pk):
     )
 
 
-def _run(request, pk, action, success_message):
+def _run(request, pk, action, success_message, form=None):
+    """One step of a list from a POSTed button; the outcome comes back as a message."""
     destruction_list = get_object_or_404(DestructionList, pk=pk)
-    try:
-        action(destruction_list)
-    except ActionRefused as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, success_message)
+    button_action(request, lambda data: action(destruction_list, data), success_message, form=form)
     return redirect("destruction:detail", pk=destruction_list.pk)
 
 
 @require_POST
 def submit(request, pk):
-    return _run(request, pk, lambda dl: services.destruction_list_submit(dl, by=request.user), _("已提交鉴定。"))
+    return _run(request, pk, lambda dl, data: services.destruction_list_submit(dl, by=request.user), _("已提交鉴定。"))
 
 
 @require_POST
@@ -116,7 +103,7 @@ def appraise(request, pk):
     return _run(
         request,
         pk,
-        lambda dl: services.destruction_list_appraise(dl, by=request.user, keep_back=keep_back),
+        lambda dl, data: services.destruction_list_appraise(dl, by=request.user, keep_back=keep_back),
         _("已签署鉴定意见。"),
     )
 
@@ -124,50 +111,51 @@ def appraise(request, pk):
 @require_POST
 def approve(request, pk):
     return _run(
-        request, pk, lambda dl: services.destruction_list_approve(dl, by=request.user), _("已批准，档案单独存放半年。")
+        request,
+        pk,
+        lambda dl, data: services.destruction_list_approve(dl, by=request.user),
+        _("已批准，档案单独存放半年。"),
     )
 
 
 @require_POST
 def reject(request, pk):
-    form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
     return _run(
-        request, pk, lambda dl: services.destruction_list_reject(dl, by=request.user, reason=reason), _("已驳回清册。")
+        request,
+        pk,
+        lambda dl, data: services.destruction_list_reject(dl, by=request.user, reason=data["reason"]),
+        _("已驳回清册。"),
+        form=ReasonForm(request.POST),
     )
 
 
 @require_POST
 def verify(request, pk):
-    return _run(request, pk, lambda dl: services.destruction_list_verify(dl, by=request.user), _("已验证，可以销毁。"))
+    return _run(
+        request, pk, lambda dl, data: services.destruction_list_verify(dl, by=request.user), _("已验证，可以销毁。")
+    )
 
 
 @require_POST
 def destroy(request, pk):
-    form = DestroyForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("destruction:detail", pk=pk)
     return _run(
         request,
         pk,
-        lambda dl: services.destruction_list_destroy(dl, by=request.user, **form.cleaned_data),
+        lambda dl, data: services.destruction_list_destroy(dl, by=request.user, **data),
         _("已销毁并签署销毁登记。"),
+        form=DestroyForm(request.POST),
     )
 
 
 @require_POST
 def withdraw(request, pk, item_id):
     item = get_object_or_404(DestructionItem, pk=item_id, destruction_list_id=pk)
-    form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
     return _run(
         request,
         pk,
-        lambda dl: services.destruction_item_withdraw(item, by=request.user, reason=reason),
+        lambda dl, data: services.destruction_item_withdraw(item, by=request.user, reason=data["reason"]),
         _("已撤出该条目。"),
+        form=ReasonForm(request.POST),
     )
 
 
@@ -187,17 +175,14 @@ def register(request, pk):
 def holds(request):
     _require(access.can_read_destruction(request.user))
     can_manage = access.can_manage_holds(request.user)
-    form = HoldForm(request.POST or None) if can_manage else None
     if request.method == "POST":
         _require(can_manage)
-        if form.is_valid():
-            try:
-                services.hold_place(form.cleaned_data["dossier"], by=request.user, reason=form.cleaned_data["reason"])
-            except ActionRefused as refusal:
-                form.add_error(None, refusal.message)
-            else:
-                messages.success(request, _("已设置保留冻结。"))
-                return redirect("destruction:holds")
+    form = HoldForm(request.POST or None) if can_manage else None
+    if form is not None and form_action(
+        request, form, lambda data: services.hold_place(data["dossier"], by=request.user, reason=data["reason"])
+    ):
+        messages.success(request, _("已设置保留冻结。"))
+        return redirect("destruction:holds")
     return render(
         request, "destruction/holds.html", {"holds": selectors.active_holds(), "form": form, "can_manage": can_manage}
     )
@@ -207,11 +192,10 @@ def holds(request):
 def hold_lift(request, hold_id):
     _require(access.can_manage_holds(request.user))
     hold = get_object_or_404(Hold, pk=hold_id)
-    form = ReasonForm(request.POST)
-    try:
-        services.hold_lift(hold, by=request.user, reason=form.cleaned_data["reason"] if form.is_valid() else "")
-    except ActionRefused as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, _("已解除保留冻结。"))
+    button_action(
+        request,
+        lambda data: services.hold_lift(hold, by=request.user, reason=data["reason"]),
+        _("已解除保留冻结。"),
+        form=ReasonForm(request.POST),
+    )
     return redirect("destruction:holds")

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Role
-from crm_archive.errors import ActionRefused
 from crm_archive.pagination import paginate
+from crm_archive.views import button_action, form_action
 from customers import access
 from customers.selectors import customer_composition
 from customers.services import customer_read_record
@@ -83,19 +83,16 @@ def dossier_detail(request, pk):
 def dossier_open(request):
     _require(access.can_manage_archive(request.user))
     form = DossierOpenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            dossier = services.dossier_open(
-                form.cleaned_data["customer"],
-                by=request.user,
-                opened_on=form.cleaned_data["opened_on"],
-                retention=form.cleaned_data["retention"],
-            )
-        except ActionRefused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            messages.success(request, _("已建立临时档案。"))
-            return redirect("dossiers:detail", pk=dossier.pk)
+    dossier = form_action(
+        request,
+        form,
+        lambda data: services.dossier_open(
+            data["customer"], by=request.user, opened_on=data["opened_on"], retention=data["retention"]
+        ),
+    )
+    if dossier:
+        messages.success(request, _("已建立临时档案。"))
+        return redirect("dossiers:detail", pk=dossier.pk)
     return render(request, "dossiers/simple_form.html", {"form": form, "title": _("建立临时档案")})
 
 
@@ -103,16 +100,12 @@ def dossier_open(request):
 def dossier_record_completion(request, pk):
     _require(access.can_manage_archive(request.user))
     dossier = get_object_or_404(Dossier, pk=pk)
-    form = CompletionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.dossier_record_completion(dossier, by=request.user, received_on=form.cleaned_data["received_on"])
-        except ActionRefused as refusal:
-            messages.error(request, refusal.message)
-        else:
-            messages.success(request, _("已登记竣工文档，请在 5 天内转为正式档案。"))
-    else:
-        messages.error(request, _("请填写有效的竣工文档收到日期。"))
+    button_action(
+        request,
+        lambda data: services.dossier_record_completion(dossier, by=request.user, received_on=data["received_on"]),
+        _("已登记竣工文档，请在 5 天内转为正式档案。"),
+        form=CompletionForm(request.POST),
+    )
     return redirect("dossiers:detail", pk=dossier.pk)
 
 
@@ -121,17 +114,16 @@ def dossier_promote(request, pk):
     _require(access.can_manage_archive(request.user))
     dossier = get_object_or_404(Dossier.objects.select_related("customer"), pk=pk)
     form = PromotionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.dossier_promote(
-                dossier, by=request.user, cabinet=form.cleaned_data["cabinet"], position=form.cleaned_data["position"]
-            )
-        except ActionRefused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            dossier.refresh_from_db()
-            messages.success(request, _("已转为正式档案，档号 %(number)s。") % {"number": dossier.archive_number})
-            return redirect("dossiers:detail", pk=dossier.pk)
+    promoted = form_action(
+        request,
+        form,
+        lambda data: services.dossier_promote(
+            dossier, by=request.user, cabinet=data["cabinet"], position=data["position"]
+        ),
+    )
+    if promoted:
+        messages.success(request, _("已转为正式档案，档号 %(number)s。") % {"number": promoted.archive_number})
+        return redirect("dossiers:detail", pk=dossier.pk)
     return render(
         request,
         "dossiers/promote.html",
@@ -146,21 +138,20 @@ def document_edit(request, pk, document_id=None):
     document = get_object_or_404(Document, pk=document_id, dossier=dossier) if document_id else None
     initial = {} if document else {"secrecy_tier": dossier.customer.secrecy_tier, "retention": dossier.retention_id}
     form = DocumentForm(request.POST or None, request.FILES or None, instance=document, initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+    def file_document(data):
         instance = form.save(commit=False)
         instance.dossier = dossier
-        try:
-            services.document_save(
-                instance,
-                by=request.user,
-                scan=form.cleaned_data.get("scan_file"),
-                scan_content_type=getattr(form, "scan_content_type", ""),
-            )
-        except ActionRefused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            messages.success(request, _("文件已归档。"))
-            return redirect("dossiers:detail", pk=dossier.pk)
+        return services.document_save(
+            instance,
+            by=request.user,
+            scan=data.get("scan_file"),
+            scan_content_type=getattr(form, "scan_content_type", ""),
+        )
+
+    if form_action(request, form, file_document):
+        messages.success(request, _("文件已归档。"))
+        return redirect("dossiers:detail", pk=dossier.pk)
     return render(
         request,
         "dossiers/simple_form.html",
@@ -226,22 +217,16 @@ def volume_remarks(request, pk, year, kind):
             else None
         )
         form = VolumeRemarksForm(request.POST or None, checkers=checkers, initial=initial)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.volume_remarks_save(
-                    dossier=dossier,
-                    filing_year=year,
-                    top_secret=volume["top_secret"],
-                    by=request.user,
-                    notes=form.cleaned_data["notes"],
-                    checked_by=form.cleaned_data["checked_by"],
-                    compiled_on=form.cleaned_data["compiled_on"],
-                )
-            except ActionRefused as refusal:
-                form.add_error(None, refusal.message)
-            else:
-                messages.success(request, _("备考表已保存。"))
-                return redirect(request.path)
+        saved = form_action(
+            request,
+            form,
+            lambda data: services.volume_remarks_save(
+                dossier=dossier, filing_year=year, top_secret=volume["top_secret"], by=request.user, **data
+            ),
+        )
+        if saved:
+            messages.success(request, _("备考表已保存。"))
+            return redirect(request.path)
     elif request.method == "POST":
         raise PermissionDenied
     return render(request, "dossiers/print_remarks.html", {"dossier": dossier, "volume": volume, "form": form})
@@ -264,14 +249,9 @@ def backup_key_use(request, cabinet_id):
     _require(access.can_record_backup_key_use(request.user))
     cabinet = get_object_or_404(Cabinet, pk=cabinet_id)
     form = BackupKeyUseForm(request.POST or None, initial={"used_by": request.user.pk})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.backup_key_use_record(cabinet, by=request.user, **form.cleaned_data)
-        except ActionRefused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            messages.success(request, _("已登记备用钥匙的使用，并通知内勤部经理。"))
-            return redirect("dossiers:cabinets")
+    if form_action(request, form, lambda data: services.backup_key_use_record(cabinet, by=request.user, **data)):
+        messages.success(request, _("已登记备用钥匙的使用，并通知内勤部经理。"))
+        return redirect("dossiers:cabinets")
     return render(
         request,
         "dossiers/simple_form.html",
@@ -297,14 +277,9 @@ def inspection_list(request):
 def inspection_add(request):
     _require(access.can_manage_archive(request.user))
     form = InspectionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.inspection_record(by=request.user, **form.cleaned_data)
-        except ActionRefused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            messages.success(request, _("检查记录已保存。"))
-            return redirect("dossiers:inspections")
+    if form_action(request, form, lambda data: services.inspection_record(by=request.user, **data)):
+        messages.success(request, _("检查记录已保存。"))
+        return redirect("dossiers:inspections")
     return render(request, "dossiers/simple_form.html", {"form": form, "title": _("登记检查与核对")})
 
 
@@ -313,14 +288,9 @@ def repair_open(request, document_id):
     _require(access.can_manage_archive(request.user))
     document = get_object_or_404(Document.objects.select_related("dossier__customer"), pk=document_id)
     form = RepairOpenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.repair_open(document, by=request.user, damage=form.cleaned_data["damage"])
-        except ActionRefused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            messages.success(request, _("已登记破损，待修复。"))
-            return redirect("dossiers:detail", pk=document.dossier_id)
+    if form_action(request, form, lambda data: services.repair_open(document, by=request.user, damage=data["damage"])):
+        messages.success(request, _("已登记破损，待修复。"))
+        return redirect("dossiers:detail", pk=document.dossier_id)
     return render(
         request, "dossiers/simple_form.html", {"form": form, "title": _("登记破损"), "subtitle": document.title}
     )
@@ -331,19 +301,16 @@ def repair_close(request, repair_id):
     _require(access.can_manage_archive(request.user))
     repair = get_object_or_404(Repair.objects.select_related("document"), pk=repair_id)
     form = RepairCloseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.repair_close(
-                repair,
-                by=request.user,
-                repaired_on=form.cleaned_data["repaired_on"],
-                notes=form.cleaned_data["repair_notes"],
-            )
-        except ActionRefused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            messages.success(request, _("修复已完成。"))
-            return redirect("dossiers:inspections")
+    closed = form_action(
+        request,
+        form,
+        lambda data: services.repair_close(
+            repair, by=request.user, repaired_on=data["repaired_on"], notes=data["repair_notes"]
+        ),
+    )
+    if closed:
+        messages.success(request, _("修复已完成。"))
+        return redirect("dossiers:inspections")
     return render(
         request,
         "dossiers/simple_form.html",

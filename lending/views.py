@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from crm_archive.errors import ActionRefused
 from crm_archive.excel import workbook_response
 from crm_archive.pagination import paginate
+from crm_archive.views import button_action, form_action
 from customers import access
 
 from . import selectors, services
@@ -41,22 +41,21 @@ def loan_request(request):
         if dossier and dossier.archive_number:
             initial["archive_number"] = dossier.archive_number
     form = LoanRequestForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            loan = services.loan_request(
-                borrower=request.user,
-                dossier=data["dossier"],
-                kind=data["kind"],
-                content=data["content"],
-                purpose=data["purpose"],
-                requested_due_on=data["requested_due_on"],
-            )
-        except ActionRefused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            messages.success(request, _("申请已提交，登记号 %(number)s。") % {"number": loan.register_number})
-            return redirect("lending:detail", pk=loan.pk)
+    loan = form_action(
+        request,
+        form,
+        lambda data: services.loan_request(
+            borrower=request.user,
+            dossier=data["dossier"],
+            kind=data["kind"],
+            content=data["content"],
+            purpose=data["purpose"],
+            requested_due_on=data["requested_due_on"],
+        ),
+    )
+    if loan:
+        messages.success(request, _("申请已提交，登记号 %(number)s。") % {"number": loan.register_number})
+        return redirect("lending:detail", pk=loan.pk)
     return render(request, "lending/request_form.html", {"form": form})
 
 
@@ -95,24 +94,12 @@ def loan_detail(request, pk):
 
 
 def _run(request, pk, action, success_message, form_class=None, *, pass_loan=False):
-    """Run one service on a loan from a POSTed form. Invalid input and refusals come back to
-    the loan page as messages; nothing changes then."""
+    """One step of a loan from a POSTed form or button; the outcome comes back as a message."""
     loan = _visible_loan_or_404(request, pk)
-    data = {}
+    form = None
     if form_class is not None:
         form = form_class(request.POST, loan=loan) if pass_loan else form_class(request.POST)
-        if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-            return redirect("lending:detail", pk=loan.pk)
-        data = form.cleaned_data
-    try:
-        action(loan, data)
-    except ActionRefused as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, success_message)
+    button_action(request, lambda data: action(loan, data), success_message, form=form)
     return redirect("lending:detail", pk=loan.pk)
 
 

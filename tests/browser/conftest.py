@@ -36,15 +36,21 @@ def browser(serialized_database):
         browser.close()
 
 
-@pytest.fixture
-def page(browser, serialized_database):
-    """A fresh browser tab. Playwright's sync API runs in a greenlet with its own context, where
-    Django's connection object is a new one without the serialized copy that
-    `serialized_rollback` restores from: hand it over before the database fixture runs."""
+@pytest.fixture(autouse=True)
+def _hand_over_serialized_database(browser, serialized_database):
+    """Playwright's sync API runs in a greenlet with its own context, where Django's connection
+    object is a new one without the serialized copy that `serialized_rollback` restores from:
+    hand it over before the database fixture of each browser test runs (autouse fixtures run
+    first)."""
     from django.db import connection
 
     if serialized_database is not None and not hasattr(connection, "_test_serialized_contents"):
         connection._test_serialized_contents = serialized_database
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser tab."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(15000)
