@@ -59,3 +59,13 @@ class ComplaintFactory(factory.django.DjangoModelFactory):
     owner = factory.LazyAttribute(lambda complaint: complaint.customer.owner)
     received_on = factory.LazyFunction(timezone.localdate)
     deadline = factory.LazyAttribute(lambda complaint: complaint.received_on + timedelta(days=7))
+
+
+def profile_form_data(customer, **changes) -> dict:
+    """What the edit page posts for `customer`: every CustomerForm field as shown, then `changes`."""
+    from customers.forms import CustomerForm
+
+    form = CustomerForm(instance=customer)
+    data = {name: form[name].value() for name in form.fields}
+    data = {name: "" if value is None else value for name, value in data.items()}
+    return {**data, **changes}

@@ -6,7 +6,8 @@ import re
 
 def text(fragment: str) -> str:
     """The visible text of an HTML fragment, tags dropped and whitespace collapsed."""
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment))).strip()
+    spaced = re.sub(r"</?(?:td|th|tr|li|p|br|div|ul|ol|dt|dd|h\d|section|table)\b[^>]*>", " ", fragment)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", spaced))).strip()
 
 
 def element(page: str, attribute: str, value: str, tag: str = "section") -> str:
