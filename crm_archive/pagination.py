@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 PAGE_SIZES = (10, 25, 50, 100)
 COUNT_CAP = 1000
+MAX_PAGE = 100_000
 
 
 @dataclass
@@ -55,7 +56,8 @@ def paginate(queryset, *, page=None, per_page=None, default_per_page: int = 25, 
     size = _positive_int(per_page, default_per_page)
     if size not in PAGE_SIZES:
         size = default_per_page
-    number = _positive_int(page, 1)
+    # Deep pages of a capped list are empty anyway; the cap keeps OFFSET within PostgreSQL's range.
+    number = min(_positive_int(page, 1), MAX_PAGE)
     offset = (number - 1) * size
     rows = list(queryset[offset : offset + size + 1])
     counted = len(queryset.order_by().values("pk")[: cap + 1])

@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
@@ -89,6 +89,19 @@ class CustomerCreateForm(CustomerForm):
             self.fields["owner"].queryset = owners
 
 
+# Choice columns an import may leave out: the profile's default applies.
+DEFAULTED_CHOICES = ["category", "kind", "grade", "credit_status", "secrecy_tier"]
+
+
+def choice_labels(model_field) -> dict[str, str]:
+    """Label → code for a choice field, in Chinese and in English (files come in either)."""
+    labels = {}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            labels.update({str(label): code for code, label in model_field.flatchoices})
+    return labels
+
+
 class CustomerImportRowForm(CustomerForm):
     """One spreadsheet row. Choice columns accept the code or the label people see
     (e.g. 签约客户 or signed); the owner is given by username."""
@@ -101,19 +114,21 @@ class CustomerImportRowForm(CustomerForm):
     def __init__(self, data=None, *args, **kwargs):
         if data is not None:
             data = {key: self._code_for(key, value) for key, value in data.items()}
+            # A column left out, or a blank cell, takes the profile's default.
+            for name in DEFAULTED_CHOICES:
+                if not data.get(name):
+                    data[name] = Customer._meta.get_field(name).get_default()
         super().__init__(data, *args, **kwargs)
 
     @staticmethod
     def _code_for(field_name, value):
         if value is None:
             return ""
-        try:
-            model_field = Customer._meta.get_field(field_name)
-        except Exception:
+        if field_name not in PROFILE_FIELDS:
             return value
+        model_field = Customer._meta.get_field(field_name)
         if model_field.choices and isinstance(value, str):
-            by_label = {str(label): code for code, label in model_field.flatchoices}
-            return by_label.get(value.strip(), value.strip())
+            return choice_labels(model_field).get(value.strip(), value.strip())
         return value
 
     def clean_owner(self):

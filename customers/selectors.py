@@ -35,7 +35,7 @@ def customers_for_list(user, *, search: str = "", sort: str = "name") -> QuerySe
     """The customers `user` may read, matching `search` on name, phone or a contact's name or
     phone, with what a list row shows joined in (one query per page)."""
     queryset = customers_readable_by(user).select_related("owner", "department")
-    search = search.strip()
+    search = search.replace("\x00", "").strip()  # PostgreSQL refuses NUL in a literal
     if search:
         # A UNION of id sets lets each branch use its own trigram index; an OR across the
         # two tables would scan every customer instead.

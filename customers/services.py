@@ -26,8 +26,20 @@ def customer_create(*, by, **fields) -> Customer:
         fields["department"] = owner.department
     customer = Customer(**fields)
     customer._history_user = by
-    customer.save()
+    with transaction.atomic():
+        customer.save()
+        _refuse_if_out_of_reach(customer, by)
     return customer
+
+
+def _refuse_if_out_of_reach(customer: Customer, by):
+    """Nobody files a customer where they could no longer read it (e.g. a sales person choosing
+    绝密 for their own customer): the transaction is rolled back with a reason."""
+    if not access.can_read_customer(by, customer):
+        raise ActionRefused(
+            _("选择“%(tier)s”后您将无法查阅此客户，请选择其他密级或请有权限的人员办理。")
+            % {"tier": customer.get_secrecy_tier_display()}
+        )
 
 
 def customer_update(customer: Customer, *, by, **fields) -> Customer:
@@ -43,6 +55,7 @@ def customer_update(customer: Customer, *, by, **fields) -> Customer:
             setattr(locked, name, value)
         locked._history_user = by
         locked.save()
+        _refuse_if_out_of_reach(locked, by)
     return locked
 
 
@@ -80,14 +93,16 @@ def customers_hand_over(*, from_user, to_user, by, reason: str) -> Handover:
         if not customers:
             raise ActionRefused(_("%(user)s 名下没有客户。") % {"user": from_user})
         change_reason = _("员工交接：%(from)s → %(to)s") % {"from": from_user, "to": to_user}
+        now = timezone.now()
         for customer in customers:
             customer.owner = to_user
             customer.department_id = to_user.department_id
+            customer.updated_at = now
         # bulk_update alone writes no history; this variant writes one row per customer.
         bulk_update_with_history(
             customers,
             Customer,
-            ["owner", "department"],
+            ["owner", "department", "updated_at"],
             batch_size=500,
             default_user=by,
             default_change_reason=change_reason,

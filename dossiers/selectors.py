@@ -25,7 +25,7 @@ DUE_SOON_DAYS = 2
 def dossiers_for_list(user, *, search: str = "", due: str = "") -> QuerySet[Dossier]:
     """Dossiers `user` may see, with what a list row shows joined in."""
     queryset = dossiers_visible_to(user).select_related("customer", "cabinet", "retention")
-    search = search.strip()
+    search = search.replace("\x00", "").strip()  # PostgreSQL refuses NUL in a literal
     if search:
         # A UNION of id sets lets each branch use its trigram index (see customers.selectors).
         matches = (

@@ -133,10 +133,6 @@ def test_people_without_a_sales_role_cannot_create_customers(make_user, client_f
     assert client_for(clerk).get(reverse("customers:create")).status_code == 403
 
 
-@pytest.mark.xfail(
-    reason="BUG: the profile form offers every secrecy tier; a sales person who picks 绝密 loses the customer (404)",
-    strict=True,
-)
 def test_a_sales_person_can_open_every_customer_they_create(people, client_for):
     client = client_for(people["owner"])
     response = create(client, new_profile(people["owner"], secrecy_tier=SecrecyTier.TOP_SECRET))
@@ -146,10 +142,6 @@ def test_a_sales_person_can_open_every_customer_they_create(people, client_for):
         assert client.get(reverse("customers:update", args=[customer.pk])).status_code == 200
 
 
-@pytest.mark.xfail(
-    reason="BUG: the owner may raise their own customer to 绝密 on the edit page and then loses it (404)",
-    strict=True,
-)
 def test_an_owner_cannot_edit_their_customer_out_of_their_own_reach(people, existing, client_for):
     client = client_for(people["owner"])
     client.post(
