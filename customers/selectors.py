@@ -160,6 +160,7 @@ def read_log_entries(*, user_id=None, customer_name: str = "") -> QuerySet[Custo
     queryset = CustomerReadLog.objects.select_related("user", "customer").order_by("-read_at", "-id")
     if user_id:
         queryset = queryset.filter(user_id=user_id)
+    customer_name = customer_name.replace("\x00", "").strip()
     if customer_name:
         queryset = queryset.filter(customer__name__icontains=customer_name)
     return queryset

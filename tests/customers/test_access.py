@@ -228,3 +228,9 @@ def test_the_admin_customer_pages_are_for_superusers_only(world, client_for, mak
     assert client.get(reverse("admin:customers_customer_changelist")).status_code == 403
     superuser = make_user(is_staff=True, is_superuser=True)
     assert client_for(superuser).get(reverse("admin:customers_customer_changelist")).status_code == 200
+
+
+def test_a_nul_character_in_the_read_log_filter_is_harmless(world, client_for):
+    people, _customers = world
+    response = client_for(people["archive_manager"]).get(reverse("customers:read_log"), {"customer": "客户\x00"})
+    assert response.status_code == 200
