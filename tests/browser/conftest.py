@@ -32,20 +32,15 @@ def browser(serialized_database):
         pytest.fail(f"{CHROMIUM} is missing: the test command installs it with apt-get install chromium")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        # From here on the tests run in Playwright's greenlet context, where Django's connection
+        # object is a new one, without the serialized copy `serialized_rollback` restores the
+        # migrated data from (roles, retention periods…): hand it over.
+        from django.db import connection
+
+        if serialized_database is not None and not hasattr(connection, "_test_serialized_contents"):
+            connection._test_serialized_contents = serialized_database
         yield browser
         browser.close()
-
-
-@pytest.fixture(autouse=True)
-def _hand_over_serialized_database(browser, serialized_database):
-    """Playwright's sync API runs in a greenlet with its own context, where Django's connection
-    object is a new one without the serialized copy that `serialized_rollback` restores from:
-    hand it over before the database fixture of each browser test runs (autouse fixtures run
-    first)."""
-    from django.db import connection
-
-    if serialized_database is not None and not hasattr(connection, "_test_serialized_contents"):
-        connection._test_serialized_contents = serialized_database
 
 
 @pytest.fixture
