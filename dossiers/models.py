@@ -26,6 +26,12 @@ class PrivateScanStorage(LazyObject):
 private_scan_storage = PrivateScanStorage()
 
 
+def scan_storage():
+    """The storage of scans, as a callable so that migrations name it instead of freezing the
+    machine's MEDIA_ROOT path into their text."""
+    return private_scan_storage
+
+
 def scan_upload_to(document, filename):
     # The stored name never reuses the uploaded one: it could carry a path or a script.
     extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(
@@ -216,7 +222,7 @@ class Document(models.Model):
     filing_year = models.PositiveSmallIntegerField(_("归档年度"))
     position = models.PositiveIntegerField(_("卷内顺序"), default=0)
     remarks = models.CharField(_("备注"), max_length=300, blank=True)
-    scan = models.FileField(_("扫描件"), storage=private_scan_storage, upload_to=scan_upload_to, blank=True)
+    scan = models.FileField(_("扫描件"), storage=scan_storage, upload_to=scan_upload_to, blank=True)
     scan_content_type = models.CharField(max_length=40, blank=True, editable=False)
     filed_at = models.DateTimeField(_("归档时间"), default=timezone.now, editable=False)
     filed_by = models.ForeignKey(
