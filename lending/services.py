@@ -1,6 +1,6 @@
 """Every state change of loans, photocopies, extensions and the monthly report (SPEC §5)."""
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -36,6 +36,16 @@ def end_of_working_day(day) -> datetime:
     Asia/Shanghai) of `day`."""
     hour, minute = (int(part) for part in settings.LOAN_DAY_ENDS_AT.split(":"))
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def due_on_day(day, *, now=None) -> datetime:
+    """When something lent on `day` is due: the end of that working day, or — when that has
+    already passed (an original handed out after hours) — the end of that calendar day."""
+    now = now or timezone.now()
+    due = end_of_working_day(day)
+    if due > now:
+        return due
+    return max(timezone.make_aware(datetime.combine(day, time(23, 59, 59))), now + timedelta(minutes=1))
 
 
 def _locked(loan: Loan) -> Loan:
@@ -123,7 +133,7 @@ def loan_approve(loan: Loan, *, by) -> Loan:
         if loan.archive_approved_by_id and (loan.tier_approved_by_id or not loan.needs_tier_approval):
             loan.status = LoanStatus.APPROVED
             today = timezone.localdate(now)
-            _grant_until(loan, end_of_working_day(max(loan.requested_due_on or today, today)))
+            _grant_until(loan, due_on_day(max(loan.requested_due_on or today, today), now=now))
             notification_send(
                 recipient=loan.borrower,
                 message=_("您的申请 %(number)s 已批准，请到档案室领取。") % {"number": loan.register_number},
@@ -193,7 +203,7 @@ def loan_issue(loan: Loan, *, by, due_at=None) -> Loan:
         due_day = max(loan.requested_due_on or today, today) if loan.kind == LoanKind.BORROW else today
         loan.status = LoanStatus.ISSUED
         loan.issued_at, loan.issued_by = now, by
-        loan.due_at = due_at or max(end_of_working_day(due_day), now)
+        loan.due_at = due_at or due_on_day(due_day, now=now)
         loan._history_user = by
         try:
             with transaction.atomic():
@@ -290,7 +300,7 @@ def photocopy_register(
         )
         loan.status = LoanStatus.COPIES_OUT
         loan.original_returned_at, loan.original_complete = now, original_complete
-        loan.due_at = end_of_working_day(copies_due_on)
+        loan.due_at = due_on_day(copies_due_on, now=now)
         loan.remarks = remarks.strip()
         loan._history_user = by
         loan.save()

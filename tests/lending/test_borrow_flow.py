@@ -285,3 +285,27 @@ def test_the_register_leaves_empty_cells_empty(archive, formal_dossier, client_f
     )
     html = client_for(people["clerk"]).get(reverse("lending:register", args=["borrow"])).content.decode()
     assert "None" not in html
+
+
+def test_after_hours_a_tier_approved_loan_is_approved_issued_and_due_the_same_evening(
+    archive, lending_people, formal_dossier
+):
+    from datetime import datetime
+    from unittest import mock
+    from zoneinfo import ZoneInfo
+
+    people = lending_people
+    evening = datetime.combine(timezone.localdate(), datetime.min.time(), ZoneInfo("Asia/Shanghai")) + timedelta(
+        hours=18, minutes=30
+    )
+    with mock.patch("django.utils.timezone.now", return_value=evening):
+        loan = services.loan_request(
+            borrower=people["outsider"], dossier=formal_dossier(), kind=LoanKind.BORROW, content="x", purpose="y"
+        )
+        loan = services.loan_approve(loan, by=people["archive_manager"])
+        loan = services.loan_approve(loan, by=people["manager"])
+        assert loan.status == LoanStatus.APPROVED
+        loan = services.loan_issue(loan, by=people["clerk"])
+        assert loan.due_at > loan.issued_at
+        assert timezone.localtime(loan.due_at).strftime("%H:%M") == "23:59"
+        assert can_read_customer(people["outsider"], loan.dossier.customer)
