@@ -26,6 +26,7 @@ JUNK = {
     "sort": "password",
     "user": "1; DROP TABLE",
     "customer": "\x00",
+    "dossier": "abc",
 }
 
 
