@@ -66,14 +66,23 @@ def _granted(user, *, at, customer_path: str = "pk") -> Exists:
     )
 
 
-def customers_readable_by(user, *, at=None) -> QuerySet[Customer]:
-    """Every customer whose contents `user` may read at `at` (default: now)."""
+def customers_readable_by(user, *, at=None, include_grants: bool = True) -> QuerySet[Customer]:
+    """Every customer whose contents `user` may read at `at` (default: now); with
+    `include_grants=False`, only those the tier rules open without any approval."""
     if not user.is_authenticated or not user.is_active:
         return Customer.objects.none()
     rule = _tier_rule(user)
     if rule is None:
         return Customer.objects.all()
+    if not include_grants:
+        return Customer.objects.filter(rule)
     return Customer.objects.filter(rule | _granted(user, at=at or timezone.now()))
+
+
+def tier_opens_customer(user, customer: Customer) -> bool:
+    """Whether the tier rules alone (no grant) let `user` read `customer`: a request by someone
+    for whom they do not needs the tier's approver, whatever grants are running."""
+    return customers_readable_by(user, include_grants=False).filter(pk=customer.pk).exists()
 
 
 def is_archive_staff(user) -> bool:
@@ -111,8 +120,11 @@ def documents_readable_by(user, *, at=None) -> QuerySet[Document]:
         return Document.objects.all()
     at = at or timezone.now()
     tier_open = Document.objects.filter(rule, dossier__customer__in=customers_readable_by(user, at=at))
+    # A grant (an approved loan) opens the customer's documents, but never the top-secret ones:
+    # those only the general manager reads.
     return Document.objects.filter(
-        Q(pk__in=tier_open.values("pk")) | _granted(user, at=at, customer_path="dossier__customer_id")
+        Q(pk__in=tier_open.values("pk"))
+        | (~Q(secrecy_tier=SecrecyTier.TOP_SECRET) & _granted(user, at=at, customer_path="dossier__customer_id"))
     )
 
 
@@ -328,10 +340,31 @@ def can_supervise_destruction(user) -> bool:
     return user.has_role(Role.ARCHIVE_MANAGER, Role.CS_MANAGER, Role.GENERAL_MANAGER)
 
 
-def can_withdraw_destruction_items(user) -> bool:
-    return user.is_superuser or user.has_role(
-        Role.ARCHIVE_CLERK, Role.ARCHIVE_MANAGER, Role.CS_MANAGER, Role.DEPARTMENT_MANAGER, Role.CUSTOMER_DIRECTOR
-    )
+def can_withdraw_destruction_items(user, destruction_list) -> bool:
+    if user.is_superuser or user.has_role(
+        Role.ARCHIVE_CLERK, Role.ARCHIVE_MANAGER, Role.CS_MANAGER, Role.CUSTOMER_DIRECTOR
+    ):
+        return True
+    return can_appraise_as_department_head(user, destruction_list.department_id)
+
+
+def destruction_lists_visible_to(user):
+    """Lists name customers and titles: everyone concerned sees all of them, but a department
+    manager only the lists of records their department produced."""
+    from destruction.models import DestructionList
+
+    if user.is_superuser or user.has_role(
+        Role.ARCHIVE_CLERK, Role.ARCHIVE_MANAGER, Role.CS_MANAGER, Role.CUSTOMER_DIRECTOR, Role.GENERAL_MANAGER
+    ):
+        return DestructionList.objects.all()
+    if user.has_role(Role.DEPARTMENT_MANAGER) and user.department_id:
+        return DestructionList.objects.filter(department_id=user.department_id)
+    return DestructionList.objects.none()
+
+
+def can_read_holds(user) -> bool:
+    """The holds page names held customers: archive staff and the general manager."""
+    return is_archive_staff(user) or user.has_role(Role.GENERAL_MANAGER)
 
 
 def can_manage_holds(user) -> bool:

@@ -191,7 +191,8 @@ def read_log(request):
         raise PermissionDenied
     user_id = request.GET.get("user", "")
     entries = selectors.read_log_entries(
-        user_id=int(user_id) if user_id.isdigit() else None, customer_name=request.GET.get("customer", "").strip()
+        user_id=int(user_id) if user_id.isascii() and user_id.isdecimal() else None,
+        customer_name=request.GET.get("customer", "").strip(),
     )
     page = paginate(entries, page=request.GET.get("page"), per_page=request.GET.get("per_page"), default_per_page=50)
     return render(

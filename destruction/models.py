@@ -164,7 +164,7 @@ class DestructionList(models.Model):
 
     @property
     def number(self) -> str:
-        return f"XH{self.drafted_at:%Y}-{self.pk:04d}" if self.pk else "XH"
+        return f"XH{timezone.localtime(self.drafted_at):%Y}-{self.pk:04d}" if self.pk else "XH"
 
 
 class ItemStatus(models.TextChoices):

@@ -6,6 +6,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customers.access import destruction_lists_visible_to
 from dossiers.models import Document, Dossier, DossierStatus
 from lending.models import Loan, LoanStatus
 
@@ -67,6 +68,16 @@ def expired_documents(*, today=None) -> QuerySet[Document]:
     )
 
 
+def documents_not_yet_due(dossier, *, today=None) -> QuerySet[Document]:
+    """Live documents of `dossier` whose own retention is still running (or permanent)."""
+    today = today or timezone.localdate()
+    return (
+        Document.objects.filter(dossier=dossier, destroyed_at__isnull=True)
+        .annotate(due_year=F("filing_year") + F("retention__years") + 1)
+        .filter(Q(retention__years__isnull=True) | Q(due_year__gt=today.year))
+    )
+
+
 def dossier_blocks(dossier) -> list[str]:
     """Why `dossier` cannot be proposed for or undergo destruction now (empty when it can)."""
     reasons = []
@@ -92,19 +103,27 @@ def dossier_is_held_apart(dossier) -> bool:
 
 
 def lists_for(user) -> QuerySet[DestructionList]:
-    return DestructionList.objects.select_related("department", "drafted_by", "approved_by").order_by("-drafted_at")
+    return (
+        destruction_lists_visible_to(user)
+        .select_related("department", "drafted_by", "approved_by")
+        .order_by("-drafted_at")
+    )
 
 
-def list_detail(pk) -> DestructionList:
-    return DestructionList.objects.select_related(
-        "department",
-        "drafted_by",
-        "cs_appraised_by",
-        "department_appraised_by",
-        "approved_by",
-        "verified_by",
-        "supervisor",
-    ).get(pk=pk)
+def list_detail(user, pk) -> DestructionList:
+    return (
+        destruction_lists_visible_to(user)
+        .select_related(
+            "department",
+            "drafted_by",
+            "cs_appraised_by",
+            "department_appraised_by",
+            "approved_by",
+            "verified_by",
+            "supervisor",
+        )
+        .get(pk=pk)
+    )
 
 
 def items_of(destruction_list) -> list[DestructionItem]:

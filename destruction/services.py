@@ -3,13 +3,15 @@
 import calendar
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
-from accounts.services import notification_send_to_role
+from accounts.services import notification_send, notification_send_to_role
 from crm_archive.errors import ActionRefused, TransitionRefused
 from customers import access
 from dossiers.models import Document, Dossier, DossierStatus
@@ -93,6 +95,8 @@ def _item_for(destruction_list, *, dossier=None, document=None, today) -> Destru
     due_on = selectors.retention_due_on(year, retention.years)
     if due_on > today:
         raise ActionRefused(_("%(title)s 的保管期限到 %(due)s 才届满。") % {"title": record, "due": due_on.isoformat()})
+    if document is None and selectors.documents_not_yet_due(dossier, today=today).exists():
+        raise ActionRefused(_("%(title)s 含有保管期限未满的文件，不能整卷销毁。") % {"title": record})
     blocks = selectors.dossier_blocks(dossier)
     if blocks:
         raise ActionRefused(" ".join(blocks))
@@ -145,9 +149,17 @@ def destruction_list_submit(destruction_list: DestructionList, *, by) -> Destruc
         destruction_list.status, destruction_list.submitted_at = ListStatus.SUBMITTED, timezone.now()
         destruction_list._history_user = by
         destruction_list.save()
-    for role in (Role.CS_MANAGER, Role.DEPARTMENT_MANAGER):
-        notification_send_to_role(
-            role=role,
+    appraisers = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(groups__name=Role.CS_MANAGER)
+            | Q(groups__name=Role.DEPARTMENT_MANAGER, department_id=destruction_list.department_id)
+        )
+    )
+    for appraiser in appraisers.distinct():
+        notification_send(
+            recipient=appraiser,
             message=_("销毁清册 %(number)s 待鉴定。") % {"number": destruction_list.number},
             link=reverse("destruction:detail", args=[destruction_list.pk]),
         )
@@ -239,7 +251,7 @@ def destruction_list_reject(destruction_list: DestructionList, *, by, reason: st
 
 def destruction_item_withdraw(item: DestructionItem, *, by, reason: str) -> DestructionItem:
     """Take an item off its list at any step before destruction (以免误毁)."""
-    if not access.can_withdraw_destruction_items(by):
+    if not access.can_withdraw_destruction_items(by, item.destruction_list):
         raise ActionRefused(_("您不能撤出销毁清册中的条目。"))
     if not reason.strip():
         raise ActionRefused(_("请写明撤出原因。"))

@@ -50,7 +50,7 @@ def expired(request):
 def detail(request, pk):
     _require(access.can_read_destruction(request.user))
     try:
-        destruction_list = selectors.list_detail(pk)
+        destruction_list = selectors.list_detail(request.user, pk)
     except DestructionList.DoesNotExist:
         raise Http404 from None
     user = request.user
@@ -75,7 +75,7 @@ def detail(request, pk):
             "can_verify": status == ListStatus.HELD and access.can_verify_destruction(user),
             "can_destroy": status == ListStatus.VERIFIED and access.can_supervise_destruction(user),
             "can_withdraw": status not in (ListStatus.DESTROYED, ListStatus.REJECTED)
-            and access.can_withdraw_destruction_items(user),
+            and access.can_withdraw_destruction_items(user, destruction_list),
             "destroy_form": DestroyForm(),
         },
     )
@@ -83,7 +83,7 @@ def detail(request, pk):
 
 def _run(request, pk, action, success_message, form=None):
     """One step of a list from a POSTed button; the outcome comes back as a message."""
-    destruction_list = get_object_or_404(DestructionList, pk=pk)
+    destruction_list = get_object_or_404(access.destruction_lists_visible_to(request.user), pk=pk)
     button_action(request, lambda data: action(destruction_list, data), success_message, form=form)
     return redirect("destruction:detail", pk=destruction_list.pk)
 
@@ -98,7 +98,7 @@ def appraise(request, pk):
     keep_back = {
         int(key.removeprefix("keep_")): request.POST.get(f"reason_{key.removeprefix('keep_')}", "")
         for key in request.POST
-        if key.startswith("keep_") and key.removeprefix("keep_").isdigit()
+        if key.startswith("keep_") and key.removeprefix("keep_").isascii() and key.removeprefix("keep_").isdecimal()
     }
     return _run(
         request,
@@ -163,7 +163,7 @@ def register(request, pk):
     """销毁清册 and destruction register, print-ready."""
     _require(access.can_read_destruction(request.user))
     try:
-        destruction_list = selectors.list_detail(pk)
+        destruction_list = selectors.list_detail(request.user, pk)
     except DestructionList.DoesNotExist:
         raise Http404 from None
     return render(
@@ -173,7 +173,7 @@ def register(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def holds(request):
-    _require(access.can_read_destruction(request.user))
+    _require(access.can_read_holds(request.user))
     can_manage = access.can_manage_holds(request.user)
     if request.method == "POST":
         _require(can_manage)

@@ -6,7 +6,8 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear, TruncDate, TruncMonth
 from django.utils import timezone
 
-from customers.access import documents_readable_by, dossiers_visible_to
+from customers.access import can_print_volume, documents_readable_by, dossiers_visible_to
+from customers.models import SecrecyTier
 
 from .models import (
     BackupKeyUse,
@@ -82,9 +83,13 @@ def archive_manager_dashboard(user) -> dict:
 
 
 def documents_of(dossier: Dossier, user) -> list[Document]:
-    """The dossier's documents, each marked `is_readable` for `user` (may open the scan); one query."""
+    """The dossier's documents, each marked `is_readable` for `user` (may open the scan); one query.
+    Top-secret documents are listed only to those who may see the top-secret volume."""
+    documents = dossier.documents.all()
+    if not can_print_volume(user, top_secret=True):
+        documents = documents.exclude(secrecy_tier=SecrecyTier.TOP_SECRET)
     return list(
-        dossier.documents.select_related("document_type", "retention")
+        documents.select_related("document_type", "retention")
         .annotate(is_readable=Exists(documents_readable_by(user).filter(pk=OuterRef("pk"))))
         .annotate(open_repairs=Count("repairs", filter=Q(repairs__repaired_on__isnull=True)))
         .order_by("filing_year", "position", "made_on", "pk")

@@ -188,7 +188,10 @@ def _volume_or_404(request, pk, year, kind):
     dossier = access.get_visible_dossier_or_404(request.user, pk, Dossier.objects.select_related("customer"))
     if not access.can_print_volume(request.user, top_secret=top_secret):
         raise Http404
-    return dossier, selectors.volume(dossier, year=year, top_secret=top_secret)
+    volume = selectors.volume(dossier, year=year, top_secret=top_secret)
+    if not volume["documents"]:
+        raise Http404  # no such volume
+    return dossier, volume
 
 
 def volume_catalogue(request, pk, year, kind):
@@ -233,6 +236,7 @@ def volume_remarks(request, pk, year, kind):
 
 
 def cabinet_list(request):
+    _require(access.is_archive_staff(request.user) or request.user.has_role(Role.GENERAL_MANAGER))
     return render(
         request,
         "dossiers/cabinets.html",

@@ -74,8 +74,8 @@ class ReturnForm(_DamageMixin):
 
 class PhotocopyForm(_DamageMixin):
     copied_content = forms.CharField(label=_("影印内容"), max_length=300)
-    pages = forms.IntegerField(label=_("页数"), min_value=1)
-    copies = forms.IntegerField(label=_("份数"), min_value=1)
+    pages = forms.IntegerField(label=_("页数"), min_value=1, max_value=100_000)
+    copies = forms.IntegerField(label=_("份数"), min_value=1, max_value=1_000)
     copies_due_on = forms.DateField(label=_("影印件应还日期"), widget=DATE_INPUT)
     original_complete = forms.TypedChoiceField(
         label=_("原件归还检查"),

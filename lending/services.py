@@ -90,7 +90,7 @@ def loan_request(
         content=content.strip(),
         purpose=purpose.strip(),
         requested_due_on=requested_due_on,
-        needs_tier_approval=not access.can_read_customer(borrower, dossier.customer),
+        needs_tier_approval=not access.tier_opens_customer(borrower, dossier.customer),
     )
     if documents:
         loan.documents.set(documents)
@@ -251,6 +251,8 @@ def loan_return(loan: Loan, *, by, complete: bool, remarks: str = "", damaged_do
         raise ActionRefused(_("只有档案管理员可以办理归还。"))
     with transaction.atomic():
         loan = _locked(loan)
+        if by.pk == loan.borrower_id:
+            raise ActionRefused(_("经办人不能是借阅人本人。"))
         _refuse_unless(loan.kind == LoanKind.BORROW and loan.status == LoanStatus.ISSUED, loan)
         if not complete:
             _follow_up_damage(loan, by=by, damaged_documents=damaged_documents, remarks=remarks)
@@ -263,7 +265,15 @@ def loan_return(loan: Loan, *, by, complete: bool, remarks: str = "", damaged_do
         loan._history_user = by
         loan.save()
         customer_access_revoke(loan.dossier.customer, user=loan.borrower)
+        _close_pending_extensions(loan)
     return loan
+
+
+def _close_pending_extensions(loan):
+    """A returned loan needs no extension: pending requests are refused with it."""
+    loan.extensions.filter(status=ExtensionStatus.REQUESTED).update(
+        status=ExtensionStatus.REJECTED, decided_at=timezone.now()
+    )
 
 
 def photocopy_register(
@@ -284,6 +294,8 @@ def photocopy_register(
         raise ActionRefused(_("只有档案管理员可以办理影印登记。"))
     with transaction.atomic():
         loan = _locked(loan)
+        if by.pk == loan.borrower_id:
+            raise ActionRefused(_("经办人不能是借阅人本人。"))
         _refuse_unless(loan.kind == LoanKind.PHOTOCOPY and loan.status == LoanStatus.ISSUED, loan)
         if copies_due_on < timezone.localdate():
             raise ActionRefused(_("影印件应还日期不能早于今天。"))
@@ -313,6 +325,8 @@ def photocopy_close(loan: Loan, *, by, complete: bool, remarks: str = "") -> Loa
         raise ActionRefused(_("只有档案管理员可以办理归还。"))
     with transaction.atomic():
         loan = _locked(loan)
+        if by.pk == loan.borrower_id:
+            raise ActionRefused(_("经办人不能是借阅人本人。"))
         _refuse_unless(loan.kind == LoanKind.PHOTOCOPY and loan.status == LoanStatus.COPIES_OUT, loan)
         if not complete and not remarks.strip():
             raise ActionRefused(_("归还不完整或有破损时，请写明情况。"))
@@ -327,6 +341,7 @@ def photocopy_close(loan: Loan, *, by, complete: bool, remarks: str = "") -> Loa
         loan._history_user = by
         loan.save()
         customer_access_revoke(loan.dossier.customer, user=loan.borrower)
+        _close_pending_extensions(loan)
     return loan
 
 
@@ -361,6 +376,7 @@ def extension_decide(extension: Extension, *, by, approve: bool) -> Extension:
         loan = _locked(extension.loan)
         if extension.status != ExtensionStatus.REQUESTED:
             raise TransitionRefused(_("此续借申请已处理。"))
+        _refuse_unless(loan.status in OUTSTANDING_STATUSES, loan)
         if by.pk == loan.borrower_id:
             raise ActionRefused(_("不能审批自己的申请。"))
         as_archive = extension.archive_approved_by_id is None and access.can_approve_loan_as_archive_manager(by, loan)

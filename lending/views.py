@@ -36,7 +36,8 @@ def _visible_loan_or_404(request, pk) -> Loan:
 @require_http_methods(["GET", "POST"])
 def loan_request(request):
     initial = {}
-    if request.GET.get("dossier", "").isdigit():
+    dossier_id = request.GET.get("dossier", "")
+    if dossier_id.isascii() and dossier_id.isdecimal():
         dossier = access.dossiers_visible_to(request.user).filter(pk=request.GET["dossier"]).first()
         if dossier and dossier.archive_number:
             initial["archive_number"] = dossier.archive_number
