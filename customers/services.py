@@ -74,6 +74,20 @@ def customer_read_record(customer: Customer, *, user, what: str = "profile") -> 
     return CustomerReadLog.objects.create(customer=customer, user=user, what=what)
 
 
+def customers_logged_as_read(customers, *, user, what: str, batch_size: int = 2000):
+    """Yield `customers` unchanged, logging a read of each by `user` (in batches) — for exports,
+    which read many customers at once."""
+    batch = []
+    for customer in customers:
+        batch.append(CustomerReadLog(customer=customer, user=user, what=what))
+        if len(batch) >= batch_size:
+            CustomerReadLog.objects.bulk_create(batch)
+            batch = []
+        yield customer
+    if batch:
+        CustomerReadLog.objects.bulk_create(batch)
+
+
 def customers_hand_over(*, from_user, to_user, by, reason: str) -> Handover:
     """员工调离交接: move every customer owned by `from_user` to `to_user` in one transaction,
     recorded as a Handover and in each customer's history. The customers' department follows

@@ -401,6 +401,10 @@ def extension_decide(extension: Extension, *, by, approve: bool) -> Extension:
             loan.due_at = extension.requested_due_at
             loan._history_user = by
             loan.save()
+            if loan.status == LoanStatus.COPIES_OUT:
+                PhotocopyRecord.objects.filter(loan=loan).update(
+                    copies_due_on=timezone.localdate(extension.requested_due_at)
+                )
             _grant_until(loan, loan.due_at)
         extension.save()
     return extension

@@ -156,3 +156,37 @@ def test_a_dossier_holding_documents_still_under_retention_is_not_destroyed_whol
         destruction_services.destruction_list_draft(
             by=archive["people"]["clerk"], department=dossier.customer.department, dossiers=[dossier]
         )
+
+
+def test_every_exported_customer_is_logged_as_read(archive, client_for):
+    from customers.models import CustomerReadLog
+
+    owner = archive["people"]["owner"]
+    response = client_for(owner).get(reverse("customers:export"))
+    b"".join(response.streaming_content)
+    logged = set(CustomerReadLog.objects.filter(user=owner, what="export").values_list("customer__name", flat=True))
+    assert logged == {"客户-company", "客户-department", "客户-personal"}
+
+
+def test_extending_a_photocopy_loan_moves_the_copies_due_date(archive, formal_dossier):
+    people = archive["people"]
+    loan = lending_services.loan_request(
+        borrower=people["owner"], dossier=formal_dossier(), kind=LoanKind.PHOTOCOPY, content="x", purpose="y"
+    )
+    loan = lending_services.loan_issue(
+        lending_services.loan_approve(loan, by=people["archive_manager"]), by=people["clerk"]
+    )
+    loan = lending_services.photocopy_register(
+        loan,
+        by=people["clerk"],
+        copied_content="x",
+        pages=1,
+        copies=1,
+        copies_due_on=timezone.localdate(),
+        original_complete=True,
+    )
+    later = loan.due_at + timedelta(days=3)
+    extension = lending_services.extension_request(loan, by=people["owner"], until=later, reason="外地投标")
+    lending_services.extension_decide(extension, by=people["archive_manager"], approve=True)
+    loan.refresh_from_db()
+    assert loan.photocopy.copies_due_on == timezone.localdate(later)
