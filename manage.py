@@ -8,6 +8,11 @@ import sys
 def main():
     """Run administrative tasks."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_archive.settings")
+    # On a developer's checkout (no SECRET_KEY in the environment) commands run in development
+    # mode; a production environment sets SECRET_KEY, so DEBUG stays off there. The web
+    # processes (wsgi/asgi) have no such default.
+    if "SECRET_KEY" not in os.environ:
+        os.environ.setdefault("DEBUG", "true")
     try:
         from django.core.management import execute_from_command_line
     except ImportError as exc:
