@@ -19,6 +19,9 @@ customers they may read. A document's contents (its scan) need the customer read
 document's own tier open to the reader, or a grant on the customer.
 """
 
+from functools import reduce
+from operator import or_
+
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -48,10 +51,7 @@ def _tier_rule(user, *, prefix: str = "", tier_field: str = "secrecy_tier") -> Q
     if user.has_role(Role.DEPARTMENT_MANAGER) and user.department_id:
         rules.append(Q(**{tier: SecrecyTier.DEPARTMENT, f"{prefix}department_id": user.department_id}))
         rules.append(Q(**{tier: SecrecyTier.PERSONAL, f"{prefix}owner__department_id": user.department_id}))
-    combined = rules[0]
-    for rule in rules[1:]:
-        combined |= rule
-    return combined
+    return reduce(or_, rules)
 
 
 def _granted(user, *, at, customer_path: str = "pk") -> Exists:
@@ -96,7 +96,7 @@ def dossiers_visible_to(user) -> QuerySet[Dossier]:
     the general manager; for others, the dossiers of customers they may read."""
     if not user.is_authenticated or not user.is_active:
         return Dossier.objects.none()
-    if is_archive_staff(user) or user.has_role(Role.GENERAL_MANAGER):
+    if can_oversee_archive(user):
         return Dossier.objects.all()
     return Dossier.objects.filter(customer__in=customers_readable_by(user))
 
@@ -128,14 +128,10 @@ def documents_readable_by(user, *, at=None) -> QuerySet[Document]:
     )
 
 
-def can_read_document(user, document: Document) -> bool:
-    return documents_readable_by(user).filter(pk=document.pk).exists()
-
-
 def can_print_volume(user, *, top_secret: bool) -> bool:
     """Catalogues and remarks sheets of a top-secret volume list top-secret titles: archive staff
     and the general manager only. A regular volume's go with the dossier page."""
-    return not top_secret or is_archive_staff(user) or user.has_role(Role.GENERAL_MANAGER)
+    return not top_secret or can_oversee_archive(user)
 
 
 def can_manage_archive(user) -> bool:
@@ -258,10 +254,7 @@ def _tier_approver_rule(user, *, prefix: str) -> Q:
         rules.append(Q(**{tier: SecrecyTier.PERSONAL, f"{prefix}owner__department_id": user.department_id}))
     if user.has_role(Role.GENERAL_MANAGER):
         rules.append(Q(**{tier: SecrecyTier.TOP_SECRET}))
-    combined = rules[0]
-    for rule in rules[1:]:
-        combined |= rule
-    return combined
+    return reduce(or_, rules)
 
 
 def loans_awaiting_approval_by(user):
@@ -286,6 +279,18 @@ def can_approve_loan_tier(user, loan) -> bool:
     return Loan.objects.filter(pk=loan.pk).filter(_tier_approver_rule(user, prefix="dossier__customer__")).exists()
 
 
+def loan_approval_due_from(user, loan, *, archive_approved_by_id, tier_approved_by_id) -> str | None:
+    """Which approval `user` may still give to a loan (or to its extension, whose own approvals
+    are passed in): "archive", "tier", or None. Nobody approves their own request."""
+    if user.pk == loan.borrower_id:
+        return None
+    if archive_approved_by_id is None and can_approve_loan_as_archive_manager(user, loan):
+        return "archive"
+    if loan.needs_tier_approval and tier_approved_by_id is None and can_approve_loan_tier(user, loan):
+        return "tier"
+    return None
+
+
 def can_issue_loans(user) -> bool:
     """Issuing, receiving back and closing loans: the archive clerk."""
     return user.is_superuser or user.has_role(Role.ARCHIVE_CLERK)
@@ -295,7 +300,7 @@ def loans_visible_to(user):
     """Register rows `user` may see: everything for archive staff and the general manager; the
     department's loans for a department manager; the loans a tier approver must approve; one's
     own loans for everyone."""
-    if is_archive_staff(user) or user.has_role(Role.GENERAL_MANAGER):
+    if can_oversee_archive(user):
         return Loan.objects.all()
     rule = Q(borrower_id=user.pk) | (
         Q(needs_tier_approval=True) & _tier_approver_rule(user, prefix="dossier__customer__")
@@ -324,6 +329,26 @@ def can_appraise_as_customer_service(user) -> bool:
 def can_appraise_as_department_head(user, department_id) -> bool:
     """The head of the department that produced the records: its department manager."""
     return user.has_role(Role.DEPARTMENT_MANAGER) and user.department_id == department_id
+
+
+def destruction_appraisal_side(user, destruction_list) -> str | None:
+    """Which signature `user` may still give to a submitted list: "customer_service",
+    "department", or None. Two different people sign, and never the drafter."""
+    if user.pk == destruction_list.drafted_by_id:
+        return None
+    if (
+        destruction_list.cs_appraised_by_id is None
+        and can_appraise_as_customer_service(user)
+        and user.pk != destruction_list.department_appraised_by_id
+    ):
+        return "customer_service"
+    if (
+        destruction_list.department_appraised_by_id is None
+        and can_appraise_as_department_head(user, destruction_list.department_id)
+        and user.pk != destruction_list.cs_appraised_by_id
+    ):
+        return "department"
+    return None
 
 
 def can_approve_destruction(user) -> bool:
@@ -362,9 +387,15 @@ def destruction_lists_visible_to(user):
     return DestructionList.objects.none()
 
 
-def can_read_holds(user) -> bool:
-    """The holds page names held customers: archive staff and the general manager."""
+def can_oversee_archive(user) -> bool:
+    """Archive staff and the general manager: every dossier's metadata, cabinets and the key log,
+    inspections and repairs, holds."""
     return is_archive_staff(user) or user.has_role(Role.GENERAL_MANAGER)
+
+
+def can_read_holds(user) -> bool:
+    """The holds page names held customers."""
+    return can_oversee_archive(user)
 
 
 def can_manage_holds(user) -> bool:

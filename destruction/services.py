@@ -177,14 +177,10 @@ def destruction_list_appraise(
         _refuse_unless(destruction_list.status == ListStatus.SUBMITTED, destruction_list)
         _not_the_drafter(destruction_list, by)
         now = timezone.now()
-        signs_for_cs = destruction_list.cs_appraised_by_id is None and access.can_appraise_as_customer_service(by)
-        signs_for_department = (
-            destruction_list.department_appraised_by_id is None
-            and access.can_appraise_as_department_head(by, destruction_list.department_id)
-        )
-        if signs_for_cs and by.pk != destruction_list.department_appraised_by_id:
+        side = access.destruction_appraisal_side(by, destruction_list)
+        if side == "customer_service":
             destruction_list.cs_appraised_by, destruction_list.cs_appraised_at = by, now
-        elif signs_for_department and by.pk != destruction_list.cs_appraised_by_id:
+        elif side == "department":
             destruction_list.department_appraised_by, destruction_list.department_appraised_at = by, now
         else:
             raise ActionRefused(_("此清册须由客户服务部经理和档案形成部门负责人两人共同鉴定；您不能再鉴定此清册。"))

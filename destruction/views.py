@@ -63,14 +63,7 @@ def detail(request, pk):
             "items": selectors.items_of(destruction_list),
             "can_submit": status == ListStatus.DRAFT and access.can_draft_destruction_lists(user),
             "can_appraise": status == ListStatus.SUBMITTED
-            and user.pk != destruction_list.drafted_by_id
-            and (
-                (destruction_list.cs_appraised_by_id is None and access.can_appraise_as_customer_service(user))
-                or (
-                    destruction_list.department_appraised_by_id is None
-                    and access.can_appraise_as_department_head(user, destruction_list.department_id)
-                )
-            ),
+            and access.destruction_appraisal_side(user, destruction_list) is not None,
             "can_approve": status == ListStatus.APPRAISED and access.can_approve_destruction(user),
             "can_verify": status == ListStatus.HELD and access.can_verify_destruction(user),
             "can_destroy": status == ListStatus.VERIFIED and access.can_supervise_destruction(user),

@@ -15,14 +15,11 @@ class DossiersConfig(AppConfig):
 
         from . import selectors
 
-        def archive_or_general_manager(user):
-            return access.is_archive_staff(user) or user.has_role(Role.GENERAL_MANAGER)
-
         register(
             NavItem("dossiers", _("档案"), "dossiers:list", order=20),
-            NavItem("cabinets", _("档案柜"), "dossiers:cabinets", order=30, allowed=archive_or_general_manager),
+            NavItem("cabinets", _("档案柜"), "dossiers:cabinets", order=30, allowed=access.can_oversee_archive),
             NavItem(
-                "inspections", _("检查与修复"), "dossiers:inspections", order=31, allowed=archive_or_general_manager
+                "inspections", _("检查与修复"), "dossiers:inspections", order=31, allowed=access.can_oversee_archive
             ),
             NavItem(
                 "statistics", _("档案统计"), "dossiers:statistics", order=80, allowed=access.can_read_archive_statistics

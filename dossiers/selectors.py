@@ -147,11 +147,6 @@ def cabinets_with_occupancy() -> list[Cabinet]:
     )
 
 
-def free_positions(cabinet: Cabinet) -> list[int]:
-    taken = set(Dossier.objects.filter(cabinet=cabinet, status=DossierStatus.FORMAL).values_list("position", flat=True))
-    return [position for position in range(1, cabinet.positions + 1) if position not in taken]
-
-
 def backup_key_uses(*, limit: int = 50) -> list[BackupKeyUse]:
     return list(BackupKeyUse.objects.select_related("cabinet", "used_by", "recorded_by")[:limit])
 

@@ -236,7 +236,7 @@ def volume_remarks(request, pk, year, kind):
 
 
 def cabinet_list(request):
-    _require(access.is_archive_staff(request.user) or request.user.has_role(Role.GENERAL_MANAGER))
+    _require(access.can_oversee_archive(request.user))
     return render(
         request,
         "dossiers/cabinets.html",
@@ -264,7 +264,7 @@ def backup_key_use(request, cabinet_id):
 
 
 def inspection_list(request):
-    _require(access.is_archive_staff(request.user) or request.user.has_role(Role.GENERAL_MANAGER))
+    _require(access.can_oversee_archive(request.user))
     page = paginate(selectors.inspections_recent(), page=request.GET.get("page"), per_page=request.GET.get("per_page"))
     return render(
         request,

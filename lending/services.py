@@ -124,9 +124,12 @@ def loan_approve(loan: Loan, *, by) -> Loan:
         if by.pk == loan.borrower_id:
             raise ActionRefused(_("不能审批自己的申请。"))
         now = timezone.now()
-        if loan.archive_approved_by_id is None and access.can_approve_loan_as_archive_manager(by, loan):
+        approval = access.loan_approval_due_from(
+            by, loan, archive_approved_by_id=loan.archive_approved_by_id, tier_approved_by_id=loan.tier_approved_by_id
+        )
+        if approval == "archive":
             loan.archive_approved_by, loan.archive_approved_at = by, now
-        elif loan.needs_tier_approval and loan.tier_approved_by_id is None and access.can_approve_loan_tier(by, loan):
+        elif approval == "tier":
             loan.tier_approved_by, loan.tier_approved_at = by, now
         else:
             raise ActionRefused(_("此申请不需要您审批，或您已审批过。"))
@@ -379,20 +382,20 @@ def extension_decide(extension: Extension, *, by, approve: bool) -> Extension:
         _refuse_unless(loan.status in OUTSTANDING_STATUSES, loan)
         if by.pk == loan.borrower_id:
             raise ActionRefused(_("不能审批自己的申请。"))
-        as_archive = extension.archive_approved_by_id is None and access.can_approve_loan_as_archive_manager(by, loan)
-        as_tier = (
-            loan.needs_tier_approval
-            and extension.tier_approved_by_id is None
-            and access.can_approve_loan_tier(by, loan)
+        approval = access.loan_approval_due_from(
+            by,
+            loan,
+            archive_approved_by_id=extension.archive_approved_by_id,
+            tier_approved_by_id=extension.tier_approved_by_id,
         )
-        if not (as_archive or as_tier):
+        if approval is None:
             raise ActionRefused(_("此申请不需要您审批，或您已审批过。"))
         now = timezone.now()
         if not approve:
             extension.status, extension.decided_at = ExtensionStatus.REJECTED, now
             extension.save()
             return extension
-        if as_archive:
+        if approval == "archive":
             extension.archive_approved_by = by
         else:
             extension.tier_approved_by = by

@@ -67,14 +67,10 @@ def loan_detail(request, pk):
     context = {
         "loan": loan,
         "can_approve": loan.status == "requested"
-        and (
-            (loan.archive_approved_by_id is None and access.can_approve_loan_as_archive_manager(user, loan))
-            or (
-                loan.needs_tier_approval
-                and loan.tier_approved_by_id is None
-                and access.can_approve_loan_tier(user, loan)
-            )
-        ),
+        and access.loan_approval_due_from(
+            user, loan, archive_approved_by_id=loan.archive_approved_by_id, tier_approved_by_id=loan.tier_approved_by_id
+        )
+        is not None,
         "can_issue": is_clerk and loan.status == "approved" and user.pk != loan.borrower_id,
         "is_borrower": user.pk == loan.borrower_id,
         "is_clerk": is_clerk,
