@@ -39,14 +39,18 @@ def customers_for_list(user, *, search: str = "", sort: str = "name") -> QuerySe
     if search:
         # A UNION of id sets lets each branch use its own trigram index; an OR across the
         # two tables would scan every customer instead.
+        # Each part drops the model's default ordering: SQLite refuses ORDER BY inside a UNION.
         matches = (
             Customer.objects.filter(name__icontains=search)
+            .order_by()
             .values("pk")
-            .union(Customer.objects.filter(phone__icontains=search).values("pk"))
+            .union(Customer.objects.filter(phone__icontains=search).order_by().values("pk"))
             .union(
                 Contact.objects.filter(
                     Q(name__icontains=search) | Q(phone__icontains=search) | Q(mobile__icontains=search)
-                ).values("customer_id")
+                )
+                .order_by()
+                .values("customer_id")
             )
         )
         queryset = queryset.filter(pk__in=matches)

@@ -31,8 +31,9 @@ def dossiers_for_list(user, *, search: str = "", due: str = "") -> QuerySet[Doss
         # A UNION of id sets lets each branch use its trigram index (see customers.selectors).
         matches = (
             Dossier.objects.filter(archive_number__icontains=search)
+            .order_by()
             .values("pk")
-            .union(Dossier.objects.filter(customer__name__icontains=search).values("pk"))
+            .union(Dossier.objects.filter(customer__name__icontains=search).order_by().values("pk"))
         )
         queryset = queryset.filter(pk__in=matches)
     today = timezone.localdate()

@@ -13,9 +13,17 @@ from .factories import DepartmentFactory, UserFactory
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     """Browser tests last: once Playwright runs, the other transactional tests would start in its
-    context (see tests/browser/conftest.py)."""
+    context (see tests/browser/conftest.py). On SQLite, tests of what only PostgreSQL has
+    (triggers, trigram indexes, row locks) are skipped, saying so."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        skip = pytest.mark.skip(reason="PostgreSQL-only by nature (triggers, trigram indexes, row locks)")
+        for item in items:
+            if item.get_closest_marker("postgres_only"):
+                item.add_marker(skip)
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 

@@ -8,7 +8,7 @@ from django.db import connection
 from customers.models import SecrecyTier
 from dossiers import services
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.postgres_only]
 
 
 def test_concurrent_promotions_get_distinct_numbers(archive, ready_dossier):

@@ -143,6 +143,7 @@ def test_the_register_keeps_a_fixed_number_of_queries(
         assert html.count("data-loan=") == size
 
 
+@pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_clerks_issuing_the_same_original_at_once_leave_one_out_and_refuse_the_other(
     archive, make_user, formal_dossier
