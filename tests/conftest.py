@@ -1,6 +1,8 @@
-from datetime import timedelta
+import os
+from datetime import datetime, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 from django.utils.functional import empty
 
@@ -10,6 +12,32 @@ from dossiers import services as dossier_services
 from dossiers.models import Cabinet, Document, DocumentType, RetentionPeriod, private_scan_storage
 
 from .factories import DepartmentFactory, UserFactory
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        default=os.environ.get("CRM_TEST_CLOCK", ""),
+        help="start every test with the clock at this ISO instant, e.g. 2026-12-31T23:59:30+08:00 "
+        "(the test command runs the suite at several such instants: no test may depend on the wall clock)",
+    )
+
+
+def pytest_report_header(config):
+    clock = config.getoption("--clock")
+    return [f"clock: every test starts at {clock}"] if clock else []
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(request):
+    """With --clock, every test starts at that instant; the clock then runs on (tick), so code
+    that orders by time still sees it move. Tests that freeze time themselves travel further."""
+    clock = request.config.getoption("--clock")
+    if not clock:
+        yield
+        return
+    with time_machine.travel(datetime.fromisoformat(clock), tick=True):
+        yield
 
 
 @pytest.hookimpl(trylast=True)

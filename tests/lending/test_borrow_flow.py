@@ -1,8 +1,10 @@
 """借阅: request → approval → issue → borrower signs → return and close, step by step (SPEC §5)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,40 +26,52 @@ def request_through_the_page(client, dossier, kind=LoanKind.BORROW):
     return response
 
 
-def test_the_whole_borrow_flow_through_the_pages(archive, formal_dossier, client_for):
-    people = archive["people"]
-    dossier = formal_dossier(SecrecyTier.PERSONAL)
-    owner = client_for(people["owner"])
-    response = request_through_the_page(owner, dossier)
-    loan = Loan.objects.get()
-    assert response.status_code == 302 and loan.status == LoanStatus.REQUESTED
-    assert not loan.needs_tier_approval  # the owner may read their own customer's tier
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-    waiting = client_for(people["archive_manager"]).get(reverse("home")).content.decode()
-    assert loan.register_number in waiting
-    client_for(people["archive_manager"]).post(reverse("lending:approve", args=[loan.pk]))
-    loan.refresh_from_db()
-    assert loan.status == LoanStatus.APPROVED and loan.archive_approved_by == people["archive_manager"]
 
-    assert loan.register_number in client_for(people["clerk"]).get(reverse("home")).content.decode()
-    client_for(people["clerk"]).post(reverse("lending:issue", args=[loan.pk]))
-    loan.refresh_from_db()
-    assert loan.status == LoanStatus.ISSUED and loan.issued_by == people["clerk"]
-    assert timezone.localtime(loan.due_at).date() == timezone.localdate()  # due the same day
-    assert timezone.localtime(loan.due_at).strftime("%H:%M") in (
-        "17:30",
-        timezone.localtime(loan.issued_at).strftime("%H:%M"),
-    )
+@pytest.mark.parametrize(
+    ("clock", "due"),
+    [
+        # In the working day: due at its end, 17:30.
+        (datetime(2026, 12, 31, 9, 0, tzinfo=SHANGHAI), "17:30"),
+        # After hours (an original handed out at 18:00): due that evening, not already overdue.
+        (datetime(2026, 12, 31, 18, 0, tzinfo=SHANGHAI), "23:59"),
+    ],
+    ids=["morning", "after-hours"],
+)
+def test_the_whole_borrow_flow_through_the_pages(archive, formal_dossier, client_for, clock, due):
+    with time_machine.travel(clock, tick=False):
+        people = archive["people"]
+        dossier = formal_dossier(SecrecyTier.PERSONAL)
+        owner = client_for(people["owner"])
+        response = request_through_the_page(owner, dossier)
+        loan = Loan.objects.get()
+        assert response.status_code == 302 and loan.status == LoanStatus.REQUESTED
+        assert not loan.needs_tier_approval  # the owner may read their own customer's tier
 
-    client_for(people["owner"]).post(reverse("lending:confirm", args=[loan.pk]))
-    loan.refresh_from_db()
-    assert loan.borrower_confirmed_at is not None
+        waiting = client_for(people["archive_manager"]).get(reverse("home")).content.decode()
+        assert loan.register_number in waiting
+        client_for(people["archive_manager"]).post(reverse("lending:approve", args=[loan.pk]))
+        loan.refresh_from_db()
+        assert loan.status == LoanStatus.APPROVED and loan.archive_approved_by == people["archive_manager"]
 
-    client_for(people["clerk"]).post(reverse("lending:return", args=[loan.pk]), {"complete": "yes"})
-    loan.refresh_from_db()
-    assert loan.status == LoanStatus.CLOSED and loan.returned_complete is True and loan.closed_by == people["clerk"]
-    register = client_for(people["clerk"]).get(reverse("lending:register", args=["borrow"])).content.decode()
-    assert loan.register_number in register and "已注销" in register
+        assert loan.register_number in client_for(people["clerk"]).get(reverse("home")).content.decode()
+        client_for(people["clerk"]).post(reverse("lending:issue", args=[loan.pk]))
+        loan.refresh_from_db()
+        assert loan.status == LoanStatus.ISSUED and loan.issued_by == people["clerk"]
+        assert timezone.localtime(loan.due_at).date() == clock.date()  # due the same day
+        assert timezone.localtime(loan.due_at).strftime("%H:%M") == due
+        assert not loan.is_overdue
+
+        client_for(people["owner"]).post(reverse("lending:confirm", args=[loan.pk]))
+        loan.refresh_from_db()
+        assert loan.borrower_confirmed_at is not None
+
+        client_for(people["clerk"]).post(reverse("lending:return", args=[loan.pk]), {"complete": "yes"})
+        loan.refresh_from_db()
+        assert loan.status == LoanStatus.CLOSED and loan.returned_complete is True and loan.closed_by == people["clerk"]
+        register = client_for(people["clerk"]).get(reverse("lending:register", args=["borrow"])).content.decode()
+        assert loan.register_number in register and "已注销" in register
 
 
 def test_an_incomplete_return_is_recorded_and_opens_a_repair(archive, formal_dossier, client_for):
