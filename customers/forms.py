@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
+from crm_archive.forms import Form, ModelForm
 
 from .models import (
     Complaint,
@@ -54,7 +55,7 @@ PROFILE_FIELDS = [
 ]
 
 
-class CustomerForm(forms.ModelForm):
+class CustomerForm(ModelForm):
     """The profile (客户基本资料). Owner and department are set at creation and changed only by a handover."""
 
     website = forms.URLField(label=_("网址"), required=False, assume_scheme="https")
@@ -149,7 +150,7 @@ class CustomerImportRowForm(CustomerForm):
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
-class CustomerImportForm(forms.Form):
+class CustomerImportForm(Form):
     file = forms.FileField(label=_("Excel 文件（.xlsx）"))
 
     def clean_file(self):
@@ -164,7 +165,7 @@ class CustomerImportForm(forms.Form):
         return upload
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "title", "phone", "mobile", "email", "is_decision_maker", "birthday", "preferences"]
@@ -182,7 +183,7 @@ class ContactForm(forms.ModelForm):
         return birthday
 
 
-class InteractionForm(forms.ModelForm):
+class InteractionForm(ModelForm):
     class Meta:
         model = Interaction
         fields = ["occurred_at", "channel", "participants", "topic", "feedback", "next_action", "next_action_on"]
@@ -199,14 +200,14 @@ class InteractionForm(forms.ModelForm):
         return cleaned
 
 
-class DealForm(forms.ModelForm):
+class DealForm(ModelForm):
     class Meta:
         model = Deal
         fields = ["contract_number", "signed_on", "amount", "payment_method", "cooperation_mode", "churn_reason"]
         widgets = {"signed_on": DATE_INPUT}
 
 
-class ComplaintForm(forms.ModelForm):
+class ComplaintForm(ModelForm):
     class Meta:
         model = Complaint
         fields = ["received_on", "description", "owner", "deadline", "resolution", "closed_on"]
@@ -259,9 +260,10 @@ class CustomerFilter(django_filters.FilterSet):
     class Meta:
         model = Customer
         fields = ["category", "grade", "region", "industry", "owner", "department", "secrecy_tier"]
+        form = Form
 
 
-class HandoverForm(forms.Form):
+class HandoverForm(Form):
     from_user = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label=_("移交人（调离员工）"))
     to_user = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label=_("接收人（继任者）"))
     reason = forms.CharField(label=_("交接原因"), max_length=300)

@@ -5,12 +5,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
+from crm_archive.forms import Form, harden_fields
 from dossiers.models import Document, Dossier
+
+from .models import DestructionItem
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class DraftListForm(forms.Form):
+class DraftListForm(Form):
     department = forms.ModelChoiceField(label=_("档案形成部门"), queryset=Department.objects.all())
     dossiers = forms.ModelMultipleChoiceField(queryset=Dossier.objects.none(), required=False)
     documents = forms.ModelMultipleChoiceField(queryset=Document.objects.none(), required=False)
@@ -29,17 +32,52 @@ class DraftListForm(forms.Form):
         return cleaned
 
 
-class ReasonForm(forms.Form):
+class AppraisalForm(Form):
+    """鉴定: the items an appraiser keeps back, each with its reason (fields keep_<item id> and
+    reason_<item id> of the list's page). Ids that are not whole numbers are ignored."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        item_ids = sorted(
+            {int(key.removeprefix("keep_")) for key in (data or {}) if _is_item_key(key)},
+        )
+        self.item_ids = item_ids
+        for item_id in item_ids:
+            self.fields[f"reason_{item_id}"] = forms.CharField(
+                label=_("保留原因"), max_length=DestructionItem._meta.get_field("reason").max_length, required=False
+            )
+        harden_fields(self.fields)
+
+    def clean(self):
+        cleaned = super().clean()
+        keep_back = {}
+        for item_id in self.item_ids:
+            reason = (cleaned.get(f"reason_{item_id}") or "").strip()
+            if f"reason_{item_id}" in self.errors:
+                continue
+            if not reason:
+                raise forms.ValidationError(_("保留条目时请写明原因。"))
+            keep_back[item_id] = reason
+        cleaned["keep_back"] = keep_back
+        return cleaned
+
+
+def _is_item_key(key: str) -> bool:
+    item_id = key.removeprefix("keep_")
+    return key.startswith("keep_") and item_id.isascii() and item_id.isdecimal() and len(item_id) < 19
+
+
+class ReasonForm(Form):
     reason = forms.CharField(label=_("原因"), max_length=300)
 
 
-class DestroyForm(forms.Form):
+class DestroyForm(Form):
     place = forms.CharField(label=_("销毁地点"), max_length=200)
     method = forms.CharField(label=_("销毁方式"), max_length=100, initial=_("碎纸机粉碎"))
     destroyed_on = forms.DateField(label=_("销毁日期"), widget=DATE_INPUT, initial=timezone.localdate)
 
 
-class HoldForm(forms.Form):
+class HoldForm(Form):
     archive_number = forms.CharField(label=_("档号"), max_length=40)
     reason = forms.CharField(label=_("原因"), max_length=300)
 

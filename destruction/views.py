@@ -9,7 +9,7 @@ from crm_archive.views import button_action, form_action
 from customers import access
 
 from . import selectors, services
-from .forms import DestroyForm, DraftListForm, HoldForm, ReasonForm
+from .forms import AppraisalForm, DestroyForm, DraftListForm, HoldForm, ReasonForm
 from .models import DestructionItem, DestructionList, Hold, ListStatus
 
 
@@ -88,16 +88,12 @@ def submit(request, pk):
 
 @require_POST
 def appraise(request, pk):
-    keep_back = {
-        int(key.removeprefix("keep_")): request.POST.get(f"reason_{key.removeprefix('keep_')}", "")
-        for key in request.POST
-        if key.startswith("keep_") and key.removeprefix("keep_").isascii() and key.removeprefix("keep_").isdecimal()
-    }
     return _run(
         request,
         pk,
-        lambda dl, data: services.destruction_list_appraise(dl, by=request.user, keep_back=keep_back),
+        lambda dl, data: services.destruction_list_appraise(dl, by=request.user, keep_back=data["keep_back"]),
         _("已签署鉴定意见。"),
+        form=AppraisalForm(request.POST),
     )
 
 

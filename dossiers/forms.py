@@ -8,6 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm_archive.forms import Form, ModelForm
 from customers.models import Customer, SecrecyTier
 
 from .models import Cabinet, Document, Dossier, DossierStatus, Inspection, RetentionPeriod
@@ -38,7 +39,7 @@ def not_in_future(value, message):
     return value
 
 
-class DossierOpenForm(forms.Form):
+class DossierOpenForm(Form):
     customer_name = forms.CharField(label=_("客户名称"), max_length=200, help_text=_("与客户资料中的名称完全一致。"))
     opened_on = forms.DateField(label=_("建档日期（合同签订）"), widget=DATE_INPUT, initial=timezone.localdate)
     retention = forms.ModelChoiceField(label=_("保管期限"), queryset=RetentionPeriod.objects.all())
@@ -57,16 +58,16 @@ class DossierOpenForm(forms.Form):
         return not_in_future(self.cleaned_data.get("opened_on"), _("建档日期不能晚于今天。"))
 
 
-class CompletionForm(forms.Form):
+class CompletionForm(Form):
     received_on = forms.DateField(label=_("竣工文档收到日期"), widget=DATE_INPUT, initial=timezone.localdate)
 
 
-class PromotionForm(forms.Form):
+class PromotionForm(Form):
     cabinet = forms.ModelChoiceField(label=_("档案柜"), queryset=Cabinet.objects.filter(is_active=True))
     position = forms.IntegerField(label=_("格位"), min_value=1)
 
 
-class DocumentForm(forms.ModelForm):
+class DocumentForm(ModelForm):
     scan_file = forms.FileField(
         label=_("扫描件"),
         required=False,
@@ -121,7 +122,7 @@ class DocumentForm(forms.ModelForm):
         return upload
 
 
-class VolumeRemarksForm(forms.Form):
+class VolumeRemarksForm(Form):
     notes = forms.CharField(label=_("情况说明"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     checked_by = forms.ModelChoiceField(label=_("检查人"), queryset=get_user_model().objects.none(), required=False)
     compiled_on = forms.DateField(label=_("立卷日期"), widget=DATE_INPUT, initial=timezone.localdate)
@@ -132,7 +133,7 @@ class VolumeRemarksForm(forms.Form):
             self.fields["checked_by"].queryset = checkers
 
 
-class BackupKeyUseForm(forms.Form):
+class BackupKeyUseForm(Form):
     used_by = forms.ModelChoiceField(label=_("使用人"), queryset=get_user_model().objects.filter(is_active=True))
     used_at = forms.DateTimeField(label=_("使用时间"), widget=DATETIME_INPUT, initial=timezone.now)
     reason = forms.CharField(label=_("原因"), max_length=300)
@@ -144,7 +145,7 @@ class BackupKeyUseForm(forms.Form):
         return used_at
 
 
-class InspectionForm(forms.ModelForm):
+class InspectionForm(ModelForm):
     class Meta:
         model = Inspection
         fields = [
@@ -165,11 +166,11 @@ class InspectionForm(forms.ModelForm):
         return not_in_future(self.cleaned_data.get("inspected_on"), _("检查日期不能晚于今天。"))
 
 
-class RepairOpenForm(forms.Form):
+class RepairOpenForm(Form):
     damage = forms.CharField(label=_("破损情况"), max_length=300)
 
 
-class RepairCloseForm(forms.Form):
+class RepairCloseForm(Form):
     repaired_on = forms.DateField(label=_("修复日期"), widget=DATE_INPUT, initial=timezone.localdate)
     repair_notes = forms.CharField(label=_("修复说明"), max_length=300, required=False)
 
@@ -185,3 +186,4 @@ class DossierFilter(django_filters.FilterSet):
     class Meta:
         model = Dossier
         fields = ["status", "filing_year", "secrecy_tier", "cabinet"]
+        form = Form

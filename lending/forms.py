@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
+from crm_archive.forms import Form
 from dossiers.models import Document, Dossier
 
 from .models import LoanKind, LoanStatus
@@ -16,7 +17,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class LoanRequestForm(forms.Form):
+class LoanRequestForm(Form):
     archive_number = forms.CharField(label=_("档号"), max_length=40)
     kind = forms.ChoiceField(label=_("用途"), choices=LoanKind.choices, initial=LoanKind.BORROW)
     content = forms.CharField(label=_("借阅内容"), max_length=300, help_text=_("需要查阅或影印哪些材料。"))
@@ -40,11 +41,11 @@ class LoanRequestForm(forms.Form):
         return due
 
 
-class RejectForm(forms.Form):
+class RejectForm(Form):
     reason = forms.CharField(label=_("不批准的原因"), max_length=300)
 
 
-class _DamageMixin(forms.Form):
+class _DamageMixin(Form):
     remarks = forms.CharField(label=_("情况说明"), max_length=300, required=False)
     damaged_documents = forms.ModelMultipleChoiceField(
         label=_("缺损的文件"), queryset=Document.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
@@ -98,7 +99,7 @@ class PhotocopyForm(_DamageMixin):
         return cleaned
 
 
-class PhotocopyCloseForm(forms.Form):
+class PhotocopyCloseForm(Form):
     complete = forms.TypedChoiceField(
         label=_("影印件检查"),
         choices=[("yes", _("完整无损")), ("no", _("不完整或有破损"))],
@@ -114,12 +115,12 @@ class PhotocopyCloseForm(forms.Form):
         return cleaned
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(Form):
     until = forms.DateTimeField(label=_("延至"), widget=DATETIME_INPUT)
     reason = forms.CharField(label=_("原因"), max_length=300)
 
 
-class RegisterFilterForm(forms.Form):
+class RegisterFilterForm(Form):
     status = forms.ChoiceField(label=_("状态"), choices=[("", _("全部")), *LoanStatus.choices], required=False)
     department = forms.ModelChoiceField(label=_("部门"), queryset=Department.objects.all(), required=False)
     borrower = forms.ModelChoiceField(
@@ -136,7 +137,7 @@ class RegisterFilterForm(forms.Form):
         return cleaned
 
 
-class ReportMonthForm(forms.Form):
+class ReportMonthForm(Form):
     month = forms.CharField(label=_("月份"), max_length=7, help_text=_("格式：2026-11"))
 
     def clean_month(self):

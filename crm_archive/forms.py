@@ -1,0 +1,102 @@
+"""What every form of the product guarantees about its input, whatever the field.
+
+A tired clerk pastes text from Word or Excel, an attacker posts what a browser never would:
+- text loses the invisible control characters (U+0000–U+001F but tab, newline and carriage
+  return) that would break an Excel export or a printed form later, and every text field has a
+  length cap the browser enforces too (`maxlength`), so nobody types more than will be kept;
+- dates and moments must fall in a sane range (years 1900–2099): year 1 is a typo, and such a
+  value breaks every page that later converts it to Asia/Shanghai time.
+
+Forms inherit `CleanInputMixin` (through `Form` / `ModelForm` below, or django-filter's
+`FilterSet.Meta.form`); a test walks every form class of the project to keep it so.
+"""
+
+import re
+from datetime import date, datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
+
+# The C0 control characters an Excel cell, an XML file or a printed form cannot hold.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# A text field without a model or form limit (a TextField) keeps at most this many characters.
+TEXT_MAX_LENGTH = 5000
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+
+
+def without_control_characters(text: str) -> str:
+    """`text` with the invisible control characters removed (tab and line breaks kept)."""
+    return CONTROL_CHARACTERS.sub("", text)
+
+
+@deconstructible
+class SaneDateValidator:
+    """Refuses a date or moment outside EARLIEST_DATE–LATEST_DATE, in the reader's time zone."""
+
+    message = _("请输入 %(earliest)s 至 %(latest)s 之间的日期。")
+    code = "date_out_of_range"
+
+    def __call__(self, value):
+        if value is None:
+            return
+        day = timezone.localtime(value).date() if isinstance(value, datetime) and timezone.is_aware(value) else value
+        if isinstance(day, datetime):
+            day = day.date()
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            raise ValidationError(
+                self.message,
+                code=self.code,
+                params={"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, SaneDateValidator)
+
+
+def _strip_control_characters(to_python):
+    def clean(value):
+        value = to_python(value)
+        return without_control_characters(value) if isinstance(value, str) else value
+
+    return clean
+
+
+def harden_fields(fields) -> None:
+    """Give each field of a form the guarantees of this module (see the module docstring)."""
+    for field in fields.values():
+        if isinstance(field, forms.CharField):
+            field.to_python = _strip_control_characters(field.to_python)
+            if field.max_length is None:
+                field.max_length = TEXT_MAX_LENGTH
+                field.validators.append(MaxLengthValidator(TEXT_MAX_LENGTH))
+            field.widget.attrs.setdefault("maxlength", str(field.max_length))
+        elif isinstance(field, (forms.DateField, forms.DateTimeField)):
+            if not any(isinstance(validator, SaneDateValidator) for validator in field.validators):
+                field.validators.append(SaneDateValidator())
+            if isinstance(field, forms.DateField):
+                field.widget.attrs.setdefault("min", EARLIEST_DATE.isoformat())
+                field.widget.attrs.setdefault("max", LATEST_DATE.isoformat())
+            else:
+                field.widget.attrs.setdefault("min", f"{EARLIEST_DATE.isoformat()}T00:00")
+                field.widget.attrs.setdefault("max", f"{LATEST_DATE.isoformat()}T23:59")
+
+
+class CleanInputMixin:
+    """Every form of the product: see the module docstring."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        harden_fields(self.fields)
+
+
+class Form(CleanInputMixin, forms.Form):
+    pass
+
+
+class ModelForm(CleanInputMixin, forms.ModelForm):
+    pass
