@@ -1,17 +1,16 @@
 """Customer spreadsheets: the columns of the export and the import, and reading an upload."""
 
-import zipfile
-
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from crm_archive.errors import ActionRefused
 
 from .forms import CustomerImportRowForm
 
 MAX_IMPORT_ROWS = 5000
+UNREADABLE = gettext_lazy("无法读取该文件，请使用导入模板另存为 .xlsx 后再上传。")
 
 EXPORT_COLUMNS = [
     ("name", lambda c: c.name),
@@ -67,37 +66,52 @@ def read_import_rows(upload) -> list[tuple[int, dict]]:
     the name column is missing, or there are more than MAX_IMPORT_ROWS rows."""
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise ActionRefused(_("无法读取该文件，请使用导入模板另存为 .xlsx 后再上传。")) from None
+    except Exception:  # a damaged upload can fail anywhere inside openpyxl (see _rows_of)
+        raise ActionRefused(UNREADABLE) from None
     try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+        header, rows = _rows_of(workbook)
+    finally:
+        workbook.close()
+    if not header:
+        raise ActionRefused(_("文件是空的。"))
+    aliases = _header_aliases()
+    fields = []
+    for index, title in enumerate(header, start=1):
+        title = "" if title is None else str(title).strip()
+        if not title:
+            fields.append(None)
+            continue
+        if title.lower() not in aliases:
+            raise ActionRefused(
+                _("第 %(column)d 列的标题“%(title)s”无法识别。") % {"column": index, "title": title[:50]}
+            )
+        fields.append(aliases[title.lower()])
+    if "name" not in fields or "owner" not in fields:
+        raise ActionRefused(_("文件必须包含“客户名称”和“负责业务员（用户名）”两列。"))
+    return [
+        (row_number, {field: value for field, value in zip(fields, values, strict=False) if field is not None})
+        for row_number, values in rows
+    ]
+
+
+def _rows_of(workbook) -> tuple[tuple | None, list[tuple[int, tuple]]]:
+    """The first sheet's header and its non-empty rows, read to the end (at most MAX_IMPORT_ROWS).
+
+    A read-only workbook parses its XML lazily, so a damaged file fails while rows are read, and
+    openpyxl can fail there in many ways (bad XML, a missing part, a wrong type in a cell): every
+    failure means the same thing to the person uploading it, who gets one readable message."""
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
         header = next(rows, None)
-        if not header:
-            raise ActionRefused(_("文件是空的。"))
-        aliases = _header_aliases()
-        fields = []
-        for index, title in enumerate(header, start=1):
-            title = "" if title is None else str(title).strip()
-            if not title:
-                fields.append(None)
-                continue
-            if title.lower() not in aliases:
-                raise ActionRefused(
-                    _("第 %(column)d 列的标题“%(title)s”无法识别。") % {"column": index, "title": title}
-                )
-            fields.append(aliases[title.lower()])
-        if "name" not in fields or "owner" not in fields:
-            raise ActionRefused(_("文件必须包含“客户名称”和“负责业务员（用户名）”两列。"))
         result = []
         for row_number, values in enumerate(rows, start=2):
             if values is None or all(value in (None, "") for value in values):
                 continue
             if len(result) >= MAX_IMPORT_ROWS:
                 raise ActionRefused(_("一次最多导入 %(max)d 行。") % {"max": MAX_IMPORT_ROWS})
-            result.append(
-                (row_number, {field: value for field, value in zip(fields, values, strict=False) if field is not None})
-            )
-        return result
-    finally:
-        workbook.close()
+            result.append((row_number, values))
+    except ActionRefused:
+        raise
+    except Exception:  # a damaged upload can fail anywhere inside openpyxl
+        raise ActionRefused(UNREADABLE) from None
+    return header, result
