@@ -73,4 +73,24 @@ export CELERY_BROKER_URL=${TEST_BROKER_URL:-redis://127.0.0.1:6379/15}
 .venv/bin/python manage.py makemigrations --check --dry-run
 
 # 6. The whole suite: unit, database, real Celery worker and browser tests.
-exec .venv/bin/python -m pytest "$@"
+#    With arguments, only this PostgreSQL run, with them (e.g. bash scripts/test.sh -k handover).
+pytest() { .venv/bin/python -m pytest -p no:cacheprovider "$@"; }
+if [ $# -gt 0 ]; then
+  exec .venv/bin/python -m pytest "$@"
+fi
+echo "== The suite on PostgreSQL"
+pytest
+
+# 7. The same suite on the embedded default a newcomer meets (SQLite); what only PostgreSQL has
+#    (triggers on TRUNCATE, trigram indexes, row locks) is marked postgres_only and skipped there.
+echo "== The suite on SQLite"
+DATABASE_URL=sqlite:///$(mktemp -d)/crm_archive_test.sqlite3 ALLOW_SQLITE_TESTS=1 pytest
+
+# 8. No test may depend on the wall clock: the suite again, every test starting at fixed instants
+#    in Asia/Shanghai — morning, after the working day, half a minute before midnight — on the
+#    last day of a year and of a month.
+for clock in 2026-12-31T09:00:00+08:00 2026-12-31T18:00:00+08:00 2026-12-31T23:59:30+08:00 \
+  2027-02-28T23:59:30+08:00; do
+  echo "== The suite with the clock at $clock"
+  pytest -q -m "not browser" --clock="$clock"
+done
