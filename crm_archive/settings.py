@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_HASHES
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "axes",
+    "csp",
     "accounts",
     "customers",
     "dossiers",
@@ -50,11 +52,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below whitenoise: static files need no policy; every page and error page gets one.
+    "crm_archive.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the language and the user are known, so the 400 page speaks the reader's language.
+    "crm_archive.middleware.RejectControlCharactersMiddleware",
+    "crm_archive.middleware.NoStoreForSignedInUsersMiddleware",
     # Every page needs a signed-in user unless its view says otherwise (login, language switch).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -182,6 +189,39 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# Sessions end when the browser closes, and after SESSION_IDLE_TIMEOUT_MINUTES without a request:
+# the pages show confidential customer files, and a desk left alone for half an hour should not
+# stay open to whoever sits down; every request (SESSION_SAVE_EVERY_REQUEST) starts the time again,
+# so someone at work is never signed out. Raise it in the environment if a site wants longer.
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# A form post larger than this answers the "text too long" page (crm_archive.views.bad_request).
+# URL-encoded Chinese takes 9 bytes a character, so Django's 2.5 MB is only ~280,000 characters;
+# 5 MB is still far above any form (each text field is capped) and bounds the memory a post takes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+
+# Content-Security-Policy (django-csp 4): only our own files run or style a page; no inline script
+# or style (the templates keep theirs in static/), unless a template gives it the request's nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        # The one style attribute in the pages we ship: django-simple-history's admin history page
+        # has `style="border-top: 0"`; exactly that value is allowed, by its hash.
+        "style-src-attr": [UNSAFE_HASHES, "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='"],
+        # data: images cannot run anything; inline SVG/PNG barcodes and icons may use them.
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Celery. With no broker configured, tasks run in-process so the embedded default
 # needs no Redis; production points CELERY_BROKER_URL (or REDIS_URL) at Redis.

@@ -1,0 +1,76 @@
+"""Request and response rules every page of the product follows, whatever its app."""
+
+import re
+
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.core.exceptions import BadRequest
+from django.utils.cache import patch_cache_control
+
+# C0 control characters but tab, line feed and carriage return. No link or form of ours sends
+# them, PostgreSQL refuses NUL in a text parameter (a 500 in the admin's list filters), and an
+# Excel export or a printed form cannot hold them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+# A scan (PDF or image) opened in the browser is not one of our pages: Chrome shows it in a
+# viewer page of its own that embeds the file (object-src) and styles itself inline; the page
+# policy (object-src 'none', no inline style) would leave a blocked or broken viewer. Nothing
+# of ours runs there, so the file gets this tight policy instead of none at all.
+FILE_POLICY = {
+    "default-src": [NONE],
+    "img-src": [SELF],
+    "object-src": [SELF],
+    "style-src": [UNSAFE_INLINE],
+    "base-uri": [NONE],
+    "form-action": [NONE],
+    "frame-ancestors": [NONE],
+}
+
+
+class RejectControlCharactersMiddleware:
+    """A path or query parameter holding a control character answers the 400 page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_control_characters(request):
+            # BadRequest goes to handler400 (crm_archive.views.bad_request) like any bad request.
+            raise BadRequest("A control character in the path or the query string")
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_control_characters(request) -> bool:
+        if CONTROL_CHARACTERS.search(request.path):
+            return True
+        return any(
+            CONTROL_CHARACTERS.search(key) or any(CONTROL_CHARACTERS.search(value) for value in values)
+            for key, values in request.GET.lists()
+        )
+
+
+class NoStoreForSignedInUsersMiddleware:
+    """What a signed-in user receives (pages, Excel exports, print views, scans) shows customer
+    data: no browser or proxy may keep a copy (`Cache-Control: no-store, private`), unless the view
+    chose its own caching. Static files never reach here (whitenoise answers them first)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with FILE_POLICY for responses that are not HTML pages."""
+
+    def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        content_type = response.get("Content-Type", "")
+        if not report_only and content_type.startswith(("application/pdf", "image/")):
+            parts.config, parts.update, parts.replace = FILE_POLICY, None, None
+        return parts

@@ -1,0 +1,26 @@
+/* Customer Archive CRM — the little behaviour the pages need. Pages ask for it with data-
+   attributes: the Content-Security-Policy runs no inline script or onclick= handler. */
+"use strict";
+
+document.addEventListener("change", (event) => {
+  // <select data-autosubmit>: choosing a value sends its form (the language switch).
+  const select = event.target.closest("[data-autosubmit]");
+  if (select && select.form) {
+    select.form.submit();
+  }
+});
+
+document.addEventListener("click", (event) => {
+  // <button data-print>: print the page.
+  if (event.target.closest("[data-print]")) {
+    event.preventDefault();
+    window.print();
+    return;
+  }
+  // <a data-history-back href="…">: go back in history, where the browser still holds what was
+  // typed into the form; the href is only for a first page with nothing to go back to.
+  if (event.target.closest("[data-history-back]") && window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+  }
+});
