@@ -222,10 +222,23 @@ class Extension(models.Model):
         return f"{self.loan} → {self.requested_due_at:%Y-%m-%d}"
 
 
+class MonthlyReportKind(models.TextChoices):
+    OFFICIAL = "official", _("官方月报")
+    SNAPSHOT = "snapshot", _("即时快照")
+
+
+# The official report of a month belongs to its 5th (每月5日统计); nothing official is taken earlier.
+OFFICIAL_REPORT_DAY = 5
+
+
 class MonthlyReport(models.Model):
     """每月5日统计: everything out and not returned at `taken_at`, for the general manager.
-    One per month, however many times the job runs."""
 
+    A month has one official report (the database refuses a second), taken by the beat job on the
+    5th or by the first run after it; a snapshot is taken on demand, labelled as such, never takes
+    the official slot, and a month may have any number of them."""
+
+    kind = models.CharField(_("类型"), max_length=16, choices=MonthlyReportKind)
     year = models.PositiveSmallIntegerField(_("年"))
     month = models.PositiveSmallIntegerField(_("月"))
     taken_at = models.DateTimeField(_("统计时间"))
@@ -239,13 +252,24 @@ class MonthlyReport(models.Model):
     )
 
     class Meta:
-        ordering = ["-year", "-month"]
+        ordering = ["-year", "-month", "kind", "-taken_at"]
         verbose_name = _("借阅未还月报")
         verbose_name_plural = _("借阅未还月报")
-        constraints = [models.UniqueConstraint(fields=["year", "month"], name="one_report_per_month")]
+        indexes = [models.Index(fields=["-year", "-month", "kind", "-taken_at"], name="monthly_report_list_order")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "month"], condition=models.Q(kind="official"), name="one_official_report_per_month"
+            ),
+            models.CheckConstraint(condition=models.Q(kind__in=["official", "snapshot"]), name="monthly_report_kind"),
+            models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="monthly_report_month"),
+        ]
 
     def __str__(self):
-        return f"{self.year}-{self.month:02d}"
+        return f"{self.year}-{self.month:02d} {self.get_kind_display()}"
+
+    @property
+    def is_official(self) -> bool:
+        return self.kind == MonthlyReportKind.OFFICIAL
 
 
 class MonthlyReportLine(models.Model):

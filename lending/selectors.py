@@ -119,7 +119,9 @@ def loan_detail(user, pk) -> Loan:
 
 
 def monthly_reports() -> QuerySet[MonthlyReport]:
-    return MonthlyReport.objects.select_related("generated_by").order_by("-year", "-month")
+    """Official reports and snapshots, newest month first; in a month the official report leads,
+    then its snapshots, newest first."""
+    return MonthlyReport.objects.select_related("generated_by").order_by("-year", "-month", "kind", "-taken_at")
 
 
 def loans_per_month(*, months: int = 12) -> list[dict]:

@@ -1,6 +1,6 @@
 """Every state change of loans, photocopies, extensions and the monthly report (SPEC §5)."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,6 +19,7 @@ from dossiers.models import DossierStatus
 from dossiers.services import repair_open
 
 from .models import (
+    OFFICIAL_REPORT_DAY,
     OUTSTANDING_STATUSES,
     Extension,
     ExtensionStatus,
@@ -26,6 +27,7 @@ from .models import (
     LoanKind,
     LoanStatus,
     MonthlyReport,
+    MonthlyReportKind,
     MonthlyReportLine,
     PhotocopyRecord,
 )
@@ -414,7 +416,8 @@ def extension_decide(extension: Extension, *, by, approve: bool) -> Extension:
 
 
 def loans_outstanding(*, at=None):
-    """Everything out and not returned at `at`: originals out, and photocopies not yet back."""
+    """Everything out and not returned: originals out, and photocopies not yet back. The states
+    are today's, so `at` (the report's moment, default now) only leaves out loans issued after it."""
     queryset = Loan.objects.filter(status__in=OUTSTANDING_STATUSES)
     if at is not None:
         queryset = queryset.filter(issued_at__lte=at)
@@ -423,48 +426,83 @@ def loans_outstanding(*, at=None):
     )
 
 
-def monthly_report_generate(*, year: int, month: int, by=None, at=None) -> tuple[MonthlyReport, bool]:
-    """每月5日统计: store what is out and not returned now, once per month. A second run for the
-    same month (a retry, a second beat, a button pressed twice) returns the stored report."""
-    existing = MonthlyReport.objects.filter(year=year, month=month).first()
+def _report_lines_store(report: MonthlyReport) -> list[MonthlyReportLine]:
+    """Copy what is out at the report's moment into its lines, so the report never changes."""
+    at = report.taken_at
+    lines = []
+    for loan in loans_outstanding(at=at):
+        original_out = loan.status == LoanStatus.ISSUED
+        lines.append(
+            MonthlyReportLine(
+                report=report,
+                loan=loan,
+                item="original" if original_out else "photocopy",
+                register_number=loan.register_number,
+                archive_number=loan.dossier.archive_number or "",
+                material=loan.content if original_out else loan.photocopy.copied_content,
+                borrower=str(loan.borrower),
+                department=str(loan.department),
+                purpose=loan.purpose,
+                issued_at=loan.issued_at,
+                due_at=loan.due_at,
+                days_overdue=loan.days_overdue(at),
+            )
+        )
+    return MonthlyReportLine.objects.bulk_create(lines)
+
+
+def official_report_due_on(year: int, month: int) -> date:
+    """The day from which the official report of `year`-`month` may be taken: the 5th."""
+    return date(year, month, OFFICIAL_REPORT_DAY)
+
+
+def monthly_report_generate(*, year: int, month: int) -> tuple[MonthlyReport | None, bool]:
+    """每月5日统计: take the official report of `year`-`month` — what is out and not returned now.
+
+    Guarantees: a month has one official report, whoever runs this and however often (the
+    database refuses a second; a concurrent run gets the stored one). It is taken only on or after
+    the 5th of that month (Asia/Shanghai): by the beat job on the 5th, or by the first run after it
+    if beat was down; a run before the 5th stores nothing and returns (None, False). A run that
+    finds the report stored returns it with False. Snapshots never stand in for it. The general
+    manager is notified once, when it is stored."""
+    now = timezone.now()
+    if timezone.localdate(now) < official_report_due_on(year, month):
+        return None, False
+    official = MonthlyReport.objects.filter(kind=MonthlyReportKind.OFFICIAL, year=year, month=month)
+    existing = official.first()
     if existing is not None:
         return existing, False
-    at = at or timezone.now()
     try:
         with transaction.atomic():
-            report = MonthlyReport.objects.create(year=year, month=month, taken_at=at, generated_by=by)
-            lines = []
-            for loan in loans_outstanding(at=at):
-                original_out = loan.status == LoanStatus.ISSUED
-                lines.append(
-                    MonthlyReportLine(
-                        report=report,
-                        loan=loan,
-                        item="original" if original_out else "photocopy",
-                        register_number=loan.register_number,
-                        archive_number=loan.dossier.archive_number or "",
-                        material=loan.content if original_out else loan.photocopy.copied_content,
-                        borrower=str(loan.borrower),
-                        department=str(loan.department),
-                        purpose=loan.purpose,
-                        issued_at=loan.issued_at,
-                        due_at=loan.due_at,
-                        days_overdue=loan.days_overdue(at),
-                    )
-                )
-            MonthlyReportLine.objects.bulk_create(lines)
+            report = MonthlyReport.objects.create(kind=MonthlyReportKind.OFFICIAL, year=year, month=month, taken_at=now)
+            lines = _report_lines_store(report)
     except IntegrityError:
         # Another run stored this month's report between our check and our insert.
-        return MonthlyReport.objects.get(year=year, month=month), False
-    for recipient_role in (Role.GENERAL_MANAGER,):
-        notification_send_to_role(
-            role=recipient_role,
-            message=_("%(year)d 年 %(month)d 月借阅未还统计已生成，共 %(count)d 项。")
-            % {"year": year, "month": month, "count": len(lines)},
-            link=reverse("lending:report_detail", args=[report.pk]),
-            email=True,
-        )
+        return official.get(), False
+    notification_send_to_role(
+        role=Role.GENERAL_MANAGER,
+        message=_("%(year)d 年 %(month)d 月借阅未还统计已生成，共 %(count)d 项。")
+        % {"year": year, "month": month, "count": len(lines)},
+        link=reverse("lending:report_detail", args=[report.pk]),
+        email=True,
+    )
     return report, True
+
+
+def monthly_report_snapshot_take(*, by) -> MonthlyReport:
+    """即时快照: store what is out and not returned now, on demand, labelled as a snapshot of the
+    current month. Each call stores a new snapshot; none ever takes or replaces the month's
+    official report. Only those who may generate reports (the general manager) take one."""
+    if not access.can_generate_monthly_report(by):
+        raise ActionRefused(_("只有总经理可以生成即时快照。"))
+    now = timezone.now()
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        report = MonthlyReport.objects.create(
+            kind=MonthlyReportKind.SNAPSHOT, year=today.year, month=today.month, taken_at=now, generated_by=by
+        )
+        _report_lines_store(report)
+    return report
 
 
 def overdue_reminders_send(*, at=None) -> int:

@@ -6,11 +6,13 @@ from . import services
 
 
 @shared_task(autoretry_for=(DatabaseError,), retry_backoff=30, retry_kwargs={"max_retries": 5})
-def generate_monthly_outstanding_report(year: int | None = None, month: int | None = None) -> int:
-    """每月5日: store this month's outstanding-loan report (once, however often it runs)."""
+def generate_monthly_outstanding_report(year: int | None = None, month: int | None = None) -> int | None:
+    """每月5日: take this month's official outstanding-loan report (once, however often it runs).
+    Beat runs it on the 5th; a run after a missed 5th takes it then; a run before the 5th stores
+    nothing and returns None."""
     today = timezone.localdate()
     report, _created = services.monthly_report_generate(year=year or today.year, month=month or today.month)
-    return report.pk
+    return report.pk if report else None
 
 
 @shared_task

@@ -1,3 +1,5 @@
+import itertools
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -6,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from crm_archive.errors import ActionRefused
 from crm_archive.excel import workbook_response
 from crm_archive.pagination import paginate
 from crm_archive.views import button_action, form_action
@@ -19,7 +22,6 @@ from .forms import (
     PhotocopyForm,
     RegisterFilterForm,
     RejectForm,
-    ReportMonthForm,
     ReturnForm,
 )
 from .models import Extension, Loan, LoanKind, MonthlyReport
@@ -255,35 +257,25 @@ def _require_reports(request):
 
 def report_list(request):
     _require_reports(request)
-    today = timezone.localdate()
+    page = paginate(selectors.monthly_reports(), page=request.GET.get("page"), per_page=request.GET.get("per_page"))
     return render(
         request,
         "lending/reports.html",
-        {
-            "reports": selectors.monthly_reports()[:36],
-            "form": ReportMonthForm(initial={"month": f"{today.year}-{today.month:02d}"}),
-            "can_generate": access.can_generate_monthly_report(request.user),
-        },
+        {"page_obj": page, "can_generate": access.can_generate_monthly_report(request.user)},
     )
 
 
 @require_POST
 def report_generate(request):
+    """The general manager's button takes a labelled snapshot; the month's official report is the 5th's."""
     if not access.can_generate_monthly_report(request.user):
         raise PermissionDenied
-    form = ReportMonthForm(request.POST)
-    if not form.is_valid():
-        for error in form.errors.get("month", []):
-            messages.error(request, error)
+    try:
+        report = services.monthly_report_snapshot_take(by=request.user)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
         return redirect("lending:reports")
-    year, month = form.cleaned_data["month"]
-    report, created = services.monthly_report_generate(year=year, month=month, by=request.user)
-    if created:
-        messages.success(request, _("%(year)d 年 %(month)d 月的统计已生成。") % {"year": year, "month": month})
-    else:
-        messages.info(
-            request, _("%(year)d 年 %(month)d 月的统计已存在，显示的是已保存的报告。") % {"year": year, "month": month}
-        )
+    messages.success(request, _("已生成即时快照：统计的是此刻借出未还的档案，不是本月的官方月报。"))
     return redirect("lending:report_detail", pk=report.pk)
 
 
@@ -298,12 +290,26 @@ def report_detail(request, pk):
     )
 
 
+def _report_heading(report: MonthlyReport) -> str:
+    if report.is_official:
+        return _("%(year)d 年 %(month)d 月借阅未还统计（官方月报）") % {"year": report.year, "month": report.month}
+    return _("借阅未还即时快照（非官方月报）")
+
+
 def report_export(request, pk):
+    """The report as Excel: a heading naming its kind and the moment it states, then the rows."""
     _require_reports(request)
     report = get_object_or_404(MonthlyReport, pk=pk)
+    taken_at = timezone.localtime(report.taken_at)
+    preamble = [
+        [_("统计时间"), taken_at.strftime("%Y-%m-%d %H:%M"), _("类型"), report.get_kind_display()],
+        [],
+        [label for label, _getter in REPORT_COLUMNS],
+    ]
+    kind = "official" if report.is_official else f"snapshot-{taken_at:%Y%m%d-%H%M}"
     return workbook_response(
-        filename=f"outstanding-loans-{report.year}-{report.month:02d}.xlsx",
+        filename=f"outstanding-loans-{report.year}-{report.month:02d}-{kind}.xlsx",
         sheet_title=f"{report.year}-{report.month:02d}",
-        headers=[label for label, _getter in REPORT_COLUMNS],
-        rows=(report_row(line) for line in report.lines.all()),
+        headers=[_report_heading(report)],
+        rows=itertools.chain(preamble, (report_row(line) for line in report.lines.all())),
     )

@@ -8,7 +8,8 @@ from lending.services import monthly_report_generate
 
 class Command(BaseCommand):
     help = (
-        "Store the outstanding-loan report (每月5日统计) of a month now; a month already stored is shown, not redone."
+        "Take the official outstanding-loan report (每月5日统计) of a month now, as the beat job does: "
+        "not before the 5th of that month; a month already stored is shown, not redone."
     )
 
     def add_arguments(self, parser):
@@ -24,6 +25,8 @@ class Command(BaseCommand):
         else:
             year, month_number = today.year, today.month
         report, created = monthly_report_generate(year=year, month=month_number)
+        if report is None:
+            raise CommandError(f"{year}-{month_number:02d}: the official report is taken on or after the 5th.")
         state = "stored" if created else "already stored"
         self.stdout.write(
             f"{year}-{month_number:02d}: {state}, {report.lines.count()} items out (report #{report.pk})."
