@@ -1,7 +1,12 @@
 """What every app's views do the same way: run a service from a form or a button, and show a
-refusal (ActionRefused) to the person instead of failing."""
+refusal (ActionRefused) to the person instead of failing; answer a bad request in their language."""
 
 from django.contrib import messages
+from django.core.exceptions import RequestDataTooBig
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
+from django.views.decorators.csrf import requires_csrf_token
 
 from crm_archive.errors import ActionRefused
 
@@ -36,3 +41,16 @@ def button_action(request, action, success_message, *, form=None) -> bool:
         return False
     messages.success(request, success_message)
     return True
+
+
+@requires_csrf_token
+def bad_request(request, exception):
+    """handler400. A form post larger than DATA_UPLOAD_MAX_MEMORY_SIZE (a long paste into a text
+    box) gets a page that says so and leads back, where the browser still holds the typed text;
+    any other bad request gets the plain 400 page."""
+    if isinstance(exception, RequestDataTooBig):
+        referer = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+            referer = ""
+        return render(request, "413.html", {"back_url": referer}, status=413)
+    return defaults.bad_request(request, exception)
