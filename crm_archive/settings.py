@@ -128,10 +128,13 @@ LOGOUT_REDIRECT_URL = "login"
 # django-guardian: no anonymous user row; nobody reads anything without signing in.
 ANONYMOUS_USER_NAME = None
 
-# django-axes: lock a username from one address after repeated failures.
+# django-axes: AXES_FAILURE_LIMIT failures within the cool-off lock the username (whatever address
+# the attempts come from: a password guessed from many machines) and, separately, the address
+# (one machine trying many usernames). Each entry of the list is its own lockout condition.
+# Behind a reverse proxy set AXES_IPWARE_PROXY_COUNT, or every user shares the proxy's address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)

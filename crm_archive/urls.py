@@ -4,12 +4,16 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from accounts.forms import AdminLoginForm, LoginForm
+
 # 403, 404 and 500 use Django's views with our templates (templates/403.html …); 400 also
 # recognises an oversized form post (crm_archive.views.bad_request).
 handler400 = "crm_archive.views.bad_request"
 
+admin.site.login_form = AdminLoginForm
+
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",

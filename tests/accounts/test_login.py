@@ -74,13 +74,49 @@ def test_repeated_failed_logins_lock_the_account_even_for_the_right_password(cli
     assert "_auth_user_id" not in client.session
 
 
-def test_lockout_of_one_user_does_not_lock_another(client, make_user, settings):
+def test_lockout_of_one_user_does_not_lock_another_at_another_address(client, make_user, settings):
     make_user(username="lin")
     make_user(username="wang")
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post(reverse("login"), {"username": "lin", "password": "wrong"})
-    response = client.post(reverse("login"), {"username": "wang", "password": PASSWORD})
+        client.post(reverse("login"), {"username": "lin", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
+    response = client.post(reverse("login"), {"username": "wang", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2")
     assert response.status_code == 302
+
+
+def test_failures_for_one_username_from_many_addresses_lock_that_username(client, make_user, settings):
+    make_user(username="lin")
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "lin", "password": "wrong"}, REMOTE_ADDR=f"10.0.1.{attempt}")
+    response = client.post(reverse("login"), {"username": "lin", "password": PASSWORD}, REMOTE_ADDR="10.0.2.1")
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_failures_for_many_usernames_from_one_address_lock_that_address(client, make_user, settings):
+    make_user(username="wang")
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": f"guess{attempt}", "password": "wrong"}, REMOTE_ADDR="10.0.3.1")
+    locked = client.post(reverse("login"), {"username": "wang", "password": PASSWORD}, REMOTE_ADDR="10.0.3.1")
+    assert locked.status_code == 429
+    elsewhere = client.post(reverse("login"), {"username": "wang", "password": PASSWORD}, REMOTE_ADDR="10.0.3.2")
+    assert elsewhere.status_code == 302
+
+
+def test_fewer_failures_than_the_limit_lock_nobody(client, make_user, settings):
+    make_user(username="lin")
+    for attempt in range(settings.AXES_FAILURE_LIMIT - 1):
+        client.post(reverse("login"), {"username": "lin", "password": "wrong"}, REMOTE_ADDR=f"10.0.4.{attempt}")
+    response = client.post(reverse("login"), {"username": "lin", "password": PASSWORD}, REMOTE_ADDR="10.0.4.1")
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("url_name", ["login", "admin:login"])
+def test_an_overlong_username_is_an_error_on_the_form_not_a_500(url_name, client, make_user):
+    make_user(username="lin")
+    response = client.post(reverse(url_name), {"username": "l" * 300, "password": "wrong"})
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["username"]
+    assert "150" in error  # Django's "at most 150 characters", in Chinese
 
 
 def test_logout_ends_the_session(client_for, make_user):
