@@ -13,9 +13,10 @@ from django.utils.cache import patch_cache_control
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 # A scan (PDF or image) opened in the browser is not one of our pages: Chrome shows it in a
-# viewer page of its own that embeds the file (object-src) and styles itself inline; the page
-# policy (object-src 'none', no inline style) would leave a blocked or broken viewer. Nothing
-# of ours runs there, so the file gets this tight policy instead of none at all.
+# viewer page of its own that embeds the file and styles itself inline, and Chrome versions have
+# refused to show a PDF whose own response says object-src 'none' (crbug.com/271452; Debian's
+# Chromium 156 shows it either way). Nothing of ours runs there: the file gets this policy, which
+# lets the viewer work and nothing else load or run.
 FILE_POLICY = {
     "default-src": [NONE],
     "img-src": [SELF],

@@ -44,6 +44,10 @@ def in_language(language: str, message: str):
     return pytest.param(language, message, marks=marks, id=language)
 
 
+def both_languages(message: str):
+    return [in_language("zh-hans", message), in_language("en", message)]
+
+
 def reader(client, language: str):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return client
@@ -67,7 +71,7 @@ def superuser(make_user):
 # 400 and control characters
 
 
-@pytest.mark.parametrize(("language", "message"), [in_language("zh-hans", "请求无效"), in_language("en", "请求无效")])
+@pytest.mark.parametrize(("language", "message"), both_languages("请求无效"))
 def test_a_nul_byte_in_a_list_filter_answers_the_400_page(language, message, make_user, client_for):
     client = reader(client_for(make_user(Role.SALES)), language)
     assert_page(client.get(reverse("customers:list"), {"q": "a\x00b"}), 400, language, message)
@@ -99,13 +103,13 @@ def test_tab_and_line_breaks_in_the_query_are_ordinary_text(make_user, client_fo
 # 403
 
 
-@pytest.mark.parametrize(("language", "message"), [in_language("zh-hans", "没有权限"), in_language("en", "没有权限")])
+@pytest.mark.parametrize(("language", "message"), both_languages("没有权限"))
 def test_a_refused_action_answers_the_403_page(language, message, make_user, client_for):
     client = reader(client_for(make_user(Role.ARCHIVE_CLERK)), language)
     assert_page(client.get(reverse("customers:create")), 403, language, message)
 
 
-@pytest.mark.parametrize(("language", "message"), [in_language("zh-hans", "页面已过期"), in_language("en", "页面已过期")])
+@pytest.mark.parametrize(("language", "message"), both_languages("页面已过期"))
 def test_a_form_without_its_security_token_answers_the_expired_page(language, message):
     client = reader(Client(enforce_csrf_checks=True), language)
     assert_page(client.post(reverse("login"), {"username": "x", "password": "y"}), 403, language, message)
@@ -114,7 +118,7 @@ def test_a_form_without_its_security_token_answers_the_expired_page(language, me
 # 404
 
 
-@pytest.mark.parametrize(("language", "message"), [in_language("zh-hans", "页面不存在"), in_language("en", "页面不存在")])
+@pytest.mark.parametrize(("language", "message"), both_languages("页面不存在"))
 def test_an_unknown_address_answers_the_404_page(language, message, make_user, client_for):
     client = reader(client_for(make_user(Role.SALES)), language)
     assert_page(client.get("/no-such-page/"), 404, language, message)
@@ -131,9 +135,7 @@ def test_a_customer_out_of_reach_answers_the_404_page(archive, client_for):
 # 413: a form post larger than DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
-@pytest.mark.parametrize(
-    ("language", "message"), [in_language("zh-hans", "提交的文字太长"), in_language("en", "提交的文字太长")]
-)
+@pytest.mark.parametrize(("language", "message"), both_languages("提交的文字太长"))
 def test_a_huge_paste_into_a_customer_form_answers_the_too_long_page(language, message, archive, client_for):
     customer = archive["customers"][SecrecyTier.PERSONAL]
     edit_url = reverse("customers:update", args=[customer.pk])
@@ -166,7 +168,7 @@ def test_the_too_long_page_never_links_back_to_another_site(archive, client_for)
 
 
 @pytest.mark.urls(__name__)
-@pytest.mark.parametrize(("language", "message"), [in_language("zh-hans", "系统出错"), in_language("en", "系统出错")])
+@pytest.mark.parametrize(("language", "message"), both_languages("系统出错"))
 def test_a_bug_answers_the_500_page(language, message, make_user, client_for):
     client = reader(client_for(make_user(Role.SALES)), language)
     client.raise_request_exception = False

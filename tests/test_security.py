@@ -159,4 +159,3 @@ def test_a_user_who_keeps_working_stays_signed_in_past_the_limit(archive, client
         for _ in range(4):  # four clicks, each just inside the limit: twice the limit in all
             clock.shift(idle_limit - timedelta(minutes=1))
             assert client.get(reverse("customers:list")).status_code == 200
-
