@@ -1,0 +1,199 @@
+"""Records are never deleted and evidence never changes: the database itself refuses, on
+PostgreSQL (DELETE, UPDATE and TRUNCATE) and on SQLite (DELETE and UPDATE) alike."""
+
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from crm_archive.db_guards import installed_guards
+from customers.models import Customer, CustomerReadLog, Handover
+from customers.services import customer_read_record
+from destruction import services as destruction_services
+from destruction.models import DestructionItem, DestructionList, Hold
+from dossiers.models import BackupKeyUse, Document, Dossier
+from lending import services as lending_services
+from lending.models import Loan, LoanKind, MonthlyReport, MonthlyReportLine
+
+pytestmark = pytest.mark.django_db
+
+# Rows of these tables are never deleted (the workflows mark records closed, lifted, destroyed).
+NEVER_DELETED = [
+    "customers_customer",
+    "dossiers_dossier",
+    "dossiers_document",
+    "lending_loan",
+    "lending_monthlyreport",
+    "destruction_destructionlist",
+    "destruction_destructionitem",
+    "destruction_hold",
+]
+# Evidence: never deleted and never changed once written.
+APPEND_ONLY = [
+    "customers_customerreadlog",
+    "customers_handover",
+    "customers_historicalcustomer",
+    "dossiers_backupkeyuse",
+    "dossiers_historicaldossier",
+    "dossiers_historicaldocument",
+    "lending_historicalloan",
+    "lending_monthlyreportline",
+    "destruction_historicaldestructionlist",
+]
+
+
+def expected_guards(vendor):
+    events = ["delete", "truncate"] if vendor == "postgresql" else ["delete"]
+    guards = {(table, f"{table}_refuse_{event}") for table in NEVER_DELETED + APPEND_ONLY for event in events}
+    return guards | {(table, f"{table}_refuse_update") for table in APPEND_ONLY}
+
+
+@pytest.fixture
+def evidence(archive, formal_dossier, file_document, make_user):
+    """One row in every guarded table, made the way the application makes them."""
+    people = archive["people"]
+    dossier = formal_dossier()
+    customer = dossier.customer
+    loan = lending_services.loan_request(
+        borrower=people["owner"], dossier=dossier, kind=LoanKind.BORROW, content="合同", purpose="核对"
+    )
+    loan = lending_services.loan_issue(
+        lending_services.loan_approve(loan, by=people["archive_manager"]), by=people["clerk"]
+    )
+    report = MonthlyReport.objects.create(kind="snapshot", year=2026, month=3, taken_at=timezone.now())
+    line = MonthlyReportLine.objects.create(
+        report=report,
+        loan=loan,
+        item="original",
+        register_number=loan.register_number,
+        archive_number=dossier.archive_number,
+        material="合同",
+        borrower=str(people["owner"]),
+        department="销售部",
+        purpose="核对",
+        issued_at=loan.issued_at,
+        due_at=loan.due_at,
+        days_overdue=0,
+    )
+    destruction_list = DestructionList(department=customer.department, drafted_by=people["clerk"])
+    destruction_list.save()
+    item = DestructionItem.objects.create(
+        destruction_list=destruction_list,
+        dossier=dossier,
+        title=customer.name,
+        archive_number=dossier.archive_number,
+        year=2012,
+        retention="定期10年",
+        retention_due_on=date(2023, 1, 1),
+        pages=12,
+    )
+    return {
+        "customers_customer": customer,
+        "dossiers_dossier": dossier,
+        "dossiers_document": dossier.documents.first(),
+        "lending_loan": loan,
+        "lending_monthlyreport": report,
+        "destruction_destructionlist": destruction_list,
+        "destruction_destructionitem": item,
+        "destruction_hold": destruction_services.hold_place(dossier, by=people["archive_manager"], reason="审计"),
+        "customers_customerreadlog": customer_read_record(customer, user=people["owner"]),
+        "customers_handover": Handover.objects.create(
+            from_user=people["owner"],
+            to_user=people["colleague"],
+            performed_by=people["manager"],
+            customer_count=1,
+            reason="调岗",
+        ),
+        "customers_historicalcustomer": customer.history.first(),
+        "dossiers_backupkeyuse": BackupKeyUse.objects.create(
+            cabinet=archive["cabinet"],
+            used_by=people["general_manager"],
+            reason="钥匙遗失",
+            recorded_by=people["clerk"],
+        ),
+        "dossiers_historicaldossier": dossier.history.first(),
+        "dossiers_historicaldocument": dossier.documents.first().history.first(),
+        "lending_historicalloan": loan.history.first(),
+        "lending_monthlyreportline": line,
+        "destruction_historicaldestructionlist": destruction_list.history.first(),
+    }
+
+
+def test_a_migrated_database_has_exactly_one_set_of_guards():
+    assert installed_guards(connection) == expected_guards(connection.vendor)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # destruction/0002's triggers on other apps' tables were replaced by each app's own.
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE '%%forbid_delete'")
+            assert cursor.fetchall() == []
+            cursor.execute("SELECT proname FROM pg_proc WHERE proname = 'archive_forbid_delete'")
+            assert cursor.fetchall() == []
+
+
+@pytest.mark.parametrize("table", NEVER_DELETED + APPEND_ONLY)
+def test_the_database_refuses_deleting_a_row(evidence, table):
+    row = evidence[table]
+    model = type(row)
+    with pytest.raises(IntegrityError, match="never deleted"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE {model._meta.pk.column} = %s", [row.pk])
+    assert model.objects.filter(pk=row.pk).exists()
+
+
+@pytest.mark.parametrize("table", APPEND_ONLY)
+def test_the_database_refuses_changing_evidence(evidence, table):
+    row = evidence[table]
+    model = type(row)
+    with pytest.raises(IntegrityError, match="never changed"), transaction.atomic():
+        with connection.cursor() as cursor:
+            column = model._meta.pk.column
+            cursor.execute(f"UPDATE {table} SET {column} = {column} WHERE {column} = %s", [row.pk])
+    assert model.objects.filter(pk=row.pk).exists()
+
+
+def test_a_changed_read_log_entry_is_refused_through_the_orm_too(evidence):
+    entry = evidence["customers_customerreadlog"]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CustomerReadLog.objects.filter(pk=entry.pk).update(what="nothing")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Customer.history.filter(id=entry.customer_id).update(name="改写的历史")
+    assert CustomerReadLog.objects.get(pk=entry.pk).what == "profile"
+    assert not Customer.history.filter(name="改写的历史").exists()
+
+
+def test_holds_and_monthly_reports_still_change_through_their_services(evidence, archive):
+    hold = destruction_services.hold_lift(
+        evidence["destruction_hold"], by=archive["people"]["archive_manager"], reason="审计结束"
+    )
+    assert Hold.objects.get(pk=hold.pk).lifted_at is not None
+    assert MonthlyReport.objects.filter(pk=evidence["lending_monthlyreport"].pk).update(month=4) == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("table", NEVER_DELETED + APPEND_ONLY)
+def test_postgresql_refuses_truncating_a_guarded_table(evidence, table):
+    with pytest.raises(IntegrityError, match="never deleted"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the fixture's foreign-key checks, now
+            cursor.execute(f"TRUNCATE {table} CASCADE")
+    assert Customer.objects.exists() and Dossier.objects.exists() and Loan.objects.exists()
+
+
+def test_flush_empties_the_database_and_leaves_every_guard_in_place(evidence):
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the fixture's foreign-key checks, now
+        call_command("flush", interactive=False, verbosity=0, reset_sequences=False, inhibit_post_migrate=True)
+        assert not Document.objects.exists() and not CustomerReadLog.objects.exists()
+        assert installed_guards(connection) == expected_guards(connection.vendor)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%%\\_refuse\\_%%' AND tgenabled <> 'O'"
+                )
+                assert cursor.fetchone() == (0,)
+        transaction.set_rollback(True)
+    assert Document.objects.exists()
