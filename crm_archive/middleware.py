@@ -5,6 +5,7 @@ import re
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.core.exceptions import BadRequest
+from django.urls import get_resolver, get_urlconf
 from django.utils.cache import patch_cache_control
 
 # C0 control characters but tab, line feed and carriage return. No link or form of ours sends
@@ -36,8 +37,10 @@ class RejectControlCharactersMiddleware:
 
     def __call__(self, request):
         if self._has_control_characters(request):
-            # BadRequest goes to handler400 (crm_archive.views.bad_request) like any bad request.
-            raise BadRequest("A control character in the path or the query string")
+            # Answered by handler400 (crm_archive.views.bad_request) directly rather than raised:
+            # Django then logs one line ("Bad Request: /path"), not a traceback per junk request.
+            exception = BadRequest("A control character in the path or the query string")
+            return get_resolver(get_urlconf()).resolve_error_handler(400)(request, exception)
         return self.get_response(request)
 
     @staticmethod
