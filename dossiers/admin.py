@@ -1,41 +1,49 @@
 """Admin: reference data (retention periods, document types, cabinets) is edited here by
-administrators. Dossier records are superuser-only and can never be deleted here."""
+administrators. Dossier records are superuser-only and can never be deleted here; a destroyed
+dossier or document is read-only, and the backup-key log is evidence, read-only too."""
 
+from django import forms
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+from django.utils.translation import gettext_lazy as _
 
-from customers.admin import SuperuserOnlyNoDeleteAdmin
+from crm_archive.admin import HistoryAdmin, ObjectIdMustBeValidMixin, ReadOnlyAdmin, SuperuserOnlyNoDeleteAdmin
 
-from .models import BackupKeyUse, Cabinet, Document, DocumentType, Dossier, Inspection, Repair, RetentionPeriod
+from .models import (
+    BackupKeyUse,
+    Cabinet,
+    Document,
+    DocumentType,
+    Dossier,
+    DossierStatus,
+    Inspection,
+    Repair,
+    RetentionPeriod,
+)
+
+
+class ReferenceDataAdmin(ObjectIdMustBeValidMixin, admin.ModelAdmin):
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(RetentionPeriod)
-class RetentionPeriodAdmin(admin.ModelAdmin):
+class RetentionPeriodAdmin(ReferenceDataAdmin):
     list_display = ["code", "name", "years"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DocumentType)
-class DocumentTypeAdmin(admin.ModelAdmin):
+class DocumentTypeAdmin(ReferenceDataAdmin):
     list_display = ["name", "required_for_promotion", "sort_order"]
     list_editable = ["required_for_promotion", "sort_order"]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Cabinet)
-class CabinetAdmin(admin.ModelAdmin):
+class CabinetAdmin(ReferenceDataAdmin):
     list_display = ["code", "place", "positions", "is_active"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Dossier)
-class DossierAdmin(SuperuserOnlyNoDeleteAdmin, SimpleHistoryAdmin):
+class DossierAdmin(HistoryAdmin):
     list_display = ["archive_number", "customer", "status", "cabinet", "position"]
     list_filter = ["status"]
     list_select_related = ["customer", "cabinet"]
@@ -43,15 +51,43 @@ class DossierAdmin(SuperuserOnlyNoDeleteAdmin, SimpleHistoryAdmin):
     raw_id_fields = ["customer"]
     readonly_fields = ["archive_number", "status", "promoted_at", "promoted_by", "destroyed_at"]
 
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.status == DossierStatus.DESTROYED:
+            return False  # destroyed means destroyed: only its metadata stays, as it was
+        return super().has_change_permission(request, obj)
+
+
+class DocumentAdminForm(forms.ModelForm):
+    """The admin's document form (the admin adds Meta): no document goes into a destroyed dossier."""
+
+    def clean_dossier(self):
+        dossier = self.cleaned_data.get("dossier")
+        if dossier is not None and dossier.status == DossierStatus.DESTROYED:
+            raise forms.ValidationError(_("已销毁的档案不能再归档文件。"))
+        return dossier
+
 
 @admin.register(Document)
-class DocumentAdmin(SuperuserOnlyNoDeleteAdmin, SimpleHistoryAdmin):
+class DocumentAdmin(HistoryAdmin):
+    form = DocumentAdminForm
     list_display = ["title", "dossier", "document_type", "filing_year", "secrecy_tier"]
     list_select_related = ["dossier", "document_type"]
     raw_id_fields = ["dossier"]
-    exclude = ["scan"]
+    exclude = ["scan"]  # scans come in through the archive pages, which check their content
+    readonly_fields = ["destroyed_at"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and (obj.destroyed_at is not None or obj.dossier.status == DossierStatus.DESTROYED):
+            return False
+        return super().has_change_permission(request, obj)
 
 
-@admin.register(BackupKeyUse, Inspection, Repair)
+@admin.register(BackupKeyUse)
+class BackupKeyUseAdmin(ReadOnlyAdmin):
+    list_display = ["cabinet", "used_by", "used_at", "reason", "recorded_by"]
+    list_select_related = ["cabinet", "used_by", "recorded_by"]
+
+
+@admin.register(Inspection, Repair)
 class ArchiveRecordAdmin(SuperuserOnlyNoDeleteAdmin):
     pass
