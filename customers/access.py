@@ -16,14 +16,16 @@ The owning sales person also reads their own customers of the company and depart
 Dossiers: archive staff (clerk, archive manager) and the general manager open every dossier's
 page — its metadata and catalogue, what running the archive needs; others open the dossiers of
 customers they may read. A document's contents (its scan) need the customer readable *and* the
-document's own tier open to the reader, or a grant on the customer.
+document's own tier open to the reader, or a grant on the customer. Titles on every page that
+lists documents follow one rule, `document_title_visible`: the document readable, or the reader
+runs the archive; elsewhere the title is masked.
 """
 
 from functools import reduce
 from operator import or_
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -125,6 +127,35 @@ def documents_readable_by(user, *, at=None) -> QuerySet[Document]:
     return Document.objects.filter(
         Q(pk__in=tier_open.values("pk"))
         | (~Q(secrecy_tier=SecrecyTier.TOP_SECRET) & _granted(user, at=at, customer_path="dossier__customer_id"))
+    )
+
+
+def document_title_visible(user, *, document_ref: str = "pk", dossier_ref: str | None = None, at=None):
+    """Whether `user` sees the title on each row: the one rule for every page that lists documents
+    (SPEC §4) — the dossier page, the volume catalogue, the destruction list and its register, the
+    expired records, repairs. Where it is False the page masks the title (绝密文件 / 密级文件) and
+    keeps the archive number, year, retention, pages and document type.
+
+    A reader sees a document's title when they may read that document's own tier: the rows of
+    `documents_readable_by` (the customer readable and the document's tier open to them, or a
+    running grant for what is not top secret). Archive staff and the general manager compile,
+    check and keep every catalogue, so they see every title. A row standing for a whole dossier (a
+    destruction item without a document: pass `dossier_ref`) is titled with the customer's name,
+    shown to those who may open that dossier's page.
+
+    Returns a boolean expression for `.annotate(title_visible=...)`; `document_ref` and `dossier_ref`
+    lead from the annotated rows to the document and to the dossier. It is a subquery of the list's
+    own query: no query per row."""
+    if can_oversee_archive(user):
+        return Value(True, output_field=BooleanField())
+    document_visible = Exists(documents_readable_by(user, at=at).filter(pk=OuterRef(document_ref)))
+    if dossier_ref is None:
+        return document_visible
+    dossier_visible = Exists(dossiers_visible_to(user).filter(pk=OuterRef(dossier_ref)))
+    return Case(
+        When(**{f"{document_ref}__isnull": True}, then=dossier_visible),
+        default=document_visible,
+        output_field=BooleanField(),
     )
 
 

@@ -6,7 +6,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.access import destruction_lists_visible_to
+from customers.access import destruction_lists_visible_to, document_title_visible
 from dossiers.models import Document, Dossier, DossierStatus
 from lending.models import Loan, LoanStatus
 
@@ -54,8 +54,9 @@ def expired_dossiers(*, today=None) -> QuerySet[Dossier]:
     )
 
 
-def expired_documents(*, today=None) -> QuerySet[Document]:
-    """Documents whose own retention has passed, in dossiers not destroyed, on no list yet."""
+def expired_documents(user, *, today=None) -> QuerySet[Document]:
+    """Documents whose own retention has passed, in dossiers not destroyed, on no list yet, each
+    marked `title_visible` for `user`."""
     today = today or timezone.localdate()
     return (
         Document.objects.filter(destroyed_at__isnull=True, retention__years__isnull=False)
@@ -63,6 +64,7 @@ def expired_documents(*, today=None) -> QuerySet[Document]:
         .annotate(due_year=F("filing_year") + F("retention__years") + 1)
         .filter(due_year__lte=today.year)
         .exclude(_proposed(dossier_ref="dossier_id", document_ref="pk"))
+        .annotate(title_visible=document_title_visible(user))
         .select_related("dossier__customer", "retention", "document_type")
         .order_by("filing_year", "dossier__archive_number", "position")
     )
@@ -126,8 +128,14 @@ def list_detail(user, pk) -> DestructionList:
     )
 
 
-def items_of(destruction_list) -> list[DestructionItem]:
-    return list(destruction_list.items.select_related("dossier", "document", "decided_by").order_by("pk"))
+def items_of(destruction_list, user) -> list[DestructionItem]:
+    """The list's items, each marked `title_visible` for `user`: appraisers who may not read a
+    record still see its archive number, year, retention, pages and document type."""
+    return list(
+        destruction_list.items.select_related("dossier__customer", "document__document_type", "decided_by")
+        .annotate(title_visible=document_title_visible(user, document_ref="document", dossier_ref="dossier"))
+        .order_by("pk")
+    )
 
 
 def active_holds() -> QuerySet[Hold]:

@@ -34,7 +34,7 @@ def list_index(request):
 def expired(request):
     """到期档案: what has passed its retention and is on no list; the clerk drafts a list from it."""
     _require(access.can_draft_destruction_lists(request.user))
-    dossiers, documents = selectors.expired_dossiers(), selectors.expired_documents()
+    dossiers, documents = selectors.expired_dossiers(), selectors.expired_documents(request.user)
     form = DraftListForm(request.POST or None, dossiers=dossiers, documents=documents)
     destruction_list = form_action(request, form, lambda data: services.destruction_list_draft(by=request.user, **data))
     if destruction_list:
@@ -60,7 +60,7 @@ def detail(request, pk):
         "destruction/detail.html",
         {
             "list": destruction_list,
-            "items": selectors.items_of(destruction_list),
+            "items": selectors.items_of(destruction_list, request.user),
             "can_submit": status == ListStatus.DRAFT and access.can_draft_destruction_lists(user),
             "can_appraise": status == ListStatus.SUBMITTED
             and access.destruction_appraisal_side(user, destruction_list) is not None,
@@ -156,7 +156,9 @@ def register(request, pk):
     except DestructionList.DoesNotExist:
         raise Http404 from None
     return render(
-        request, "destruction/register.html", {"list": destruction_list, "items": selectors.items_of(destruction_list)}
+        request,
+        "destruction/register.html",
+        {"list": destruction_list, "items": selectors.items_of(destruction_list, request.user)},
     )
 
 

@@ -6,8 +6,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear, TruncDate, TruncMonth
 from django.utils import timezone
 
-from customers.access import can_print_volume, documents_readable_by, dossiers_visible_to
-from customers.models import SecrecyTier
+from customers.access import document_title_visible, documents_readable_by, dossiers_visible_to
 
 from .models import (
     BackupKeyUse,
@@ -63,17 +62,19 @@ def promotions_due(*, today=None, soon_days: int = DUE_SOON_DAYS, limit: int = 2
     }
 
 
-def repairs_open(*, limit: int | None = 20) -> list[Repair]:
+def repairs_open(user, *, limit: int | None = 20) -> list[Repair]:
+    """Damaged documents awaiting repair, each marked `title_visible` for `user`."""
     queryset = (
         Repair.objects.filter(repaired_on__isnull=True)
         .select_related("document", "document__dossier", "document__dossier__customer", "reported_by")
+        .annotate(title_visible=document_title_visible(user, document_ref="document"))
         .order_by("reported_on", "pk")
     )
     return list(queryset[:limit] if limit else queryset)
 
 
 def clerk_dashboard(user) -> dict:
-    return {**promotions_due(), "open_repairs": repairs_open(limit=10)}
+    return {**promotions_due(), "open_repairs": repairs_open(user, limit=10)}
 
 
 def archive_manager_dashboard(user) -> dict:
@@ -84,14 +85,13 @@ def archive_manager_dashboard(user) -> dict:
 
 
 def documents_of(dossier: Dossier, user) -> list[Document]:
-    """The dossier's documents, each marked `is_readable` for `user` (may open the scan); one query.
-    Top-secret documents are listed only to those who may see the top-secret volume."""
-    documents = dossier.documents.all()
-    if not can_print_volume(user, top_secret=True):
-        documents = documents.exclude(secrecy_tier=SecrecyTier.TOP_SECRET)
+    """The dossier's documents, each marked `is_readable` (may open the scan) and `title_visible`
+    (see customers.access.document_title_visible) for `user`; one query. Every document is listed,
+    a top-secret one too: where the title is not for `user`, the page shows it masked."""
     return list(
-        documents.select_related("document_type", "retention")
+        dossier.documents.select_related("document_type", "retention")
         .annotate(is_readable=Exists(documents_readable_by(user).filter(pk=OuterRef("pk"))))
+        .annotate(title_visible=document_title_visible(user))
         .annotate(open_repairs=Count("repairs", filter=Q(repairs__repaired_on__isnull=True)))
         .order_by("filing_year", "position", "made_on", "pk")
     )
@@ -117,12 +117,14 @@ def volumes_of(documents: list[Document]) -> list[dict]:
     return [volumes[key] for key in sorted(volumes)]
 
 
-def volume(dossier: Dossier, *, year: int, top_secret: bool) -> dict:
-    """One volume's documents in order, counts and remarks sheet, for the printed catalogue."""
+def volume(dossier: Dossier, user, *, year: int, top_secret: bool) -> dict:
+    """One volume's documents in order, each marked `title_visible` for `user`, its counts and
+    remarks sheet, for the printed catalogue."""
     documents = list(
         dossier.documents.filter(filing_year=year)
         .filter(Q(secrecy_tier="top_secret") if top_secret else ~Q(secrecy_tier="top_secret"))
         .select_related("document_type")
+        .annotate(title_visible=document_title_visible(user))
         .order_by("position", "made_on", "pk")
     )
     remarks = (

@@ -188,7 +188,7 @@ def _volume_or_404(request, pk, year, kind):
     dossier = access.get_visible_dossier_or_404(request.user, pk, Dossier.objects.select_related("customer"))
     if not access.can_print_volume(request.user, top_secret=top_secret):
         raise Http404
-    volume = selectors.volume(dossier, year=year, top_secret=top_secret)
+    volume = selectors.volume(dossier, request.user, year=year, top_secret=top_secret)
     if not volume["documents"]:
         raise Http404  # no such volume
     return dossier, volume
@@ -271,7 +271,7 @@ def inspection_list(request):
         "dossiers/inspections.html",
         {
             "page_obj": page,
-            "open_repairs": selectors.repairs_open(limit=None),
+            "open_repairs": selectors.repairs_open(request.user, limit=None),
             "can_manage": access.can_manage_archive(request.user),
         },
     )
