@@ -18,4 +18,4 @@ class LoanAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(MonthlyReport)
 class MonthlyReportAdmin(ReadOnlyAdmin):
-    list_display = ["year", "month", "taken_at", "generated_by"]
+    list_display = ["year", "month", "kind", "taken_at", "generated_by"]

@@ -1,6 +1,5 @@
 """Input validation for lending, with messages a person can act on."""
 
-import re
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -136,17 +135,3 @@ class RegisterFilterForm(Form):
             self.add_error("date_to", _("结束日期不能早于开始日期。"))
         return cleaned
 
-
-class ReportMonthForm(Form):
-    month = forms.CharField(label=_("月份"), max_length=7, help_text=_("格式：2026-11"))
-
-    def clean_month(self):
-        value = self.cleaned_data["month"].strip()
-        match = re.fullmatch(r"(\d{4})-(\d{1,2})", value)
-        if not match or not 1 <= int(match.group(2)) <= 12:
-            raise forms.ValidationError(_("请按“年-月”填写，例如 2026-11。"))
-        year, month = int(match.group(1)), int(match.group(2))
-        today = timezone.localdate()
-        if (year, month) > (today.year, today.month):
-            raise forms.ValidationError(_("不能统计未来的月份。"))
-        return year, month

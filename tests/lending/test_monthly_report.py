@@ -311,3 +311,8 @@ def test_the_report_task_through_redis_and_a_real_worker_stores_once(clock, loan
     assert [rerun.get(timeout=20) for rerun in reruns] == [report.pk, report.pk]
     assert official_reports().count() == 1
     assert MonthlyReportLine.objects.filter(report__year=2026, report__month=11).count() == 2
+
+
+def test_beat_asks_for_the_report_every_morning_so_a_missed_fifth_is_caught_up(settings):
+    schedule = settings.CELERY_BEAT_SCHEDULE["lending-monthly-outstanding-report"]["schedule"]
+    assert schedule.day_of_month == set(range(1, 32)) and schedule.hour == {9}
