@@ -40,3 +40,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 # No collectstatic before tests: whitenoise serves straight from the app folders.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Transactional tests empty the database after each test with `flush`; only here may it lift the
+# guards that refuse deleting records (accounts/management/commands/flush.py).
+FLUSH_LIFTS_EVIDENCE_GUARDS = True

@@ -4,7 +4,7 @@ PostgreSQL (DELETE, UPDATE and TRUNCATE) and on SQLite (DELETE and UPDATE) alike
 from datetime import date
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -197,3 +197,13 @@ def test_flush_empties_the_database_and_leaves_every_guard_in_place(evidence):
                 assert cursor.fetchone() == (0,)
         transaction.set_rollback(True)
     assert Document.objects.exists()
+
+
+def test_flush_outside_the_test_settings_is_refused_and_erases_nothing(evidence, settings):
+    settings.FLUSH_LIFTS_EVIDENCE_GUARDS = False
+    with pytest.raises(CommandError), transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the fixture's foreign-key checks, now
+        call_command("flush", interactive=False, verbosity=0, reset_sequences=False, inhibit_post_migrate=True)
+    assert Document.objects.exists() and CustomerReadLog.objects.exists()
