@@ -14,6 +14,7 @@ class DestructionConfig(AppConfig):
         from accounts.navigation import NavItem, register
         from accounts.roles import Role
         from customers import access
+        from lending.hooks import lending_refusal_register
 
         from . import selectors
 
@@ -21,3 +22,5 @@ class DestructionConfig(AppConfig):
         admin.site.disable_action("delete_selected")
         register(NavItem("destruction", _("销毁"), "destruction:index", order=50, allowed=access.can_read_destruction))
         dashboard.register(Role.ARCHIVE_CLERK, "destruction/panels/clerk.html", selectors.clerk_dashboard)
+        # Lending may not import destruction: it asks this through its hook.
+        lending_refusal_register(selectors.dossier_lending_refusal)

@@ -80,15 +80,20 @@ def documents_not_yet_due(dossier, *, today=None) -> QuerySet[Document]:
     )
 
 
+def dossier_open_loans(dossier) -> list[str]:
+    """Why `dossier` cannot be held apart now: a loan approved or out (empty when there is none)."""
+    loan = Loan.objects.filter(dossier=dossier, status__in=OPEN_LOAN_STATUSES).order_by("pk").first()
+    if loan is None:
+        return []
+    return [
+        _("档案 %(number)s 有未结的借阅 %(loan)s（%(status)s）。")
+        % {"number": dossier.archive_number, "loan": loan.register_number, "status": loan.get_status_display()}
+    ]
+
+
 def dossier_blocks(dossier) -> list[str]:
     """Why `dossier` cannot be proposed for or undergo destruction now (empty when it can)."""
-    reasons = []
-    loan = Loan.objects.filter(dossier=dossier, status__in=OPEN_LOAN_STATUSES).order_by("pk").first()
-    if loan is not None:
-        reasons.append(
-            _("档案 %(number)s 有未结的借阅 %(loan)s（%(status)s）。")
-            % {"number": dossier.archive_number, "loan": loan.register_number, "status": loan.get_status_display()}
-        )
+    reasons = dossier_open_loans(dossier)
     hold = Hold.objects.filter(dossier=dossier, lifted_at__isnull=True).first()
     if hold is not None:
         reasons.append(
@@ -102,6 +107,14 @@ def dossier_is_held_apart(dossier) -> bool:
     return DestructionItem.objects.filter(
         dossier=dossier, status=ItemStatus.PROPOSED, destruction_list__status__in=HELD_APART_STATUSES
     ).exists()
+
+
+def dossier_lending_refusal(dossier) -> str | None:
+    """Why `dossier` cannot be lent now, as far as destruction knows (registered with lending.hooks):
+    approved for destruction, it is held apart."""
+    if dossier_is_held_apart(dossier):
+        return _("此档案已批准销毁，正单独存放，不能借阅。")
+    return None
 
 
 def lists_for(user) -> QuerySet[DestructionList]:

@@ -15,6 +15,7 @@ from accounts.services import notification_send, notification_send_to_role
 from crm_archive.errors import ActionRefused, TransitionRefused
 from customers import access
 from dossiers.models import Document, Dossier, DossierStatus
+from dossiers.services import dossiers_lock
 
 from . import selectors
 from .models import HOLD_MONTHS, DestructionItem, DestructionList, Hold, ItemStatus, ListStatus
@@ -45,16 +46,24 @@ def _not_the_drafter(destruction_list, by):
 
 
 def hold_place(dossier: Dossier, *, by, reason: str) -> Hold:
-    """A legal or business hold: the dossier cannot be proposed for or undergo destruction."""
+    """A legal or business hold: the dossier cannot be proposed for or undergo destruction. Placed
+    on the locked dossier row, so a destruction being recorded at the same moment either sees the
+    hold and stops, or finishes first and the hold is refused: a destroyed dossier takes no hold."""
     if not access.can_manage_holds(by):
         raise ActionRefused(_("只有内勤部经理可以设置或解除保留冻结。"))
     if not reason.strip():
         raise ActionRefused(_("请写明保留冻结的原因。"))
-    try:
-        with transaction.atomic():
-            return Hold.objects.create(dossier=dossier, reason=reason.strip(), placed_by=by)
-    except IntegrityError:
-        raise ActionRefused(_("此档案已处于保留冻结中。")) from None
+    with transaction.atomic():
+        dossier = dossiers_lock([dossier.pk])[dossier.pk]
+        if dossier.status == DossierStatus.DESTROYED:
+            raise ActionRefused(
+                _("档案 %(number)s 已销毁，不能设置保留冻结。") % {"number": dossier.archive_number or dossier}
+            )
+        try:
+            with transaction.atomic():
+                return Hold.objects.create(dossier=dossier, reason=reason.strip(), placed_by=by)
+        except IntegrityError:
+            raise ActionRefused(_("此档案已处于保留冻结中。")) from None
 
 
 def hold_lift(hold: Hold, *, by, reason: str) -> Hold:
@@ -121,16 +130,26 @@ def _item_for(destruction_list, *, dossier=None, document=None, today) -> Destru
 def destruction_list_draft(*, by, department, dossiers=(), documents=()) -> DestructionList:
     """销毁清册: the archive clerk registers expired records of one producing department.
     Permanent records, records not yet due, records with an open loan or under a hold, and
-    records already on a list are refused, each with its reason."""
+    records already on a list are refused, each with its reason — decided on the locked
+    dossier rows, so a loan or hold recorded meanwhile is never missed."""
     if not access.can_draft_destruction_lists(by):
         raise ActionRefused(_("只有档案管理员可以登记销毁清册。"))
     if not dossiers and not documents:
         raise ActionRefused(_("请至少选择一份到期的档案或文件。"))
     today = timezone.localdate()
     with transaction.atomic():
+        document_ids = [document.pk for document in documents]
+        locked = dossiers_lock(
+            [dossier.pk for dossier in dossiers]
+            + list(Document.objects.filter(pk__in=document_ids).values_list("dossier_id", flat=True))
+        )
+        # Read again after the lock: what a destruction finished meanwhile wrote is seen.
+        fresh_documents = Document.objects.select_related("retention").in_bulk(document_ids)
+        for document in fresh_documents.values():
+            document.dossier = locked[document.dossier_id]
         destruction_list = DestructionList.objects.create(department=department, drafted_by=by)
-        items = [_item_for(destruction_list, dossier=dossier, today=today) for dossier in dossiers]
-        items += [_item_for(destruction_list, document=document, today=today) for document in documents]
+        items = [_item_for(destruction_list, dossier=locked[dossier.pk], today=today) for dossier in dossiers]
+        items += [_item_for(destruction_list, document=fresh_documents[pk], today=today) for pk in document_ids]
         try:
             with transaction.atomic():
                 DestructionItem.objects.bulk_create(items)
@@ -205,15 +224,24 @@ def destruction_list_appraise(
 
 
 def destruction_list_approve(destruction_list: DestructionList, *, by) -> DestructionList:
-    """The customer director approves: the items are held apart for six months from today."""
+    """The customer director approves: the items are held apart for six months from today, and
+    cannot be lent from then on. Refused while one of them has a loan approved or out (a dossier
+    out cannot be held apart: withdraw the item or wait for its return) — decided on the locked
+    dossier rows, so a loan approved at the same moment is never missed."""
     if not access.can_approve_destruction(by):
         raise ActionRefused(_("只有客户总监可以审批销毁清册。"))
     with transaction.atomic():
         destruction_list = _locked(destruction_list)
         _refuse_unless(destruction_list.status == ListStatus.APPRAISED, destruction_list)
         _not_the_drafter(destruction_list, by)
-        if not destruction_list.items.filter(status=ItemStatus.PROPOSED).exists():
+        proposed = destruction_list.items.filter(status=ItemStatus.PROPOSED)
+        dossier_ids = list(proposed.values_list("dossier_id", flat=True))
+        if not dossier_ids:
             raise ActionRefused(_("清册中已没有拟销毁的条目。"))
+        locked = dossiers_lock(dossier_ids)
+        loans_open = [reason for dossier in locked.values() for reason in selectors.dossier_open_loans(dossier)]
+        if loans_open:
+            raise ActionRefused(" ".join(loans_open))
         today = timezone.localdate()
         destruction_list.status = ListStatus.HELD
         destruction_list.approved_by, destruction_list.approved_on = by, today
@@ -300,19 +328,25 @@ def destruction_list_destroy(
         _refuse_unless(destruction_list.status == ListStatus.VERIFIED, destruction_list)
         _not_the_drafter(destruction_list, by)
         items = list(
-            destruction_list.items.filter(status=ItemStatus.PROPOSED)
-            .select_related("dossier", "document")
-            .order_by("pk")
+            destruction_list.items.filter(status=ItemStatus.PROPOSED).select_related("document").order_by("pk")
         )
-        blocks = [reason for item in items for reason in selectors.dossier_blocks(item.dossier)]
+        # Lock every dossier concerned before deciding: a hold placed or a loan approved meanwhile
+        # either committed before (and is seen here) or waits until this destruction is done.
+        locked = dossiers_lock(item.dossier_id for item in items)
+        blocks = [reason for dossier in locked.values() for reason in selectors.dossier_blocks(dossier)]
         if blocks:
             raise ActionRefused(" ".join(dict.fromkeys(blocks)))
+        destroyed = [str(dossier) for dossier in locked.values() if dossier.status == DossierStatus.DESTROYED]
+        if destroyed:
+            raise TransitionRefused(
+                _("档案 %(numbers)s 已随其他清册销毁，请先撤出相应条目。") % {"numbers": "、".join(destroyed)}
+            )
         now = timezone.now()
         for item in items:
             if item.document_id:
                 files_to_delete.append(item.document)
             else:
-                dossier = Dossier.objects.select_for_update().get(pk=item.dossier_id)
+                dossier = locked[item.dossier_id]
                 dossier.status, dossier.destroyed_at = DossierStatus.DESTROYED, now
                 dossier._history_user = by
                 dossier.save()

@@ -33,7 +33,24 @@ def _require_archive_clerk(user):
 
 
 def _locked(dossier: Dossier) -> Dossier:
-    return Dossier.objects.select_for_update().select_related("customer", "retention").get(pk=dossier.pk)
+    return Dossier.objects.select_for_update(of=("self",)).select_related("customer", "retention").get(pk=dossier.pk)
+
+
+def dossiers_lock(dossier_ids) -> dict[int, Dossier]:
+    """Lock the rows of these dossiers (SELECT … FOR UPDATE) until the transaction ends and return
+    them as they are now, by pk. Every service that decides on a dossier's loans, holds, destruction
+    or custody takes its dossiers through here, always in ascending pk order, so two services never
+    deadlock, and re-checks the rules on the rows it got. Call inside `transaction.atomic()`.
+
+    Global lock order: a workflow's own row first (the loan, the destruction list), then dossiers."""
+    ids = sorted({int(pk) for pk in dossier_ids})
+    return {
+        dossier.pk: dossier
+        for dossier in Dossier.objects.select_for_update(of=("self",))
+        .select_related("customer", "retention")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    }
 
 
 def dossier_open(customer, *, by, opened_on, retention) -> Dossier:

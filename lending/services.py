@@ -14,10 +14,10 @@ from accounts.services import notification_send, notification_send_to_role
 from crm_archive.errors import ActionRefused, TransitionRefused
 from customers import access
 from customers.services import customer_access_grant, customer_access_revoke
-from destruction.selectors import dossier_is_held_apart
 from dossiers.models import DossierStatus
-from dossiers.services import repair_open
+from dossiers.services import dossiers_lock, repair_open
 
+from .hooks import dossier_lending_refusal
 from .models import (
     OFFICIAL_REPORT_DAY,
     OUTSTANDING_STATUSES,
@@ -51,7 +51,22 @@ def due_on_day(day, *, now=None) -> datetime:
 
 
 def _locked(loan: Loan) -> Loan:
-    return Loan.objects.select_for_update().select_related("dossier__customer", "borrower").get(pk=loan.pk)
+    # Only the loan's row: its dossier is locked on its own, in the one order every service uses
+    # (dossiers.services.dossiers_lock), by the steps that decide on it.
+    return Loan.objects.select_for_update(of=("self",)).select_related("dossier__customer", "borrower").get(pk=loan.pk)
+
+
+def _dossier_locked_for_lending(dossier_id):
+    """Lock the dossier's row and refuse when it cannot be lent now — destroyed, or held apart for
+    destruction (lending.hooks) — as the locked row says: a destruction recorded meanwhile waits
+    for this transaction or is seen by it, never missed."""
+    dossier = dossiers_lock([dossier_id])[dossier_id]
+    if dossier.status == DossierStatus.DESTROYED:
+        raise ActionRefused(_("此档案已销毁，不能借阅。"))
+    reason = dossier_lending_refusal(dossier)
+    if reason:
+        raise ActionRefused(reason)
+    return dossier
 
 
 def _loan_link(loan: Loan) -> str:
@@ -71,31 +86,30 @@ def loan_request(
 ) -> Loan:
     """A request to borrow an original (read in the company) or to photocopy it. Only formal
     dossiers in their cabinet can be lent. When the borrower may not read the dossier's tier,
-    the tier's approver must agree as well as the archive manager."""
-    if dossier.status == DossierStatus.DESTROYED:
-        raise ActionRefused(_("此档案已销毁，不能借阅。"))
-    if dossier.status != DossierStatus.FORMAL:
-        raise ActionRefused(_("此档案尚未转为正式档案，不能借阅。"))
-    if dossier_is_held_apart(dossier):
-        raise ActionRefused(_("此档案已批准销毁，正单独存放，不能借阅。"))
-    if borrower.department_id is None:
-        raise ActionRefused(_("您尚未分配部门，请联系系统管理员。"))
-    if not content.strip() or not purpose.strip():
-        raise ActionRefused(_("请写明借阅内容和用途。"))
-    if requested_due_on and requested_due_on < timezone.localdate():
-        raise ActionRefused(_("申请归还日期不能早于今天。"))
-    loan = Loan.objects.create(
-        kind=kind,
-        dossier=dossier,
-        borrower=borrower,
-        department_id=borrower.department_id,
-        content=content.strip(),
-        purpose=purpose.strip(),
-        requested_due_on=requested_due_on,
-        needs_tier_approval=not access.tier_opens_customer(borrower, dossier.customer),
-    )
-    if documents:
-        loan.documents.set(documents)
+    the tier's approver must agree as well as the archive manager. Destroyed dossiers and those
+    held apart for destruction are refused, as their locked row says."""
+    with transaction.atomic():
+        dossier = _dossier_locked_for_lending(dossier.pk)
+        if dossier.status != DossierStatus.FORMAL:
+            raise ActionRefused(_("此档案尚未转为正式档案，不能借阅。"))
+        if borrower.department_id is None:
+            raise ActionRefused(_("您尚未分配部门，请联系系统管理员。"))
+        if not content.strip() or not purpose.strip():
+            raise ActionRefused(_("请写明借阅内容和用途。"))
+        if requested_due_on and requested_due_on < timezone.localdate():
+            raise ActionRefused(_("申请归还日期不能早于今天。"))
+        loan = Loan.objects.create(
+            kind=kind,
+            dossier=dossier,
+            borrower=borrower,
+            department_id=borrower.department_id,
+            content=content.strip(),
+            purpose=purpose.strip(),
+            requested_due_on=requested_due_on,
+            needs_tier_approval=not access.tier_opens_customer(borrower, dossier.customer),
+        )
+        if documents:
+            loan.documents.set(documents)
     message = _("%(borrower)s 申请%(kind)s档案 %(number)s，待您审批。") % {
         "borrower": borrower,
         "kind": loan.get_kind_display(),
@@ -119,12 +133,14 @@ def _grant_until(loan: Loan, until):
 
 def loan_approve(loan: Loan, *, by) -> Loan:
     """Record `by`'s approval: as archive manager, or as the approver of the dossier's tier.
-    The loan is approved once every approval it needs is given."""
+    The loan is approved once every approval it needs is given. Never for a dossier destroyed or
+    held apart for destruction, even one destroyed while this approval was being given."""
     with transaction.atomic():
         loan = _locked(loan)
         _refuse_unless(loan.status == LoanStatus.REQUESTED, loan)
         if by.pk == loan.borrower_id:
             raise ActionRefused(_("不能审批自己的申请。"))
+        loan.dossier = _dossier_locked_for_lending(loan.dossier_id)
         now = timezone.now()
         approval = access.loan_approval_due_from(
             by, loan, archive_approved_by_id=loan.archive_approved_by_id, tier_approved_by_id=loan.tier_approved_by_id
@@ -191,7 +207,8 @@ def loan_cancel(loan: Loan, *, by) -> Loan:
 
 def loan_issue(loan: Loan, *, by, due_at=None) -> Loan:
     """The clerk hands the original to the borrower (never to themself). Due back the same day
-    unless an approved later date was asked for. The same original cannot be out twice."""
+    unless an approved later date was asked for. The same original cannot be out twice, and a
+    dossier destroyed or held apart for destruction is never handed out."""
     if not access.can_issue_loans(by):
         raise ActionRefused(_("只有档案管理员可以发放档案。"))
     with transaction.atomic():
@@ -199,10 +216,9 @@ def loan_issue(loan: Loan, *, by, due_at=None) -> Loan:
         _refuse_unless(loan.status == LoanStatus.APPROVED, loan)
         if by.pk == loan.borrower_id:
             raise ActionRefused(_("经办人不能是借阅人本人。"))
+        loan.dossier = _dossier_locked_for_lending(loan.dossier_id)
         if loan.dossier.status != DossierStatus.FORMAL:
             raise ActionRefused(_("此档案不是在柜的正式档案，不能发放。"))
-        if dossier_is_held_apart(loan.dossier):
-            raise ActionRefused(_("此档案已批准销毁，正单独存放，不能借阅。"))
         now = timezone.now()
         today = timezone.localdate(now)
         due_day = max(loan.requested_due_on or today, today) if loan.kind == LoanKind.BORROW else today
@@ -302,6 +318,8 @@ def photocopy_register(
         if by.pk == loan.borrower_id:
             raise ActionRefused(_("经办人不能是借阅人本人。"))
         _refuse_unless(loan.kind == LoanKind.PHOTOCOPY and loan.status == LoanStatus.ISSUED, loan)
+        # The copies go out as a loan of this dossier: the same lock and rules as issuing it.
+        loan.dossier = _dossier_locked_for_lending(loan.dossier_id)
         if copies_due_on < timezone.localdate():
             raise ActionRefused(_("影印件应还日期不能早于今天。"))
         if not original_complete:
@@ -402,6 +420,8 @@ def extension_decide(extension: Extension, *, by, approve: bool) -> Extension:
         else:
             extension.tier_approved_by = by
         if extension.archive_approved_by_id and (extension.tier_approved_by_id or not loan.needs_tier_approval):
+            # Granting more time is lending again: not for a dossier destroyed or held apart.
+            loan.dossier = _dossier_locked_for_lending(loan.dossier_id)
             extension.status, extension.decided_at = ExtensionStatus.APPROVED, now
             loan.due_at = extension.requested_due_at
             loan._history_user = by
