@@ -155,12 +155,15 @@ def dossier_promote(dossier: Dossier, *, by, cabinet: Cabinet, position: int) ->
 
 
 def document_save(document: Document, *, by, scan=None, scan_content_type: str = "") -> Document:
-    """File a document in its dossier, or change it. A destroyed dossier takes no documents."""
+    """File a document in its dossier, or change it. A destroyed dossier takes no documents, and
+    a destroyed document is never changed."""
     _require_archive_clerk(by)
     with transaction.atomic():
         dossier = _locked(document.dossier)
         if dossier.status == DossierStatus.DESTROYED:
             raise ActionRefused(_("已销毁的档案不能再归档文件。"))
+        if document.pk is not None and Document.objects.filter(pk=document.pk, destroyed_at__isnull=False).exists():
+            raise ActionRefused(_("此文件已销毁，不能修改。"))
         if document.pk is None:
             document.filed_by = by
         if not document.filing_year:
@@ -180,17 +183,20 @@ def volume_remarks_save(
     _require_archive_clerk(by)
     if checked_by is not None and checked_by.pk == by.pk:
         raise ActionRefused(_("检查人不能是立卷人本人。"))
-    remarks, _created = VolumeRemarks.objects.update_or_create(
-        dossier=dossier,
-        filing_year=filing_year,
-        top_secret=top_secret,
-        defaults={
-            "notes": notes,
-            "compiled_by": by,
-            "checked_by": checked_by,
-            "compiled_on": compiled_on or timezone.localdate(),
-        },
-    )
+    with transaction.atomic():
+        if _locked(dossier).status == DossierStatus.DESTROYED:
+            raise ActionRefused(_("已销毁的档案不能再修改。"))
+        remarks, _created = VolumeRemarks.objects.update_or_create(
+            dossier=dossier,
+            filing_year=filing_year,
+            top_secret=top_secret,
+            defaults={
+                "notes": notes,
+                "compiled_by": by,
+                "checked_by": checked_by,
+                "compiled_on": compiled_on or timezone.localdate(),
+            },
+        )
     return remarks
 
 

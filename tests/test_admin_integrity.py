@@ -9,10 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from crm_archive.errors import ActionRefused
 from customers.models import Customer, CustomerReadLog, Handover
 from customers.services import customer_read_record
 from destruction.models import DestructionList, Hold
-from dossiers.models import BackupKeyUse, Document, Dossier, DossierStatus
+from dossiers import services as dossier_services
+from dossiers.models import BackupKeyUse, Document, Dossier, DossierStatus, VolumeRemarks
 from lending.models import Loan, MonthlyReport
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +170,31 @@ def test_people_are_deactivated_not_deleted_in_the_admin(root_client, archive):
     clerk = archive["people"]["clerk"]
     assert root_client.post(url(type(clerk), "delete", clerk.pk), {"post": "yes"}).status_code == 403
     assert type(clerk).objects.filter(pk=clerk.pk).exists()
+
+
+# Outside the admin, the services refuse the same edits.
+
+
+def test_the_archive_services_change_no_destroyed_document(archive, formal_dossier):
+    dossier = formal_dossier()
+    document = dossier.documents.first()
+    Document.objects.filter(pk=document.pk).update(destroyed_at=timezone.now())  # destroyed on its own
+    document = Document.objects.get(pk=document.pk)
+    document.title = "改过的题名"
+    with pytest.raises(ActionRefused, match="此文件已销毁，不能修改"):
+        dossier_services.document_save(document, by=archive["people"]["clerk"])
+    assert Document.objects.get(pk=document.pk).title != "改过的题名"
+
+
+def test_the_archive_services_change_nothing_in_a_destroyed_dossier(archive, destroyed_dossier):
+    clerk = archive["people"]["clerk"]
+    document = destroyed_dossier.documents.first()
+    with pytest.raises(ActionRefused, match="已销毁的档案不能再修改"):
+        dossier_services.volume_remarks_save(
+            dossier=destroyed_dossier, filing_year=document.filing_year, top_secret=False, by=clerk, notes="补记"
+        )
+    assert not VolumeRemarks.objects.filter(dossier=destroyed_dossier).exists()
+    document.title = "改过的题名"
+    with pytest.raises(ActionRefused, match="已销毁的档案不能再归档文件"):
+        dossier_services.document_save(document, by=clerk)
+    assert Document.objects.get(pk=document.pk).title != "改过的题名"
