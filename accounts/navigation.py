@@ -1,7 +1,7 @@
 """The main navigation: which entries each person sees.
 
 Each app registers its entries from its AppConfig.ready(), with the same predicate its views
-use to allow the page (e.g. customers.access.can_hand_over), so the menu never offers a page
+use to allow the page (e.g. customers.permissions.can_hand_over), so the menu never offers a page
 that would refuse the user. An entry without a predicate is for everyone signed in.
 """
 

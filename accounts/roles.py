@@ -13,3 +13,16 @@ class Role(models.TextChoices):
     CUSTOMER_DIRECTOR = "customer_director", _("客户总监")
     MARKETING_DIRECTOR = "marketing_director", _("营销总监")
     GENERAL_MANAGER = "general_manager", _("总经理")
+
+
+def handles(user, *roles: Role) -> bool:
+    """Whether `user` does the office work of one of `roles` (filing, issuing, registering, reading
+    the archive's registers). A superuser administers the system and may do it too."""
+    return user.is_superuser or user.has_role(*roles)
+
+
+def signs_as(user, *roles: Role) -> bool:
+    """Whether `user` may sign as one of `roles`: an approval, an appraisal, a verification or a
+    supervision is a person's signature in the register, so only someone holding the role gives
+    it — a superuser, who administers the system, signs nothing on anyone's behalf."""
+    return user.has_role(*roles)

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    # The project package itself is an app too: its management commands (seed_demo) are found.
+    "crm_archive",
     "accounts",
     "customers",
     "dossiers",

@@ -12,14 +12,14 @@ class CustomersConfig(AppConfig):
         from accounts.navigation import NavItem, register
         from accounts.roles import Role
 
-        from . import access, selectors
+        from . import permissions, selectors
 
         register(
             NavItem("customers", _("客户"), "customers:list", order=10),
-            NavItem("handover", _("员工交接"), "customers:handover", order=60, allowed=access.can_hand_over),
+            NavItem("handover", _("员工交接"), "customers:handover", order=60, allowed=permissions.can_hand_over),
             NavItem(
-                "customer_import", _("客户导入"), "customers:import", order=61, allowed=access.can_import_customers
+                "customer_import", _("客户导入"), "customers:import", order=61, allowed=permissions.can_import_customers
             ),
-            NavItem("read_log", _("查阅日志"), "customers:read_log", order=70, allowed=access.can_read_access_log),
+            NavItem("read_log", _("查阅日志"), "customers:read_log", order=70, allowed=permissions.can_read_access_log),
         )
         dashboard.register(Role.SALES, "customers/panels/sales.html", selectors.sales_dashboard)

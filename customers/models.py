@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 
 class SecrecyTier(models.TextChoices):
-    """密级 (SPEC §4). Who may read each tier is decided in customers/access.py only."""
+    """密级 (SPEC §4). Who may read each tier is decided in customers/secrecy.py only."""
 
     COMPANY = "company", _("公司级")
     DEPARTMENT = "department", _("部门级")
@@ -330,7 +330,7 @@ class CustomerAccessGrant(UserObjectPermissionBase):
 
     A direct foreign key instead of guardian's generic table: list filtering joins on an
     integer column. The grant counts only while `expires_at` is in the future; the check
-    is made in customers/access.py, and a periodic task removes expired rows."""
+    is made in customers/secrecy.py, and a periodic task removes expired rows."""
 
     content_object = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="access_grants")
     granted_at = models.DateTimeField(_("授权时间"), default=timezone.now)

@@ -1,4 +1,4 @@
-"""Reads about customers. Every read starts from customers.access."""
+"""Reads about customers. Every read starts from the secrecy core, customers.secrecy."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from accounts.models import Department
 
-from .access import customers_readable_by
 from .models import (
     Complaint,
     Contact,
@@ -20,6 +19,7 @@ from .models import (
     Handover,
     Interaction,
 )
+from .secrecy import customers_readable_by
 
 SORTS = {
     "name": ["name", "pk"],

@@ -10,7 +10,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from crm_archive.errors import ActionRefused
 
-from . import access
+from . import permissions, secrecy
 from .models import Customer, CustomerAccessGrant, CustomerReadLog, Handover
 
 
@@ -18,7 +18,7 @@ def customer_create(*, by, **fields) -> Customer:
     """Open a customer profile owned by `fields["owner"]`; its department is the owner's
     unless given. Refused when `by` may not open customers for that owner."""
     owner = fields["owner"]
-    if not access.can_create_customer_for(by, owner):
+    if not permissions.can_create_customer_for(by, owner):
         raise ActionRefused(_("您不能为 %(owner)s 建立客户资料。") % {"owner": owner})
     if fields.get("department") is None:
         if owner.department_id is None:
@@ -35,7 +35,7 @@ def customer_create(*, by, **fields) -> Customer:
 def _refuse_if_out_of_reach(customer: Customer, by):
     """Nobody files a customer where they could no longer read it (e.g. a sales person choosing
     绝密 for their own customer): the transaction is rolled back with a reason."""
-    if not access.can_read_customer(by, customer):
+    if not secrecy.can_read_customer(by, customer):
         raise ActionRefused(
             _("选择“%(tier)s”后您将无法查阅此客户，请选择其他密级或请有权限的人员办理。")
             % {"tier": customer.get_secrecy_tier_display()}
@@ -49,7 +49,7 @@ def customer_update(customer: Customer, *, by, **fields) -> Customer:
         raise ActionRefused(_("负责业务员和部门只能通过员工交接变更。"))
     with transaction.atomic():
         locked = Customer.objects.select_for_update().get(pk=customer.pk)
-        if not access.can_edit_customer(by, locked):
+        if not permissions.can_edit_customer(by, locked):
             raise ActionRefused(_("您不能修改此客户的资料。"))
         for name, value in fields.items():
             setattr(locked, name, value)
@@ -61,7 +61,7 @@ def customer_update(customer: Customer, *, by, **fields) -> Customer:
 
 def customer_record_save(record, *, by):
     """Create or change a contact, interaction, deal or complaint of a customer `by` may edit."""
-    if not access.can_edit_customer(by, record.customer):
+    if not permissions.can_edit_customer(by, record.customer):
         raise ActionRefused(_("您不能修改此客户的资料。"))
     if hasattr(record, "recorded_by_id") and record.recorded_by_id is None:
         record.recorded_by = by
@@ -98,7 +98,7 @@ def customers_hand_over(*, from_user, to_user, by, reason: str) -> Handover:
         raise ActionRefused(_("接收人 %(user)s 已停用。") % {"user": to_user})
     if to_user.department_id is None:
         raise ActionRefused(_("接收人 %(user)s 尚未分配部门。") % {"user": to_user})
-    if not access.can_hand_over_customers_of(by, from_user):
+    if not permissions.can_hand_over_customers_of(by, from_user):
         raise ActionRefused(_("您不能交接 %(user)s 的客户。") % {"user": from_user})
     if not reason.strip():
         raise ActionRefused(_("请填写交接原因。"))
@@ -135,7 +135,7 @@ def customer_access_grant(customer: Customer, *, user, until, by=None, reason: s
     expiry). Granting again extends or shortens the same grant."""
     if until <= timezone.now():
         raise ActionRefused(_("授权失效时间必须晚于现在。"))
-    permission = Permission.objects.get(content_type__app_label="customers", codename=access.READ_PERMISSION)
+    permission = Permission.objects.get(content_type__app_label="customers", codename=secrecy.READ_PERMISSION)
     grant, _created = CustomerAccessGrant.objects.update_or_create(
         user=user,
         permission=permission,
@@ -195,7 +195,7 @@ def customers_import(forms_by_row: list[tuple[int, object]], *, by) -> ImportRep
             continue
         seen_names[name] = row_number
         owner = data["owner"]
-        if not access.can_create_customer_for(by, owner):
+        if not permissions.can_create_customer_for(by, owner):
             report.errors.append((row_number, _("您不能为 %(owner)s 建立客户资料。") % {"owner": owner}))
             continue
         if owner.department_id is None:

@@ -12,7 +12,7 @@ from crm_archive.excel import workbook_response
 from crm_archive.pagination import paginate
 from crm_archive.views import form_action
 
-from . import access, selectors, services, spreadsheet
+from . import permissions, secrecy, selectors, services, spreadsheet
 from .forms import (
     RECORD_FORMS,
     CustomerCreateForm,
@@ -43,8 +43,8 @@ def customer_list(request):
             "page_obj": page,
             "search": request.GET.get("q", ""),
             "sort": request.GET.get("sort", "name"),
-            "can_create": access.can_create_customers(request.user),
-            "can_import": access.can_import_customers(request.user),
+            "can_create": permissions.can_create_customers(request.user),
+            "can_import": permissions.can_import_customers(request.user),
             "export_query": request.GET.urlencode(),
         },
     )
@@ -66,7 +66,7 @@ def customer_export(request):
 
 
 def customer_detail(request, pk):
-    customer = access.get_readable_customer_or_404(
+    customer = secrecy.get_readable_customer_or_404(
         request.user, pk, Customer.objects.select_related("owner", "department")
     )
     services.customer_read_record(customer, user=request.user)
@@ -75,7 +75,7 @@ def customer_detail(request, pk):
         "customers/customer_detail.html",
         {
             "customer": customer,
-            "can_edit": access.can_edit_customer(request.user, customer),
+            "can_edit": permissions.can_edit_customer(request.user, customer),
             "history": selectors.customer_history(customer),
             "today": timezone.localdate(),
             **selectors.customer_related_records(customer),
@@ -85,9 +85,9 @@ def customer_detail(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def customer_create(request):
-    if not access.can_create_customers(request.user):
+    if not permissions.can_create_customers(request.user):
         raise PermissionDenied
-    owners = access.owners_assignable_by(request.user)
+    owners = permissions.owners_assignable_by(request.user)
     form = CustomerCreateForm(request.POST or None, owners=owners, initial={"owner": request.user.pk})
     customer = form_action(request, form, lambda data: services.customer_create(by=request.user, **data))
     if customer:
@@ -98,8 +98,8 @@ def customer_create(request):
 
 @require_http_methods(["GET", "POST"])
 def customer_update(request, pk):
-    customer = access.get_readable_customer_or_404(request.user, pk)
-    if not access.can_edit_customer(request.user, customer):
+    customer = secrecy.get_readable_customer_or_404(request.user, pk)
+    if not permissions.can_edit_customer(request.user, customer):
         raise PermissionDenied
     form = CustomerForm(request.POST or None, instance=customer)
     changed = form_action(
@@ -120,8 +120,8 @@ def customer_record_edit(request, pk, kind, record_id=None):
     """Add or change a contact, interaction, deal or complaint of one customer."""
     if kind not in RECORD_FORMS:
         raise Http404
-    customer = access.get_readable_customer_or_404(request.user, pk)
-    if not access.can_edit_customer(request.user, customer):
+    customer = secrecy.get_readable_customer_or_404(request.user, pk)
+    if not permissions.can_edit_customer(request.user, customer):
         raise PermissionDenied
     form_class = RECORD_FORMS[kind]
     model = form_class._meta.model
@@ -139,7 +139,7 @@ def customer_record_edit(request, pk, kind, record_id=None):
 
 @require_http_methods(["GET", "POST"])
 def customer_import(request):
-    if not access.can_import_customers(request.user):
+    if not permissions.can_import_customers(request.user):
         raise PermissionDenied
     form = CustomerImportForm(request.POST or None, request.FILES or None)
     report = None
@@ -162,7 +162,7 @@ def customer_import(request):
 
 
 def customer_import_template(request):
-    if not access.can_import_customers(request.user):
+    if not permissions.can_import_customers(request.user):
         raise PermissionDenied
     columns = spreadsheet.import_columns()
     return workbook_response(
@@ -175,9 +175,9 @@ def customer_import_template(request):
 
 @require_http_methods(["GET", "POST"])
 def customer_handover(request):
-    if not access.can_hand_over(request.user):
+    if not permissions.can_hand_over(request.user):
         raise PermissionDenied
-    form = HandoverForm(request.POST or None, people=access.handover_people_for(request.user))
+    form = HandoverForm(request.POST or None, people=permissions.handover_people_for(request.user))
     handover = form_action(request, form, lambda data: services.customers_hand_over(by=request.user, **data))
     if handover:
         messages.success(
@@ -190,7 +190,7 @@ def customer_handover(request):
 
 
 def read_log(request):
-    if not access.can_read_access_log(request.user):
+    if not permissions.can_read_access_log(request.user):
         raise PermissionDenied
     user_id = request.GET.get("user", "")
     entries = selectors.read_log_entries(

@@ -13,14 +13,15 @@ class DestructionConfig(AppConfig):
         from accounts import dashboard
         from accounts.navigation import NavItem, register
         from accounts.roles import Role
-        from customers import access
         from lending.hooks import lending_refusal_register
 
-        from . import selectors
+        from . import permissions, selectors
 
         # Records leave only through the destruction workflow: no bulk delete in the admin.
         admin.site.disable_action("delete_selected")
-        register(NavItem("destruction", _("销毁"), "destruction:index", order=50, allowed=access.can_read_destruction))
+        register(
+            NavItem("destruction", _("销毁"), "destruction:index", order=50, allowed=permissions.can_read_destruction)
+        )
         dashboard.register(Role.ARCHIVE_CLERK, "destruction/panels/clerk.html", selectors.clerk_dashboard)
         # Lending may not import destruction: it asks this through its hook.
         lending_refusal_register(selectors.dossier_lending_refusal)

@@ -6,8 +6,8 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.access import destruction_lists_visible_to, document_title_visible
 from dossiers.models import Document, Dossier, DossierStatus
+from dossiers.permissions import document_title_visible
 from lending.models import Loan, LoanStatus
 
 from .models import (
@@ -19,6 +19,7 @@ from .models import (
     ItemStatus,
     ListStatus,
 )
+from .permissions import destruction_lists_visible_to
 
 # A dossier with one of these loans has its original out or about to go out.
 OPEN_LOAN_STATUSES = [LoanStatus.APPROVED, LoanStatus.ISSUED, LoanStatus.COPIES_OUT]

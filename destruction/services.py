@@ -13,11 +13,10 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role
 from accounts.services import notification_send, notification_send_to_role
 from crm_archive.errors import ActionRefused, TransitionRefused
-from customers import access
 from dossiers.models import Document, Dossier, DossierStatus
 from dossiers.services import dossiers_lock
 
-from . import selectors
+from . import permissions, selectors
 from .models import HOLD_MONTHS, DestructionItem, DestructionList, Hold, ItemStatus, ListStatus
 
 
@@ -49,7 +48,7 @@ def hold_place(dossier: Dossier, *, by, reason: str) -> Hold:
     """A legal or business hold: the dossier cannot be proposed for or undergo destruction. Placed
     on the locked dossier row, so a destruction being recorded at the same moment either sees the
     hold and stops, or finishes first and the hold is refused: a destroyed dossier takes no hold."""
-    if not access.can_manage_holds(by):
+    if not permissions.can_manage_holds(by):
         raise ActionRefused(_("只有内勤部经理可以设置或解除保留冻结。"))
     if not reason.strip():
         raise ActionRefused(_("请写明保留冻结的原因。"))
@@ -67,7 +66,7 @@ def hold_place(dossier: Dossier, *, by, reason: str) -> Hold:
 
 
 def hold_lift(hold: Hold, *, by, reason: str) -> Hold:
-    if not access.can_manage_holds(by):
+    if not permissions.can_manage_holds(by):
         raise ActionRefused(_("只有内勤部经理可以设置或解除保留冻结。"))
     if not reason.strip():
         raise ActionRefused(_("请写明解除原因。"))
@@ -132,7 +131,7 @@ def destruction_list_draft(*, by, department, dossiers=(), documents=()) -> Dest
     Permanent records, records not yet due, records with an open loan or under a hold, and
     records already on a list are refused, each with its reason — decided on the locked
     dossier rows, so a loan or hold recorded meanwhile is never missed."""
-    if not access.can_draft_destruction_lists(by):
+    if not permissions.can_draft_destruction_lists(by):
         raise ActionRefused(_("只有档案管理员可以登记销毁清册。"))
     if not dossiers and not documents:
         raise ActionRefused(_("请至少选择一份到期的档案或文件。"))
@@ -160,7 +159,7 @@ def destruction_list_draft(*, by, department, dossiers=(), documents=()) -> Dest
 
 
 def destruction_list_submit(destruction_list: DestructionList, *, by) -> DestructionList:
-    if not access.can_draft_destruction_lists(by):
+    if not permissions.can_draft_destruction_lists(by):
         raise ActionRefused(_("只有档案管理员可以登记销毁清册。"))
     with transaction.atomic():
         destruction_list = _locked(destruction_list)
@@ -196,7 +195,7 @@ def destruction_list_appraise(
         _refuse_unless(destruction_list.status == ListStatus.SUBMITTED, destruction_list)
         _not_the_drafter(destruction_list, by)
         now = timezone.now()
-        side = access.destruction_appraisal_side(by, destruction_list)
+        side = permissions.destruction_appraisal_side(by, destruction_list)
         if side == "customer_service":
             destruction_list.cs_appraised_by, destruction_list.cs_appraised_at = by, now
         elif side == "department":
@@ -228,7 +227,7 @@ def destruction_list_approve(destruction_list: DestructionList, *, by) -> Destru
     cannot be lent from then on. Refused while one of them has a loan approved or out (a dossier
     out cannot be held apart: withdraw the item or wait for its return) — decided on the locked
     dossier rows, so a loan approved at the same moment is never missed."""
-    if not access.can_approve_destruction(by):
+    if not permissions.can_approve_destruction(by):
         raise ActionRefused(_("只有客户总监可以审批销毁清册。"))
     with transaction.atomic():
         destruction_list = _locked(destruction_list)
@@ -252,7 +251,7 @@ def destruction_list_approve(destruction_list: DestructionList, *, by) -> Destru
 
 
 def destruction_list_reject(destruction_list: DestructionList, *, by, reason: str) -> DestructionList:
-    if not access.can_approve_destruction(by):
+    if not permissions.can_approve_destruction(by):
         raise ActionRefused(_("只有客户总监可以审批销毁清册。"))
     if not reason.strip():
         raise ActionRefused(_("请写明不批准的原因。"))
@@ -275,7 +274,7 @@ def destruction_list_reject(destruction_list: DestructionList, *, by, reason: st
 
 def destruction_item_withdraw(item: DestructionItem, *, by, reason: str) -> DestructionItem:
     """Take an item off its list at any step before destruction (以免误毁)."""
-    if not access.can_withdraw_destruction_items(by, item.destruction_list):
+    if not permissions.can_withdraw_destruction_items(by, item.destruction_list):
         raise ActionRefused(_("您不能撤出销毁清册中的条目。"))
     if not reason.strip():
         raise ActionRefused(_("请写明撤出原因。"))
@@ -292,7 +291,7 @@ def destruction_item_withdraw(item: DestructionItem, *, by, reason: str) -> Dest
 
 def destruction_list_verify(destruction_list: DestructionList, *, by) -> DestructionList:
     """After six months apart, confirm the records truly have no value left."""
-    if not access.can_verify_destruction(by):
+    if not permissions.can_verify_destruction(by):
         raise ActionRefused(_("只有内勤部经理或客户服务部经理可以验证。"))
     with transaction.atomic():
         destruction_list = _locked(destruction_list)
@@ -316,7 +315,7 @@ def destruction_list_destroy(
     """销毁: at a named place, by a named method, under `by` as supervisor (监销人), who signs the
     register. Destroyed dossiers keep their metadata; their scanned files are deleted. Items
     with an open loan or under a hold are refused, naming why."""
-    if not access.can_supervise_destruction(by):
+    if not permissions.can_supervise_destruction(by):
         raise ActionRefused(_("监销人须为内勤部经理、客户服务部经理或总经理。"))
     if not place.strip() or not method.strip():
         raise ActionRefused(_("请填写销毁地点和销毁方式。"))

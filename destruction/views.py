@@ -6,9 +6,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm_archive.views import button_action, form_action
-from customers import access
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import AppraisalForm, DestroyForm, DraftListForm, HoldForm, ReasonForm
 from .models import DestructionItem, DestructionList, Hold, ListStatus
 
@@ -19,13 +18,13 @@ def _require(allowed: bool):
 
 
 def list_index(request):
-    _require(access.can_read_destruction(request.user))
+    _require(permissions.can_read_destruction(request.user))
     return render(
         request,
         "destruction/index.html",
         {
             "lists": selectors.lists_for(request.user)[:100],
-            "can_draft": access.can_draft_destruction_lists(request.user),
+            "can_draft": permissions.can_draft_destruction_lists(request.user),
         },
     )
 
@@ -33,7 +32,7 @@ def list_index(request):
 @require_http_methods(["GET", "POST"])
 def expired(request):
     """到期档案: what has passed its retention and is on no list; the clerk drafts a list from it."""
-    _require(access.can_draft_destruction_lists(request.user))
+    _require(permissions.can_draft_destruction_lists(request.user))
     dossiers, documents = selectors.expired_dossiers(), selectors.expired_documents(request.user)
     form = DraftListForm(request.POST or None, dossiers=dossiers, documents=documents)
     destruction_list = form_action(request, form, lambda data: services.destruction_list_draft(by=request.user, **data))
@@ -48,7 +47,7 @@ def expired(request):
 
 
 def detail(request, pk):
-    _require(access.can_read_destruction(request.user))
+    _require(permissions.can_read_destruction(request.user))
     try:
         destruction_list = selectors.list_detail(request.user, pk)
     except DestructionList.DoesNotExist:
@@ -61,14 +60,14 @@ def detail(request, pk):
         {
             "list": destruction_list,
             "items": selectors.items_of(destruction_list, request.user),
-            "can_submit": status == ListStatus.DRAFT and access.can_draft_destruction_lists(user),
+            "can_submit": status == ListStatus.DRAFT and permissions.can_draft_destruction_lists(user),
             "can_appraise": status == ListStatus.SUBMITTED
-            and access.destruction_appraisal_side(user, destruction_list) is not None,
-            "can_approve": status == ListStatus.APPRAISED and access.can_approve_destruction(user),
-            "can_verify": status == ListStatus.HELD and access.can_verify_destruction(user),
-            "can_destroy": status == ListStatus.VERIFIED and access.can_supervise_destruction(user),
+            and permissions.destruction_appraisal_side(user, destruction_list) is not None,
+            "can_approve": status == ListStatus.APPRAISED and permissions.can_approve_destruction(user),
+            "can_verify": status == ListStatus.HELD and permissions.can_verify_destruction(user),
+            "can_destroy": status == ListStatus.VERIFIED and permissions.can_supervise_destruction(user),
             "can_withdraw": status not in (ListStatus.DESTROYED, ListStatus.REJECTED)
-            and access.can_withdraw_destruction_items(user, destruction_list),
+            and permissions.can_withdraw_destruction_items(user, destruction_list),
             "destroy_form": DestroyForm(),
         },
     )
@@ -76,7 +75,7 @@ def detail(request, pk):
 
 def _run(request, pk, action, success_message, form=None):
     """One step of a list from a POSTed button; the outcome comes back as a message."""
-    destruction_list = get_object_or_404(access.destruction_lists_visible_to(request.user), pk=pk)
+    destruction_list = get_object_or_404(permissions.destruction_lists_visible_to(request.user), pk=pk)
     button_action(request, lambda data: action(destruction_list, data), success_message, form=form)
     return redirect("destruction:detail", pk=destruction_list.pk)
 
@@ -150,7 +149,7 @@ def withdraw(request, pk, item_id):
 
 def register(request, pk):
     """销毁清册 and destruction register, print-ready."""
-    _require(access.can_read_destruction(request.user))
+    _require(permissions.can_read_destruction(request.user))
     try:
         destruction_list = selectors.list_detail(request.user, pk)
     except DestructionList.DoesNotExist:
@@ -164,8 +163,8 @@ def register(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def holds(request):
-    _require(access.can_read_holds(request.user))
-    can_manage = access.can_manage_holds(request.user)
+    _require(permissions.can_read_holds(request.user))
+    can_manage = permissions.can_manage_holds(request.user)
     if request.method == "POST":
         _require(can_manage)
     form = HoldForm(request.POST or None) if can_manage else None
@@ -181,7 +180,7 @@ def holds(request):
 
 @require_POST
 def hold_lift(request, hold_id):
-    _require(access.can_manage_holds(request.user))
+    _require(permissions.can_manage_holds(request.user))
     hold = get_object_or_404(Hold, pk=hold_id)
     button_action(
         request,

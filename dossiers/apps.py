@@ -11,18 +11,25 @@ class DossiersConfig(AppConfig):
         from accounts import dashboard
         from accounts.navigation import NavItem, register
         from accounts.roles import Role
-        from customers import access
 
-        from . import selectors
+        from . import permissions, selectors
 
         register(
             NavItem("dossiers", _("档案"), "dossiers:list", order=20),
-            NavItem("cabinets", _("档案柜"), "dossiers:cabinets", order=30, allowed=access.can_oversee_archive),
+            NavItem("cabinets", _("档案柜"), "dossiers:cabinets", order=30, allowed=permissions.can_oversee_archive),
             NavItem(
-                "inspections", _("检查与修复"), "dossiers:inspections", order=31, allowed=access.can_oversee_archive
+                "inspections",
+                _("检查与修复"),
+                "dossiers:inspections",
+                order=31,
+                allowed=permissions.can_oversee_archive,
             ),
             NavItem(
-                "statistics", _("档案统计"), "dossiers:statistics", order=80, allowed=access.can_read_archive_statistics
+                "statistics",
+                _("档案统计"),
+                "dossiers:statistics",
+                order=80,
+                allowed=permissions.can_read_archive_statistics,
             ),
         )
         dashboard.register(Role.ARCHIVE_CLERK, "dossiers/panels/clerk.html", selectors.clerk_dashboard)

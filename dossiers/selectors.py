@@ -1,12 +1,10 @@
-"""Reads about dossiers. What a user may see is asked of customers.access."""
+"""Reads about dossiers. What a user may see is asked of dossiers.permissions."""
 
 from datetime import timedelta
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear, TruncDate, TruncMonth
 from django.utils import timezone
-
-from customers.access import document_title_visible, documents_readable_by, dossiers_visible_to
 
 from .models import (
     BackupKeyUse,
@@ -18,6 +16,7 @@ from .models import (
     Repair,
     VolumeRemarks,
 )
+from .permissions import document_title_visible, documents_readable_by, dossiers_visible_to
 
 DUE_SOON_DAYS = 2
 
@@ -86,7 +85,7 @@ def archive_manager_dashboard(user) -> dict:
 
 def documents_of(dossier: Dossier, user) -> list[Document]:
     """The dossier's documents, each marked `is_readable` (may open the scan) and `title_visible`
-    (see customers.access.document_title_visible) for `user`; one query. Every document is listed,
+    (see dossiers.permissions.document_title_visible) for `user`; one query. Every document is listed,
     a top-secret one too: where the title is not for `user`, the page shows it masked."""
     return list(
         dossier.documents.select_related("document_type", "retention")

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role
 from accounts.services import notification_send_to_role
 from crm_archive.errors import ActionRefused, TransitionRefused
-from customers import access
 
+from . import permissions
 from .models import (
     ArchiveNumberCounter,
     BackupKeyUse,
@@ -28,7 +28,7 @@ from .models import (
 
 
 def _require_archive_clerk(user):
-    if not access.can_manage_archive(user):
+    if not permissions.can_manage_archive(user):
         raise ActionRefused(_("只有档案管理员可以办理此事项。"))
 
 
@@ -202,7 +202,7 @@ def volume_remarks_save(
 
 def backup_key_use_record(cabinet: Cabinet, *, used_by, by, reason: str, used_at=None) -> BackupKeyUse:
     """Log a use of `cabinet`'s backup key and tell every archive manager (in the app and by e-mail)."""
-    if not access.can_record_backup_key_use(by):
+    if not permissions.can_record_backup_key_use(by):
         raise ActionRefused(_("您不能登记备用钥匙的使用。"))
     if not reason.strip():
         raise ActionRefused(_("请写明使用备用钥匙的原因。"))

@@ -11,12 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.roles import Role
 from crm_archive.pagination import paginate
 from crm_archive.views import button_action, form_action
-from customers import access
+from customers import secrecy
 from customers.selectors import customer_composition
 from customers.services import customer_read_record
-from lending.selectors import loans_per_month
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import (
     BackupKeyUseForm,
     CompletionForm,
@@ -30,6 +29,7 @@ from .forms import (
     VolumeRemarksForm,
 )
 from .models import VOLUME_REGULAR, VOLUME_TOP_SECRET, Cabinet, Document, Dossier, DossierStatus, Repair
+from .statistics import sections_for as statistics_sections_for
 
 
 def _require(allowed: bool):
@@ -51,17 +51,17 @@ def dossier_list(request):
             "page_obj": page,
             "search": request.GET.get("q", ""),
             "due": request.GET.get("due", ""),
-            "can_manage": access.can_manage_archive(request.user),
+            "can_manage": permissions.can_manage_archive(request.user),
         },
     )
 
 
 def dossier_detail(request, pk):
-    dossier = access.get_visible_dossier_or_404(
+    dossier = permissions.get_visible_dossier_or_404(
         request.user, pk, Dossier.objects.select_related("customer", "cabinet", "retention", "opened_by", "promoted_by")
     )
     documents = selectors.documents_of(dossier, request.user)
-    can_manage = access.can_manage_archive(request.user)
+    can_manage = permissions.can_manage_archive(request.user)
     return render(
         request,
         "dossiers/dossier_detail.html",
@@ -69,19 +69,19 @@ def dossier_detail(request, pk):
             "dossier": dossier,
             "volumes": selectors.volumes_of(documents),
             "can_manage": can_manage,
-            "can_read_customer": access.can_read_customer(request.user, dossier.customer),
+            "can_read_customer": secrecy.can_read_customer(request.user, dossier.customer),
             "missing_types": services.missing_required_types(dossier)
             if dossier.status in (DossierStatus.TEMPORARY, DossierStatus.COMPLETION_RECEIVED)
             else [],
             "completion_form": CompletionForm() if can_manage and dossier.status == DossierStatus.TEMPORARY else None,
-            "can_print_top_secret": access.can_print_volume(request.user, top_secret=True),
+            "can_print_top_secret": permissions.can_print_volume(request.user, top_secret=True),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def dossier_open(request):
-    _require(access.can_manage_archive(request.user))
+    _require(permissions.can_manage_archive(request.user))
     form = DossierOpenForm(request.POST or None)
     dossier = form_action(
         request,
@@ -98,7 +98,7 @@ def dossier_open(request):
 
 @require_POST
 def dossier_record_completion(request, pk):
-    _require(access.can_manage_archive(request.user))
+    _require(permissions.can_manage_archive(request.user))
     dossier = get_object_or_404(Dossier, pk=pk)
     button_action(
         request,
@@ -111,7 +111,7 @@ def dossier_record_completion(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def dossier_promote(request, pk):
-    _require(access.can_manage_archive(request.user))
+    _require(permissions.can_manage_archive(request.user))
     dossier = get_object_or_404(Dossier.objects.select_related("customer"), pk=pk)
     form = PromotionForm(request.POST or None)
     promoted = form_action(
@@ -133,7 +133,7 @@ def dossier_promote(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def document_edit(request, pk, document_id=None):
-    _require(access.can_manage_archive(request.user))
+    _require(permissions.can_manage_archive(request.user))
     dossier = get_object_or_404(Dossier.objects.select_related("customer"), pk=pk)
     document = get_object_or_404(Document, pk=document_id, dossier=dossier) if document_id else None
     initial = {} if document else {"secrecy_tier": dossier.customer.secrecy_tier, "retention": dossier.retention_id}
@@ -168,7 +168,7 @@ def document_edit(request, pk, document_id=None):
 def document_scan(request, document_id):
     """Serve a scanned file to someone allowed to read that document; every read is logged."""
     document = get_object_or_404(
-        access.documents_readable_by(request.user).select_related("dossier__customer"), pk=document_id
+        permissions.documents_readable_by(request.user).select_related("dossier__customer"), pk=document_id
     )
     if not document.scan:
         raise Http404
@@ -185,8 +185,8 @@ def _volume_or_404(request, pk, year, kind):
     if kind not in (VOLUME_REGULAR, VOLUME_TOP_SECRET):
         raise Http404
     top_secret = kind == VOLUME_TOP_SECRET
-    dossier = access.get_visible_dossier_or_404(request.user, pk, Dossier.objects.select_related("customer"))
-    if not access.can_print_volume(request.user, top_secret=top_secret):
+    dossier = permissions.get_visible_dossier_or_404(request.user, pk, Dossier.objects.select_related("customer"))
+    if not permissions.can_print_volume(request.user, top_secret=top_secret):
         raise Http404
     volume = selectors.volume(dossier, request.user, year=year, top_secret=top_secret)
     if not volume["documents"]:
@@ -205,7 +205,7 @@ def volume_remarks(request, pk, year, kind):
     """卷内备考表, print-ready; the clerk fills it in on the same page."""
     dossier, volume = _volume_or_404(request, pk, year, kind)
     form = None
-    if access.can_manage_archive(request.user):
+    if permissions.can_manage_archive(request.user):
         checkers = (
             get_user_model()
             .objects.filter(Q(groups__name=Role.ARCHIVE_CLERK) | Q(groups__name=Role.ARCHIVE_MANAGER), is_active=True)
@@ -236,21 +236,21 @@ def volume_remarks(request, pk, year, kind):
 
 
 def cabinet_list(request):
-    _require(access.can_oversee_archive(request.user))
+    _require(permissions.can_oversee_archive(request.user))
     return render(
         request,
         "dossiers/cabinets.html",
         {
             "cabinets": selectors.cabinets_with_occupancy(),
             "key_uses": selectors.backup_key_uses(),
-            "can_record": access.can_record_backup_key_use(request.user),
+            "can_record": permissions.can_record_backup_key_use(request.user),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def backup_key_use(request, cabinet_id):
-    _require(access.can_record_backup_key_use(request.user))
+    _require(permissions.can_record_backup_key_use(request.user))
     cabinet = get_object_or_404(Cabinet, pk=cabinet_id)
     form = BackupKeyUseForm(request.POST or None, initial={"used_by": request.user.pk})
     if form_action(request, form, lambda data: services.backup_key_use_record(cabinet, by=request.user, **data)):
@@ -264,7 +264,7 @@ def backup_key_use(request, cabinet_id):
 
 
 def inspection_list(request):
-    _require(access.can_oversee_archive(request.user))
+    _require(permissions.can_oversee_archive(request.user))
     page = paginate(selectors.inspections_recent(), page=request.GET.get("page"), per_page=request.GET.get("per_page"))
     return render(
         request,
@@ -272,14 +272,14 @@ def inspection_list(request):
         {
             "page_obj": page,
             "open_repairs": selectors.repairs_open(request.user, limit=None),
-            "can_manage": access.can_manage_archive(request.user),
+            "can_manage": permissions.can_manage_archive(request.user),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def inspection_add(request):
-    _require(access.can_manage_archive(request.user))
+    _require(permissions.can_manage_archive(request.user))
     form = InspectionForm(request.POST or None)
     if form_action(request, form, lambda data: services.inspection_record(by=request.user, **data)):
         messages.success(request, _("检查记录已保存。"))
@@ -289,7 +289,7 @@ def inspection_add(request):
 
 @require_http_methods(["GET", "POST"])
 def repair_open(request, document_id):
-    _require(access.can_manage_archive(request.user))
+    _require(permissions.can_manage_archive(request.user))
     document = get_object_or_404(Document.objects.select_related("dossier__customer"), pk=document_id)
     form = RepairOpenForm(request.POST or None)
     if form_action(request, form, lambda data: services.repair_open(document, by=request.user, damage=data["damage"])):
@@ -302,7 +302,7 @@ def repair_open(request, document_id):
 
 @require_http_methods(["GET", "POST"])
 def repair_close(request, repair_id):
-    _require(access.can_manage_archive(request.user))
+    _require(permissions.can_manage_archive(request.user))
     repair = get_object_or_404(Repair.objects.select_related("document"), pk=repair_id)
     form = RepairCloseForm(request.POST or None)
     closed = form_action(
@@ -324,13 +324,13 @@ def repair_close(request, repair_id):
 
 def statistics(request):
     """档案统计 and 客户构成分析 (SPEC §7) on one page."""
-    _require(access.can_read_archive_statistics(request.user))
+    _require(permissions.can_read_archive_statistics(request.user))
     return render(
         request,
         "dossiers/statistics.html",
         {
             "stats": selectors.archive_statistics(),
-            "loans_per_month": loans_per_month(),
+            "sections": statistics_sections_for(request.user),
             "composition": customer_composition(request.user),
         },
     )

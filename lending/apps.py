@@ -11,18 +11,23 @@ class LendingConfig(AppConfig):
         from accounts import dashboard
         from accounts.navigation import NavItem, register
         from accounts.roles import Role
-        from customers import access
+        from dossiers import statistics
 
-        from . import selectors
+        from . import permissions, selectors
 
         register(
             NavItem("loan_request", _("借阅申请"), "lending:request", order=40),
             NavItem("borrow_register", _("借阅登记簿"), "lending:register", order=41, kwargs={"kind": "borrow"}),
             NavItem("photocopy_register", _("影印登记簿"), "lending:register", order=42, kwargs={"kind": "photocopy"}),
-            NavItem("reports", _("借阅月报"), "lending:reports", order=85, allowed=access.can_read_monthly_reports),
+            NavItem(
+                "reports", _("借阅月报"), "lending:reports", order=85, allowed=permissions.can_read_monthly_reports
+            ),
         )
         dashboard.register(Role.ARCHIVE_CLERK, "lending/panels/clerk.html", selectors.clerk_lending_dashboard)
         for role in (Role.ARCHIVE_MANAGER, Role.MARKETING_DIRECTOR, Role.GENERAL_MANAGER):
             dashboard.register(role, "lending/panels/approver.html", selectors.approver_dashboard)
         dashboard.register(Role.DEPARTMENT_MANAGER, "lending/panels/manager.html", selectors.manager_dashboard)
         dashboard.register(Role.SALES, "lending/panels/borrower.html", selectors.borrower_dashboard)
+        statistics.register(
+            "lending/statistics_loans.html", lambda user: {"loans_per_month": selectors.loans_per_month()}
+        )

@@ -5,11 +5,11 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from customers.access import loans_awaiting_approval_by
 from dossiers.models import Dossier, DossierStatus
 
 from . import services
 from .models import Loan, LoanKind
+from .permissions import loans_awaiting_approval_by
 
 
 @transaction.atomic

@@ -1,6 +1,5 @@
 """Input validation for lending, with messages a person can act on."""
 
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -134,4 +133,3 @@ class RegisterFilterForm(Form):
         if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
             self.add_error("date_to", _("结束日期不能早于开始日期。"))
         return cleaned
-

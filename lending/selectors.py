@@ -6,9 +6,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from customers.access import loans_awaiting_approval_by, loans_visible_to
-
 from .models import OUTSTANDING_STATUSES, Extension, Loan, LoanKind, LoanStatus, MonthlyReport
+from .permissions import loans_awaiting_approval_by, loans_visible_to
 
 REGISTER_RELATED = [
     "borrower",

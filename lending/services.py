@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role
 from accounts.services import notification_send, notification_send_to_role
 from crm_archive.errors import ActionRefused, TransitionRefused
-from customers import access
+from customers import secrecy
 from customers.services import customer_access_grant, customer_access_revoke
 from dossiers.models import DossierStatus
 from dossiers.services import dossiers_lock, repair_open
 
+from . import permissions
 from .hooks import dossier_lending_refusal
 from .models import (
     OFFICIAL_REPORT_DAY,
@@ -106,7 +107,7 @@ def loan_request(
             content=content.strip(),
             purpose=purpose.strip(),
             requested_due_on=requested_due_on,
-            needs_tier_approval=not access.tier_opens_customer(borrower, dossier.customer),
+            needs_tier_approval=not secrecy.tier_opens_customer(borrower, dossier.customer),
         )
         if documents:
             loan.documents.set(documents)
@@ -142,7 +143,7 @@ def loan_approve(loan: Loan, *, by) -> Loan:
             raise ActionRefused(_("不能审批自己的申请。"))
         loan.dossier = _dossier_locked_for_lending(loan.dossier_id)
         now = timezone.now()
-        approval = access.loan_approval_due_from(
+        approval = permissions.loan_approval_due_from(
             by, loan, archive_approved_by_id=loan.archive_approved_by_id, tier_approved_by_id=loan.tier_approved_by_id
         )
         if approval == "archive":
@@ -176,7 +177,9 @@ def loan_reject(loan: Loan, *, by, reason: str) -> Loan:
         _refuse_unless(loan.status == LoanStatus.REQUESTED, loan)
         if by.pk == loan.borrower_id:
             raise ActionRefused(_("不能审批自己的申请。"))
-        if not (access.can_approve_loan_as_archive_manager(by, loan) or access.can_approve_loan_tier(by, loan)):
+        if not (
+            permissions.can_approve_loan_as_archive_manager(by, loan) or permissions.can_approve_loan_tier(by, loan)
+        ):
             raise ActionRefused(_("此申请不需要您审批，或您已审批过。"))
         if not reason.strip():
             raise ActionRefused(_("请写明不批准的原因。"))
@@ -209,7 +212,7 @@ def loan_issue(loan: Loan, *, by, due_at=None) -> Loan:
     """The clerk hands the original to the borrower (never to themself). Due back the same day
     unless an approved later date was asked for. The same original cannot be out twice, and a
     dossier destroyed or held apart for destruction is never handed out."""
-    if not access.can_issue_loans(by):
+    if not permissions.can_issue_loans(by):
         raise ActionRefused(_("只有档案管理员可以发放档案。"))
     with transaction.atomic():
         loan = _locked(loan)
@@ -268,7 +271,7 @@ def _follow_up_damage(loan, *, by, damaged_documents, remarks):
 def loan_return(loan: Loan, *, by, complete: bool, remarks: str = "", damaged_documents=()) -> Loan:
     """借阅归还: the clerk checks completeness (检查完整性) and closes the entry (注销). An incomplete
     or damaged return is recorded and opens a repair follow-up for the documents concerned."""
-    if not access.can_issue_loans(by):
+    if not permissions.can_issue_loans(by):
         raise ActionRefused(_("只有档案管理员可以办理归还。"))
     with transaction.atomic():
         loan = _locked(loan)
@@ -311,7 +314,7 @@ def photocopy_register(
 ) -> Loan:
     """影印登记: record what was copied; the original goes back to its cabinet after a
     completeness check; the copies stay registered as lent until `copies_due_on`."""
-    if not access.can_issue_loans(by):
+    if not permissions.can_issue_loans(by):
         raise ActionRefused(_("只有档案管理员可以办理影印登记。"))
     with transaction.atomic():
         loan = _locked(loan)
@@ -344,7 +347,7 @@ def photocopy_register(
 
 def photocopy_close(loan: Loan, *, by, complete: bool, remarks: str = "") -> Loan:
     """The photocopies come back; their completeness is checked before the entry is closed."""
-    if not access.can_issue_loans(by):
+    if not permissions.can_issue_loans(by):
         raise ActionRefused(_("只有档案管理员可以办理归还。"))
     with transaction.atomic():
         loan = _locked(loan)
@@ -402,7 +405,7 @@ def extension_decide(extension: Extension, *, by, approve: bool) -> Extension:
         _refuse_unless(loan.status in OUTSTANDING_STATUSES, loan)
         if by.pk == loan.borrower_id:
             raise ActionRefused(_("不能审批自己的申请。"))
-        approval = access.loan_approval_due_from(
+        approval = permissions.loan_approval_due_from(
             by,
             loan,
             archive_approved_by_id=extension.archive_approved_by_id,
@@ -513,7 +516,7 @@ def monthly_report_snapshot_take(*, by) -> MonthlyReport:
     """即时快照: store what is out and not returned now, on demand, labelled as a snapshot of the
     current month. Each call stores a new snapshot; none ever takes or replaces the month's
     official report. Only those who may generate reports (the general manager) take one."""
-    if not access.can_generate_monthly_report(by):
+    if not permissions.can_generate_monthly_report(by):
         raise ActionRefused(_("只有总经理可以生成即时快照。"))
     now = timezone.now()
     today = timezone.localdate(now)

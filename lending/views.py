@@ -12,9 +12,9 @@ from crm_archive.errors import ActionRefused
 from crm_archive.excel import workbook_response
 from crm_archive.pagination import paginate
 from crm_archive.views import button_action, form_action
-from customers import access
+from dossiers import permissions as dossier_permissions
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import (
     ExtensionForm,
     LoanRequestForm,
@@ -40,7 +40,7 @@ def loan_request(request):
     initial = {}
     dossier_id = request.GET.get("dossier", "")
     if dossier_id.isascii() and dossier_id.isdecimal():
-        dossier = access.dossiers_visible_to(request.user).filter(pk=request.GET["dossier"]).first()
+        dossier = dossier_permissions.dossiers_visible_to(request.user).filter(pk=request.GET["dossier"]).first()
         if dossier and dossier.archive_number:
             initial["archive_number"] = dossier.archive_number
     form = LoanRequestForm(request.POST or None, initial=initial)
@@ -65,11 +65,11 @@ def loan_request(request):
 def loan_detail(request, pk):
     loan = _visible_loan_or_404(request, pk)
     user = request.user
-    is_clerk = access.can_issue_loans(user)
+    is_clerk = permissions.can_issue_loans(user)
     context = {
         "loan": loan,
         "can_approve": loan.status == "requested"
-        and access.loan_approval_due_from(
+        and permissions.loan_approval_due_from(
             user, loan, archive_approved_by_id=loan.archive_approved_by_id, tier_approved_by_id=loan.tier_approved_by_id
         )
         is not None,
@@ -251,7 +251,7 @@ def register_export(request, kind):
 
 
 def _require_reports(request):
-    if not access.can_read_monthly_reports(request.user):
+    if not permissions.can_read_monthly_reports(request.user):
         raise PermissionDenied
 
 
@@ -261,14 +261,14 @@ def report_list(request):
     return render(
         request,
         "lending/reports.html",
-        {"page_obj": page, "can_generate": access.can_generate_monthly_report(request.user)},
+        {"page_obj": page, "can_generate": permissions.can_generate_monthly_report(request.user)},
     )
 
 
 @require_POST
 def report_generate(request):
     """The general manager's button takes a labelled snapshot; the month's official report is the 5th's."""
-    if not access.can_generate_monthly_report(request.user):
+    if not permissions.can_generate_monthly_report(request.user):
         raise PermissionDenied
     try:
         report = services.monthly_report_snapshot_take(by=request.user)

@@ -68,8 +68,10 @@ export DJANGO_SETTINGS_MODULE=crm_archive.settings_test
 export DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/crm_archive}
 export CELERY_BROKER_URL=${TEST_BROKER_URL:-redis://127.0.0.1:6379/15}
 
-# 5. Static checks: lint, models agree with migrations.
+# 5. Static checks: lint, imports run downhill only (import-linter, pyproject.toml), models agree
+#    with migrations.
 .venv/bin/ruff check .
+.venv/bin/lint-imports
 .venv/bin/python manage.py makemigrations --check --dry-run
 
 # 6. The whole suite: unit, database, real Celery worker and browser tests.

@@ -1,7 +1,7 @@
 """SPEC §4: document titles are shown by one rule on every page that lists them.
 
 A reader sees a document's title when they may read that document's own tier (the documents
-`customers.access.documents_readable_by` returns); archive staff and the general manager, who keep
+`dossiers.permissions.documents_readable_by` returns); archive staff and the general manager, who keep
 every catalogue, see every title. A row standing for a whole dossier is titled with its customer's
 name, shown to those who may open that dossier. Elsewhere the title is masked (绝密文件 / 密级文件,
 绝密档案 / 密级档案) and the row keeps its archive number, year, retention, pages and type.

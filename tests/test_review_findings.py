@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from crm_archive.errors import ActionRefused, TransitionRefused
-from customers.access import can_read_customer
 from customers.models import SecrecyTier
+from customers.secrecy import can_read_customer
 from customers.services import customer_access_grant
 from destruction import services as destruction_services
 from dossiers.models import Document, Dossier, RetentionPeriod

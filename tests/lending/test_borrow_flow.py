@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm_archive.errors import ActionRefused, TransitionRefused
-from customers.access import can_read_customer
 from customers.models import SecrecyTier
+from customers.secrecy import can_read_customer
 from dossiers.models import DossierStatus, Repair
 from lending import services
 from lending.models import Loan, LoanKind, LoanStatus

@@ -313,4 +313,3 @@ def test_the_report_task_through_redis_and_a_real_worker_stores_once(clock, loan
     assert [rerun.get(timeout=20) for rerun in reruns] == [report.pk, report.pk]
     assert official_reports().count() == 1
     assert MonthlyReportLine.objects.filter(report__year=2026, report__month=11).count() == 2
-

@@ -1,0 +1,98 @@
+"""Role checks about customers, built on the secrecy core (customers/secrecy.py).
+
+Reading is decided by the core; this module says who keeps a profile current, who opens,
+imports and hands over customers, and which actions a person may take on a customer now.
+A superuser administers and may do the office's work (`accounts.roles.handles`); signatures
+are personal (`accounts.roles.signs_as`).
+"""
+
+from django.contrib.auth import get_user_model
+
+from accounts.roles import Role, handles
+
+from .models import Customer, SecrecyTier
+
+
+def can_edit_customer(user, customer: Customer) -> bool:
+    """Who keeps a profile (and its contacts, interactions, deals, complaints) current:
+    the owner, the manager of the customer's department, the marketing director for the
+    company tier, the general manager for top secret. Callers have already established
+    that `user` may read `customer` (it came from `customers_readable_by`)."""
+    if user.is_superuser:
+        return True
+    tier = customer.secrecy_tier
+    if tier == SecrecyTier.TOP_SECRET:
+        return user.has_role(Role.GENERAL_MANAGER)
+    if customer.owner_id == user.pk:
+        return True
+    if user.has_role(Role.DEPARTMENT_MANAGER) and user.department_id == customer.department_id:
+        return True
+    return tier == SecrecyTier.COMPANY and user.has_role(Role.MARKETING_DIRECTOR)
+
+
+def can_create_customer_for(user, owner) -> bool:
+    """A sales person opens customers for themself; a department manager for people of their
+    department; the marketing director and general manager for anyone."""
+    if handles(user, Role.MARKETING_DIRECTOR, Role.GENERAL_MANAGER):
+        return True
+    if user.has_role(Role.DEPARTMENT_MANAGER) and user.department_id and owner.department_id == user.department_id:
+        return True
+    return user.has_role(Role.SALES) and owner.pk == user.pk
+
+
+def can_create_customers(user) -> bool:
+    return handles(user, Role.SALES, Role.DEPARTMENT_MANAGER, Role.MARKETING_DIRECTOR, Role.GENERAL_MANAGER)
+
+
+def can_import_customers(user) -> bool:
+    return handles(user, Role.DEPARTMENT_MANAGER, Role.MARKETING_DIRECTOR, Role.GENERAL_MANAGER)
+
+
+def can_hand_over_customers_of(user, from_user) -> bool:
+    """A department manager hands over the customers of people in their department; the general
+    manager anyone's."""
+    if handles(user, Role.GENERAL_MANAGER):
+        return True
+    return (
+        user.has_role(Role.DEPARTMENT_MANAGER)
+        and user.department_id is not None
+        and from_user.department_id == user.department_id
+    )
+
+
+def can_hand_over(user) -> bool:
+    return handles(user, Role.DEPARTMENT_MANAGER, Role.GENERAL_MANAGER)
+
+
+def can_read_access_log(user) -> bool:
+    return handles(user, Role.ARCHIVE_MANAGER, Role.GENERAL_MANAGER)
+
+
+def owners_assignable_by(user):
+    """The people `user` may make responsible for a new customer (see can_create_customer_for)."""
+
+    people = get_user_model().objects.filter(is_active=True).select_related("department").order_by("username")
+    if handles(user, Role.MARKETING_DIRECTOR, Role.GENERAL_MANAGER):
+        return people
+    if user.has_role(Role.DEPARTMENT_MANAGER) and user.department_id:
+        return people.filter(department_id=user.department_id)
+    if user.has_role(Role.SALES):
+        return people.filter(pk=user.pk)
+    return people.none()
+
+
+def handover_people_for(user):
+    """The people whose customers `user` may hand over, and to whom."""
+
+    people = get_user_model().objects.select_related("department").order_by("username")
+    if handles(user, Role.GENERAL_MANAGER):
+        return people
+    if user.has_role(Role.DEPARTMENT_MANAGER) and user.department_id:
+        return people.filter(department_id=user.department_id)
+    return people.none()
+
+
+def customer_actions(user, customer: Customer) -> set[str]:
+    """What `user` may do on `customer` now (a customer `user` may read): "edit" the profile and
+    its records (contacts, interactions, deals, complaints)."""
+    return {"edit"} if can_edit_customer(user, customer) else set()

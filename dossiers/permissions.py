@@ -1,0 +1,132 @@
+"""Who sees and handles which dossier and document, built on the secrecy core (customers/secrecy.py).
+
+Archive staff (clerk, archive manager) and the general manager open every dossier's page — its
+metadata and catalogue, what running the archive needs; others open the dossiers of customers
+they may read. A document's contents (its scan) need the customer readable *and* the
+document's own tier open to the reader, or a grant on the customer (never for top secret).
+Titles on every page that lists documents follow one rule, `document_title_visible`.
+A superuser administers and may do the office's work (`accounts.roles.handles`).
+"""
+
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.roles import Role, handles
+from customers.models import SecrecyTier
+from customers.secrecy import customers_readable_by, grant_rule, tier_rule
+
+from .models import Document, Dossier, DossierStatus
+
+
+def is_archive_staff(user) -> bool:
+    """Archive clerks and the archive manager run the archive: they see every dossier's metadata
+    (number, customer, status, cabinet, the catalogue) but no contents beyond their own rights."""
+    return handles(user, Role.ARCHIVE_CLERK, Role.ARCHIVE_MANAGER)
+
+
+def can_oversee_archive(user) -> bool:
+    """Archive staff and the general manager: every dossier's metadata, cabinets and the key log,
+    inspections and repairs, holds."""
+    return is_archive_staff(user) or user.has_role(Role.GENERAL_MANAGER)
+
+
+def dossiers_visible_to(user) -> QuerySet[Dossier]:
+    """The dossiers whose page (metadata and catalogue) `user` may open: all for archive staff and
+    the general manager; for others, the dossiers of customers they may read."""
+    if not user.is_authenticated or not user.is_active:
+        return Dossier.objects.none()
+    if can_oversee_archive(user):
+        return Dossier.objects.all()
+    return Dossier.objects.filter(customer__in=customers_readable_by(user))
+
+
+def get_visible_dossier_or_404(user, pk, queryset=None) -> Dossier:
+    """The dossier `pk` if `user` may open its page; 404 otherwise."""
+    queryset = queryset if queryset is not None else Dossier.objects.all()
+    try:
+        return queryset.filter(pk__in=dossiers_visible_to(user).values("pk")).get(pk=pk)
+    except (Dossier.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def documents_readable_by(user, *, at=None) -> QuerySet[Document]:
+    """The documents whose contents (the scanned file) `user` may read: the customer must be
+    readable and the document's own tier open to `user` — or a grant covers the customer."""
+    if not user.is_authenticated or not user.is_active:
+        return Document.objects.none()
+    rule = tier_rule(user, to_customer="dossier__customer", tier_field="secrecy_tier")
+    if rule is None:
+        return Document.objects.all()
+    at = at or timezone.now()
+    tier_open = Document.objects.filter(rule, dossier__customer__in=customers_readable_by(user, at=at))
+    # A grant (an approved loan) opens the customer's documents, but never the top-secret ones:
+    # those only the general manager reads.
+    return Document.objects.filter(
+        Q(pk__in=tier_open.values("pk"))
+        | (~Q(secrecy_tier=SecrecyTier.TOP_SECRET) & grant_rule(user, at=at, to_customer="dossier__customer"))
+    )
+
+
+def document_title_visible(user, *, document_ref: str = "pk", dossier_ref: str | None = None, at=None):
+    """Whether `user` sees the title on each row: the one rule for every page that lists documents
+    (SPEC §4) — the dossier page, the volume catalogue, the destruction list and its register, the
+    expired records, repairs. Where it is False the page masks the title (绝密文件 / 密级文件) and
+    keeps the archive number, year, retention, pages and document type.
+
+    A reader sees a document's title when they may read that document's own tier: the rows of
+    `documents_readable_by` (the customer readable and the document's tier open to them, or a
+    running grant for what is not top secret). Archive staff and the general manager compile,
+    check and keep every catalogue, so they see every title. A row standing for a whole dossier (a
+    destruction item without a document: pass `dossier_ref`) is titled with the customer's name,
+    shown to those who may open that dossier's page.
+
+    Returns a boolean expression for `.annotate(title_visible=...)`; `document_ref` and `dossier_ref`
+    lead from the annotated rows to the document and to the dossier. It is a subquery of the list's
+    own query: no query per row."""
+    if can_oversee_archive(user):
+        return Value(True, output_field=BooleanField())
+    document_visible = Exists(documents_readable_by(user, at=at).filter(pk=OuterRef(document_ref)))
+    if dossier_ref is None:
+        return document_visible
+    dossier_visible = Exists(dossiers_visible_to(user).filter(pk=OuterRef(dossier_ref)))
+    return Case(
+        When(**{f"{document_ref}__isnull": True}, then=dossier_visible),
+        default=document_visible,
+        output_field=BooleanField(),
+    )
+
+
+def can_print_volume(user, *, top_secret: bool) -> bool:
+    """Catalogues and remarks sheets of a top-secret volume list top-secret titles: archive staff
+    and the general manager only. A regular volume's go with the dossier page."""
+    return not top_secret or can_oversee_archive(user)
+
+
+def can_manage_archive(user) -> bool:
+    """Opening, filing, promoting and shelving dossiers, inspections and repairs: the archive clerk."""
+    return handles(user, Role.ARCHIVE_CLERK)
+
+
+def can_record_backup_key_use(user) -> bool:
+    return handles(user, Role.ARCHIVE_CLERK, Role.ARCHIVE_MANAGER, Role.GENERAL_MANAGER)
+
+
+def can_read_archive_statistics(user) -> bool:
+    return handles(user, Role.ARCHIVE_CLERK, Role.ARCHIVE_MANAGER, Role.GENERAL_MANAGER)
+
+
+def dossier_actions(user, dossier: Dossier) -> set[str]:
+    """What `user` may do on `dossier` now: "record_completion", "promote", "file_document",
+    "edit_document", "print_volumes", "request_loan". The services refuse all the others."""
+    actions = set()
+    if dossier.status != DossierStatus.DESTROYED and can_manage_archive(user):
+        actions |= {"file_document", "edit_document"}
+        if dossier.status == DossierStatus.TEMPORARY:
+            actions.add("record_completion")
+        if dossier.status == DossierStatus.COMPLETION_RECEIVED:
+            actions.add("promote")
+    if dossier.status == DossierStatus.FORMAL:
+        actions.add("request_loan")
+    actions.add("print_volumes")
+    return actions
