@@ -25,6 +25,15 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" and not env
         "(the README's test command does this for you)."
     )
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A test database in a file (beside the named one), not in memory: SQLite's shared in-memory
+    # cache locks whole tables, so a test reading while the Celery worker thread or the live
+    # server writes would fail with "database table is locked". In a file with WAL, readers and
+    # the one writer go on side by side, as on the embedded default.
+    from pathlib import Path
+
+    _name = Path(DATABASES["default"]["NAME"])
+    DATABASES["default"]["TEST"] = {"NAME": str(_name.with_name(f"test_{_name.name}"))}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
