@@ -146,7 +146,10 @@ def destruction_list_draft(*, by, department, dossiers=(), documents=()) -> Dest
         fresh_documents = Document.objects.select_related("retention").in_bulk(document_ids)
         for document in fresh_documents.values():
             document.dossier = locked[document.dossier_id]
-        destruction_list = DestructionList.objects.create(department=department, drafted_by=by)
+        destruction_list = DestructionList(department=department, drafted_by=by)
+        # Set before the first save, so the list's first history row names the clerk who drafted it.
+        destruction_list._history_user = by
+        destruction_list.save()
         items = [_item_for(destruction_list, dossier=locked[dossier.pk], today=today) for dossier in dossiers]
         items += [_item_for(destruction_list, document=fresh_documents[pk], today=today) for pk in document_ids]
         try:
@@ -154,7 +157,6 @@ def destruction_list_draft(*, by, department, dossiers=(), documents=()) -> Dest
                 DestructionItem.objects.bulk_create(items)
         except IntegrityError:
             raise ActionRefused(_("所选档案或文件中有的已列入其他销毁清册。")) from None
-        destruction_list._history_user = by
     return destruction_list
 
 
