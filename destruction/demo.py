@@ -3,10 +3,10 @@
 from django.db import transaction
 
 from dossiers.models import Document, Dossier, DossierStatus, RetentionPeriod
+from lending.models import OPEN_LOAN_STATUSES
 
 from . import services
 from .models import DestructionList
-from .selectors import OPEN_LOAN_STATUSES
 
 
 @transaction.atomic

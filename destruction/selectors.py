@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from dossiers.models import Document, Dossier, DossierStatus
 from dossiers.permissions import document_title_visible
-from lending.models import Loan, LoanStatus
+from lending.models import OPEN_LOAN_STATUSES, Loan
 
 from .models import (
     ACTIVE_LIST_STATUSES,
@@ -20,9 +20,6 @@ from .models import (
     ListStatus,
 )
 from .permissions import destruction_lists_visible_to
-
-# A dossier with one of these loans has its original out or about to go out.
-OPEN_LOAN_STATUSES = [LoanStatus.APPROVED, LoanStatus.ISSUED, LoanStatus.COPIES_OUT]
 
 
 def retention_due_on(filing_year: int, years: int | None) -> date | None:

@@ -24,12 +24,11 @@ class LoanStatus(models.TextChoices):
     CLOSED = "closed", _("已注销")
 
 
-# While a loan is in one of these states, the original is out of its cabinet.
-ORIGINAL_OUT_STATUSES = [LoanStatus.ISSUED]
 # While in one of these, something (original or photocopies) is out and not returned.
 OUTSTANDING_STATUSES = [LoanStatus.ISSUED, LoanStatus.COPIES_OUT]
-# Still open for approvers and the clerk.
-OPEN_STATUSES = [LoanStatus.REQUESTED, LoanStatus.APPROVED, LoanStatus.ISSUED, LoanStatus.COPIES_OUT]
+# While in one of these, the dossier's original is out or about to go out (approved), or its copies
+# are: such a dossier cannot be held apart for destruction.
+OPEN_LOAN_STATUSES = [LoanStatus.APPROVED, *OUTSTANDING_STATUSES]
 
 
 class Loan(models.Model):
