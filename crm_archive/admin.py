@@ -16,6 +16,8 @@ from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_history_model_for_model
 
+from .forms import CleanInputMixin
+
 
 def _valid_key_or_404(field, value):
     """`value` as the python value of `field`, or 404 when it is not one (e.g. "abc", "1e3", or
@@ -31,8 +33,21 @@ def _valid_key_or_404(field, value):
     return key
 
 
-class ObjectIdMustBeValidMixin:
-    """Object pages (change, delete, history) answer 404 for an id that is not a valid key."""
+class CleanAdminInputMixin:
+    """The admin's forms clean their input like every form of the product (crm_archive/forms.py:
+    control characters dropped, text capped, dates in a sane range), whatever form class an admin
+    names (Django's user forms included)."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if not issubclass(form, CleanInputMixin):
+            form = type(form.__name__, (CleanInputMixin, form), {"__module__": form.__module__})
+        return form
+
+
+class ObjectIdMustBeValidMixin(CleanAdminInputMixin):
+    """Object pages (change, delete, history) answer 404 for an id that is not a valid key; forms
+    clean their input (CleanAdminInputMixin)."""
 
     def _check_object_id(self, request, object_id):
         to_field = request.POST.get(TO_FIELD_VAR, request.GET.get(TO_FIELD_VAR))

@@ -198,3 +198,30 @@ def test_the_archive_services_change_nothing_in_a_destroyed_dossier(archive, des
     with pytest.raises(ActionRefused, match="已销毁的档案不能再归档文件"):
         dossier_services.document_save(document, by=clerk)
     assert Document.objects.get(pk=document.pk).title != "改过的题名"
+
+
+def test_every_admin_form_of_ours_cleans_its_input_like_the_pages(rf, superuser):
+    """Control characters, overlong text and year 1 are refused in the admin as on every page."""
+    from django.contrib import admin as django_admin
+
+    from crm_archive.forms import CleanInputMixin
+
+    request = rf.get("/admin/")
+    request.user = superuser
+    ours = ("accounts", "customers", "dossiers", "lending", "destruction")
+    unguarded = [
+        model.__name__
+        for model, model_admin in django_admin.site._registry.items()
+        if model._meta.app_label in ours
+        and model_admin.has_add_permission(request)
+        and not issubclass(model_admin.get_form(request), CleanInputMixin)
+    ]
+    assert unguarded == []
+
+
+def test_a_department_added_in_the_admin_loses_its_control_characters(root_client):
+    from accounts.models import Department
+
+    response = root_client.post("/admin/accounts/department/add/", {"code": "qa", "name": "质检\x07部\x1b"})
+    assert response.status_code == 302
+    assert Department.objects.get(code="qa").name == "质检部"
