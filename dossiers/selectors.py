@@ -10,6 +10,7 @@ from .models import (
     BackupKeyUse,
     Cabinet,
     Document,
+    DocumentType,
     Dossier,
     DossierStatus,
     Inspection,
@@ -19,6 +20,15 @@ from .models import (
 from .permissions import document_title_visible, documents_readable_by, dossiers_visible_to
 
 DUE_SOON_DAYS = 2
+
+
+def missing_required_types(dossier: Dossier) -> list[DocumentType]:
+    """The required document types of which `dossier` holds no document."""
+    return list(
+        DocumentType.objects.filter(required_for_promotion=True)
+        .exclude(pk__in=Document.objects.filter(dossier=dossier).values("document_type_id"))
+        .order_by("sort_order", "name")
+    )
 
 
 def dossiers_for_list(user, *, search: str = "", due: str = "") -> QuerySet[Dossier]:

@@ -12,13 +12,12 @@ from accounts.roles import Role
 from accounts.services import notification_send_to_role
 from crm_archive.errors import ActionRefused, TransitionRefused
 
-from . import permissions
+from . import permissions, selectors
 from .models import (
     ArchiveNumberCounter,
     BackupKeyUse,
     Cabinet,
     Document,
-    DocumentType,
     Dossier,
     DossierStatus,
     Inspection,
@@ -92,15 +91,6 @@ def dossier_record_completion(dossier: Dossier, *, by, received_on) -> Dossier:
     return dossier
 
 
-def missing_required_types(dossier: Dossier) -> list[DocumentType]:
-    """The required document types of which `dossier` holds no document."""
-    return list(
-        DocumentType.objects.filter(required_for_promotion=True)
-        .exclude(pk__in=Document.objects.filter(dossier=dossier).values("document_type_id"))
-        .order_by("sort_order", "name")
-    )
-
-
 def _next_archive_number(*, year: int, retention_code: str) -> str:
     """Draw the next number of (year, retention) under a row lock: never reused, never shared."""
     counter, _created = ArchiveNumberCounter.objects.get_or_create(year=year, retention_code=retention_code)
@@ -121,7 +111,7 @@ def dossier_promote(dossier: Dossier, *, by, cabinet: Cabinet, position: int) ->
                 _("只有已收到竣工文档的档案可以转为正式档案；此档案当前状态为“%(status)s”。")
                 % {"status": dossier.get_status_display()}
             )
-        missing = missing_required_types(dossier)
+        missing = selectors.missing_required_types(dossier)
         if missing:
             raise TransitionRefused(
                 _("此档案缺少必需文件：%(names)s") % {"names": "、".join(item.name for item in missing)}

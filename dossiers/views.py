@@ -70,7 +70,7 @@ def dossier_detail(request, pk):
             "volumes": selectors.volumes_of(documents),
             "can_manage": can_manage,
             "can_read_customer": secrecy.can_read_customer(request.user, dossier.customer),
-            "missing_types": services.missing_required_types(dossier)
+            "missing_types": selectors.missing_required_types(dossier)
             if dossier.status in (DossierStatus.TEMPORARY, DossierStatus.COMPLETION_RECEIVED)
             else [],
             "completion_form": CompletionForm() if can_manage and dossier.status == DossierStatus.TEMPORARY else None,
@@ -127,7 +127,7 @@ def dossier_promote(request, pk):
     return render(
         request,
         "dossiers/promote.html",
-        {"form": form, "dossier": dossier, "missing_types": services.missing_required_types(dossier)},
+        {"form": form, "dossier": dossier, "missing_types": selectors.missing_required_types(dossier)},
     )
 
 

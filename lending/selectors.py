@@ -55,6 +55,17 @@ def register(
     return queryset.order_by("-requested_at", "-pk")
 
 
+def loans_outstanding(*, at=None) -> QuerySet[Loan]:
+    """Everything out and not returned: originals out, and photocopies not yet back. The states
+    are today's, so `at` (the report's moment, default now) only leaves out loans issued after it."""
+    queryset = Loan.objects.filter(status__in=OUTSTANDING_STATUSES)
+    if at is not None:
+        queryset = queryset.filter(issued_at__lte=at)
+    return queryset.select_related("borrower", "department", "dossier__customer", "photocopy").order_by(
+        "issued_at", "pk"
+    )
+
+
 def approvals_waiting_for(user, *, limit: int = 20) -> list[Loan]:
     return list(
         loans_awaiting_approval_by(user)

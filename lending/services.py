@@ -17,7 +17,7 @@ from customers.services import customer_access_grant, customer_access_revoke
 from dossiers.models import DossierStatus
 from dossiers.services import dossiers_lock, repair_open
 
-from . import permissions
+from . import permissions, selectors
 from .hooks import dossier_lending_refusal
 from .models import (
     OFFICIAL_REPORT_DAY,
@@ -438,22 +438,11 @@ def extension_decide(extension: Extension, *, by, approve: bool) -> Extension:
     return extension
 
 
-def loans_outstanding(*, at=None):
-    """Everything out and not returned: originals out, and photocopies not yet back. The states
-    are today's, so `at` (the report's moment, default now) only leaves out loans issued after it."""
-    queryset = Loan.objects.filter(status__in=OUTSTANDING_STATUSES)
-    if at is not None:
-        queryset = queryset.filter(issued_at__lte=at)
-    return queryset.select_related("borrower", "department", "dossier__customer", "photocopy").order_by(
-        "issued_at", "pk"
-    )
-
-
 def _report_lines_store(report: MonthlyReport) -> list[MonthlyReportLine]:
     """Copy what is out at the report's moment into its lines, so the report never changes."""
     at = report.taken_at
     lines = []
-    for loan in loans_outstanding(at=at):
+    for loan in selectors.loans_outstanding(at=at):
         original_out = loan.status == LoanStatus.ISSUED
         lines.append(
             MonthlyReportLine(
