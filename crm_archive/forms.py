@@ -29,6 +29,12 @@ EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2099, 12, 31)
 
 
+# The browser's own date and date-time pickers, for every date field of the product; Django copies
+# a widget into each field, so one instance serves them all.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
 def without_control_characters(text: str) -> str:
     """`text` with the invisible control characters removed (tab and line breaks kept)."""
     return CONTROL_CHARACTERS.sub("", text)

@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
-from crm_archive.forms import Form, ModelForm
+from crm_archive.forms import DATE_INPUT, DATETIME_INPUT, Form, ModelForm
 
 from .models import (
     Complaint,
@@ -26,8 +26,6 @@ phone_validator = RegexValidator(
 )
 postcode_validator = RegexValidator(r"^[0-9]{6}$", _("邮编应为 6 位数字。"))
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 PROFILE_FIELDS = [
     "name",

@@ -5,12 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
-from crm_archive.forms import Form, harden_fields
+from crm_archive.forms import DATE_INPUT, Form, harden_fields
 from dossiers.models import Document, Dossier
 
 from .models import DestructionItem
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class DraftListForm(Form):

@@ -8,13 +8,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm_archive.forms import Form, ModelForm
+from crm_archive.forms import DATE_INPUT, DATETIME_INPUT, Form, ModelForm
 from customers.models import Customer, SecrecyTier
 
 from .models import Cabinet, Document, Dossier, DossierStatus, Inspection, RetentionPeriod
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 # Scans are recognised by their first bytes, never by their name.
 SCAN_SIGNATURES = {

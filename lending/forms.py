@@ -6,13 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
-from crm_archive.forms import Form
+from crm_archive.forms import DATE_INPUT, DATETIME_INPUT, Form
 from dossiers.models import Document, Dossier
 
 from .models import LoanKind, LoanStatus
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class LoanRequestForm(Form):
