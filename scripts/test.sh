@@ -21,6 +21,13 @@ if [ ! -x /usr/bin/chromium ]; then
     fail "could not install chromium with apt-get; the browser tests need /usr/bin/chromium."
 fi
 
+# 2b. GNU gettext: the translation test runs makemessages on a copy of the sources.
+if ! command -v xgettext >/dev/null; then
+  echo "Installing gettext for the translation test..."
+  { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq gettext >/dev/null; } ||
+    fail "could not install gettext with apt-get; the translation test needs xgettext."
+fi
+
 # 3. PostgreSQL on 127.0.0.1:5432: start it if it is installed but stopped.
 pg_up() { .venv/bin/python - <<'PY'
 import sys, psycopg2
