@@ -1,6 +1,20 @@
 """Reads about people and their notifications."""
 
-from .models import Notification
+from django.contrib.auth.models import Group
+from django.db.models import QuerySet
+
+from .models import Notification, User
+from .roles import Role
+
+
+def people_with_role(role: Role | str, department=None) -> QuerySet[User]:
+    """Active users holding `role`, only those of `department` (a Department or its pk) when given.
+    One query, each person once: the role is matched through a subquery, so querysets for several
+    roles combine with `|` without duplicates."""
+    people = User.objects.filter(is_active=True, pk__in=Group.objects.filter(name=role).values("user"))
+    if department is not None:
+        people = people.filter(department=department)
+    return people
 
 
 def notifications_for(user):

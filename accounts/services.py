@@ -1,12 +1,12 @@
 """State changes for people and their notifications."""
 
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from .models import Notification
 from .roles import Role
+from .selectors import people_with_role
 
 
 def notification_send(*, recipient, message: str, link: str = "", email: bool = False) -> Notification:
@@ -18,11 +18,18 @@ def notification_send(*, recipient, message: str, link: str = "", email: bool = 
     return notification
 
 
+def notifications_send(notifications) -> list[Notification]:
+    """Store many in-app notifications at once, each a (recipient, message, link) triple: one
+    INSERT however many there are. No e-mail."""
+    return Notification.objects.bulk_create(
+        Notification(recipient=recipient, message=message, link=link) for recipient, message, link in notifications
+    )
+
+
 def notification_send_to_role(*, role: Role, message: str, link: str = "", email: bool = False) -> int:
     """Notify every active holder of `role`; returns how many were notified."""
-    recipients = get_user_model().objects.filter(groups__name=role, is_active=True).distinct()
     count = 0
-    for recipient in recipients:
+    for recipient in people_with_role(role):
         notification_send(recipient=recipient, message=message, link=link, email=email)
         count += 1
     return count

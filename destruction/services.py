@@ -3,14 +3,13 @@
 import calendar
 from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
+from accounts.selectors import people_with_role
 from accounts.services import notification_send, notification_send_to_role
 from crm_archive.errors import ActionRefused, TransitionRefused
 from dossiers.models import Document, Dossier, DossierStatus
@@ -169,15 +168,10 @@ def destruction_list_submit(destruction_list: DestructionList, *, by) -> Destruc
         destruction_list.status, destruction_list.submitted_at = ListStatus.SUBMITTED, timezone.now()
         destruction_list._history_user = by
         destruction_list.save()
-    appraisers = (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(
-            Q(groups__name=Role.CS_MANAGER)
-            | Q(groups__name=Role.DEPARTMENT_MANAGER, department_id=destruction_list.department_id)
-        )
+    appraisers = people_with_role(Role.CS_MANAGER) | people_with_role(
+        Role.DEPARTMENT_MANAGER, department=destruction_list.department_id
     )
-    for appraiser in appraisers.distinct():
+    for appraiser in appraisers:
         notification_send(
             recipient=appraiser,
             message=_("销毁清册 %(number)s 待鉴定。") % {"number": destruction_list.number},

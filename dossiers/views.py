@@ -1,7 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -9,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Role
+from accounts.selectors import people_with_role
 from crm_archive.pagination import paginate
 from crm_archive.views import button_action, form_action
 from customers import secrecy
@@ -207,10 +206,8 @@ def volume_remarks(request, pk, year, kind):
     form = None
     if permissions.can_manage_archive(request.user):
         checkers = (
-            get_user_model()
-            .objects.filter(Q(groups__name=Role.ARCHIVE_CLERK) | Q(groups__name=Role.ARCHIVE_MANAGER), is_active=True)
+            (people_with_role(Role.ARCHIVE_CLERK) | people_with_role(Role.ARCHIVE_MANAGER))
             .exclude(pk=request.user.pk)
-            .distinct()
             .order_by("username")
         )
         remarks = volume["remarks"]

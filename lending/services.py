@@ -1,16 +1,17 @@
 """Every state change of loans, photocopies, extensions and the monthly report (SPEC §5)."""
 
+from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
-from accounts.services import notification_send, notification_send_to_role
+from accounts.selectors import people_with_role
+from accounts.services import notification_send, notification_send_to_role, notifications_send
 from crm_archive.errors import ActionRefused, TransitionRefused
 from customers import secrecy
 from customers.services import customer_access_grant, customer_access_revoke
@@ -518,27 +519,34 @@ def monthly_report_snapshot_take(*, by) -> MonthlyReport:
 
 
 def overdue_reminders_send(*, at=None) -> int:
-    """Remind each borrower of their overdue loans, and their department managers."""
+    """Remind each borrower of their overdue loans, and the managers of the borrowing department
+    (never the borrower twice). A constant number of queries however many loans are overdue: the
+    managers of every department concerned are read once, and the reminders stored together."""
     at = at or timezone.now()
     overdue = list(
         Loan.objects.filter(status__in=OUTSTANDING_STATUSES, due_at__lt=at).select_related("borrower", "dossier")
     )
+    managers_of = defaultdict(list)
+    for manager in people_with_role(Role.DEPARTMENT_MANAGER).filter(
+        department_id__in={loan.department_id for loan in overdue}
+    ):
+        managers_of[manager.department_id].append(manager)
+    reminders = []
     for loan in overdue:
         message = _("借阅 %(number)s（档号 %(archive)s）已逾期，应还时间 %(due)s。") % {
             "number": loan.register_number,
             "archive": loan.dossier.archive_number,
             "due": timezone.localtime(loan.due_at).strftime("%Y-%m-%d %H:%M"),
         }
-        notification_send(recipient=loan.borrower, message=message, link=_loan_link(loan))
-        managers = (
-            get_user_model()
-            .objects.filter(groups__name=Role.DEPARTMENT_MANAGER, department_id=loan.department_id, is_active=True)
-            .exclude(pk=loan.borrower_id)
-        )
-        for manager in managers:
-            notification_send(
-                recipient=manager,
-                message=_("%(borrower)s 的%(message)s") % {"borrower": loan.borrower, "message": message},
-                link=_loan_link(loan),
-            )
+        reminders.append((loan.borrower, message, _loan_link(loan)))
+        for manager in managers_of[loan.department_id]:
+            if manager.pk != loan.borrower_id:
+                reminders.append(
+                    (
+                        manager,
+                        _("%(borrower)s 的%(message)s") % {"borrower": loan.borrower, "message": message},
+                        _loan_link(loan),
+                    )
+                )
+    notifications_send(reminders)
     return len(overdue)
