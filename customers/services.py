@@ -167,6 +167,7 @@ class ImportReport:
 
     @property
     def ok(self) -> bool:
+        """True when no row was rejected (and so the customers were stored)."""
         return not self.errors
 
 

@@ -27,10 +27,12 @@ def add_months(day: date, months: int) -> date:
 
 
 def _locked(destruction_list: DestructionList) -> DestructionList:
+    """The list's row, read again under a lock held until the transaction ends."""
     return DestructionList.objects.select_for_update().get(pk=destruction_list.pk)
 
 
 def _refuse_unless(ok: bool, destruction_list: DestructionList):
+    """Refuse the step, naming the list's current status, unless `ok`."""
     if not ok:
         raise TransitionRefused(
             _("销毁清册 %(number)s 当前状态为“%(status)s”，不能办理此事项。")
@@ -39,6 +41,7 @@ def _refuse_unless(ok: bool, destruction_list: DestructionList):
 
 
 def _not_the_drafter(destruction_list, by):
+    """Refuse when `by` drafted the list: nobody signs off their own list."""
     if by.pk == destruction_list.drafted_by_id:
         raise ActionRefused(_("造册人不能鉴定、审批、验证或监销自己造的清册。"))
 
@@ -65,6 +68,8 @@ def hold_place(dossier: Dossier, *, by, reason: str) -> Hold:
 
 
 def hold_lift(hold: Hold, *, by, reason: str) -> Hold:
+    """Lift an active hold, with who, when and why; only the archive manager does, and a hold is
+    lifted once (decided on its locked row)."""
     if not permissions.can_manage_holds(by):
         raise ActionRefused(_("只有内勤部经理可以设置或解除保留冻结。"))
     if not reason.strip():
@@ -160,6 +165,8 @@ def destruction_list_draft(*, by, department, dossiers=(), documents=()) -> Dest
 
 
 def destruction_list_submit(destruction_list: DestructionList, *, by) -> DestructionList:
+    """A draft goes to appraisal, once (decided on the locked list row); the customer service
+    managers and the producing department's managers are told."""
     if not permissions.can_draft_destruction_lists(by):
         raise ActionRefused(_("只有档案管理员可以登记销毁清册。"))
     with transaction.atomic():
@@ -247,6 +254,8 @@ def destruction_list_approve(destruction_list: DestructionList, *, by) -> Destru
 
 
 def destruction_list_reject(destruction_list: DestructionList, *, by, reason: str) -> DestructionList:
+    """The customer director refuses an appraised list, with a reason: its proposed items are
+    withdrawn and free to be proposed again on a later list."""
     if not permissions.can_approve_destruction(by):
         raise ActionRefused(_("只有客户总监可以审批销毁清册。"))
     if not reason.strip():
@@ -366,6 +375,7 @@ def destruction_list_destroy(
 
 
 def _delete_scan(document: Document):
+    """Delete the document's scanned file and forget its name; the metadata stays."""
     if document.scan:
         name = document.scan.name
         document.scan.storage.delete(name)

@@ -27,11 +27,13 @@ from .models import (
 
 
 def _require_archive_clerk(user):
+    """Refuse unless `user` does the archive's office work."""
     if not permissions.can_manage_archive(user):
         raise ActionRefused(_("只有档案管理员可以办理此事项。"))
 
 
 def _locked(dossier: Dossier) -> Dossier:
+    """The dossier's row, read again under a lock held until the transaction ends."""
     return Dossier.objects.select_for_update(of=("self",)).select_related("customer", "retention").get(pk=dossier.pk)
 
 
@@ -226,6 +228,8 @@ def repair_open(document: Document, *, by, damage: str, inspection: Inspection |
 
 
 def repair_close(repair: Repair, *, by, repaired_on, notes: str = "") -> Repair:
+    """Close an open repair once, with who repaired it and a date between its discovery and today
+    (decided on the locked repair row)."""
     _require_archive_clerk(by)
     with transaction.atomic():
         repair = Repair.objects.select_for_update().get(pk=repair.pk)

@@ -53,6 +53,7 @@ def due_on_day(day, *, now=None) -> datetime:
 
 
 def _locked(loan: Loan) -> Loan:
+    """The loan's row, read again under a lock held until the transaction ends."""
     # Only the loan's row: its dossier is locked on its own, in the one order every service uses
     # (dossiers.services.dossiers_lock), by the steps that decide on it.
     return Loan.objects.select_for_update(of=("self",)).select_related("dossier__customer", "borrower").get(pk=loan.pk)
@@ -72,10 +73,12 @@ def _dossier_locked_for_lending(dossier_id):
 
 
 def _loan_link(loan: Loan) -> str:
+    """The loan's page, for notifications."""
     return reverse("lending:detail", args=[loan.pk])
 
 
 def _refuse_unless(status_ok: bool, loan: Loan):
+    """Refuse the step, naming the loan's current status, unless `status_ok`."""
     if not status_ok:
         raise TransitionRefused(
             _("登记 %(number)s 当前状态为“%(status)s”，不能办理此事项。")
@@ -173,6 +176,8 @@ def loan_approve(loan: Loan, *, by) -> Loan:
 
 
 def loan_reject(loan: Loan, *, by, reason: str) -> Loan:
+    """An approver due to decide refuses a request, with a reason; the borrower is told. Only a
+    request still waiting is refused (decided on the locked loan row), never by its borrower."""
     with transaction.atomic():
         loan = _locked(loan)
         _refuse_unless(loan.status == LoanStatus.REQUESTED, loan)
@@ -197,6 +202,8 @@ def loan_reject(loan: Loan, *, by, reason: str) -> Loan:
 
 
 def loan_cancel(loan: Loan, *, by) -> Loan:
+    """The borrower withdraws their own request, before the original is handed out; any read grant
+    it gave ends with it."""
     with transaction.atomic():
         loan = _locked(loan)
         if by.pk != loan.borrower_id:
@@ -255,6 +262,7 @@ def loan_confirm_receipt(loan: Loan, *, by) -> Loan:
 
 
 def _follow_up_damage(loan, *, by, damaged_documents, remarks):
+    """An incomplete or damaged return is described and opens a repair for each document concerned."""
     if not remarks.strip():
         raise ActionRefused(_("归还不完整或有破损时，请写明情况。"))
     documents = list(damaged_documents) or list(loan.documents.all()) or list(loan.dossier.documents.all()[:1])
