@@ -69,7 +69,7 @@ def customer_record_save(record, *, by):
     return record
 
 
-def customer_read_record(customer: Customer, *, user, what: str = "profile") -> CustomerReadLog:
+def customer_read_log(customer: Customer, *, user, what: str = "profile") -> CustomerReadLog:
     """Log one read of `customer`'s contents by `user`."""
     return CustomerReadLog.objects.create(customer=customer, user=user, what=what)
 

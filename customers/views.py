@@ -69,7 +69,7 @@ def customer_detail(request, pk):
     customer = secrecy.get_readable_customer_or_404(
         request.user, pk, Customer.objects.select_related("owner", "department")
     )
-    services.customer_read_record(customer, user=request.user)
+    services.customer_read_log(customer, user=request.user)
     return render(
         request,
         "customers/customer_detail.html",

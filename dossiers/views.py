@@ -12,7 +12,7 @@ from crm_archive.pagination import paginate
 from crm_archive.views import button_action, form_action
 from customers import secrecy
 from customers.selectors import customer_composition
-from customers.services import customer_read_record
+from customers.services import customer_read_log
 
 from . import permissions, selectors, services
 from .forms import (
@@ -171,7 +171,7 @@ def document_scan(request, document_id):
     )
     if not document.scan:
         raise Http404
-    customer_read_record(document.dossier.customer, user=request.user, what=f"document:{document.pk}")
+    customer_read_log(document.dossier.customer, user=request.user, what=f"document:{document.pk}")
     extension = document.scan.name.rsplit(".", 1)[-1]
     return FileResponse(
         document.scan.open("rb"),

@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from crm_archive.errors import ActionRefused
 from customers.models import Customer, CustomerReadLog, Handover
-from customers.services import customer_read_record
+from customers.services import customer_read_log
 from destruction.models import DestructionList, Hold
 from dossiers import services as dossier_services
 from dossiers.models import BackupKeyUse, Document, Dossier, DossierStatus, VolumeRemarks
@@ -130,7 +130,7 @@ def evidence_rows(archive, formal_dossier):
     people = archive["people"]
     dossier = formal_dossier()
     return {
-        CustomerReadLog: customer_read_record(dossier.customer, user=people["owner"]),
+        CustomerReadLog: customer_read_log(dossier.customer, user=people["owner"]),
         Handover: Handover.objects.create(
             from_user=people["owner"],
             to_user=people["colleague"],

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from crm_archive.db_guards import installed_guards
 from customers.models import Customer, CustomerReadLog, Handover
-from customers.services import customer_read_record
+from customers.services import customer_read_log
 from destruction import services as destruction_services
 from destruction.models import DestructionItem, DestructionList, Hold
 from dossiers.models import BackupKeyUse, Document, Dossier
@@ -98,7 +98,7 @@ def evidence(archive, formal_dossier, file_document, make_user):
         "destruction_destructionlist": destruction_list,
         "destruction_destructionitem": item,
         "destruction_hold": destruction_services.hold_place(dossier, by=people["archive_manager"], reason="审计"),
-        "customers_customerreadlog": customer_read_record(customer, user=people["owner"]),
+        "customers_customerreadlog": customer_read_log(customer, user=people["owner"]),
         "customers_handover": Handover.objects.create(
             from_user=people["owner"],
             to_user=people["colleague"],
