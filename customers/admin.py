@@ -8,8 +8,6 @@ from crm_archive.admin import HistoryAdmin, ReadOnlyAdmin, SuperuserOnlyNoDelete
 
 from .models import Customer, CustomerAccessGrant, CustomerReadLog, Handover
 
-__all__ = ["SuperuserOnlyNoDeleteAdmin"]  # imported from here by code written before crm_archive/admin.py
-
 
 @admin.register(Customer)
 class CustomerAdmin(HistoryAdmin):
