@@ -2,8 +2,8 @@
 refusal (ActionRefused) to the person instead of failing; answer a bad request in their language."""
 
 from django.contrib import messages
-from django.core.exceptions import RequestDataTooBig
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
@@ -41,6 +41,20 @@ def button_action(request, action, success_message, *, form=None) -> bool:
         return False
     messages.success(request, success_message)
     return True
+
+
+def require(allowed: bool) -> None:
+    """Refuse the request (403) unless `allowed` — a page or a step the person may not use at all."""
+    if not allowed:
+        raise PermissionDenied
+
+
+def button_step(request, action, success_message, *, back_to: str, record, form=None):
+    """One step of a workflow `record` (a loan, a destruction list) from a POSTed button with an
+    optional small form: button_action runs `action(cleaned_data)` and puts the outcome in the
+    messages; the person goes back to the record's page, the URL named `back_to` with its pk."""
+    button_action(request, action, success_message, form=form)
+    return redirect(back_to, pk=record.pk)
 
 
 @requires_csrf_token

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from accounts.roles import Role, handles
 
 from .models import Customer, SecrecyTier
+from .secrecy import can_read_customer
 
 
 def can_edit_customer(user, customer: Customer) -> bool:
@@ -92,7 +93,14 @@ def handover_people_for(user):
     return people.none()
 
 
+# The action of customer_actions: edit → customers.services.customer_update and customer_record_save.
+CUSTOMER_ACTIONS = frozenset({"edit"})
+
+
 def customer_actions(user, customer: Customer) -> set[str]:
-    """What `user` may do on `customer` now (a customer `user` may read): "edit" the profile and
-    its records (contacts, interactions, deals, complaints)."""
-    return {"edit"} if can_edit_customer(user, customer) else set()
+    """What `user` may do on `customer` now: "edit" the profile and its records (contacts,
+    interactions, deals, complaints) — someone who keeps it current (can_edit_customer) and may
+    read it, since nobody keeps a profile they could not read."""
+    if can_edit_customer(user, customer) and can_read_customer(user, customer):
+        return {"edit"}
+    return set()

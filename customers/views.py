@@ -75,7 +75,7 @@ def customer_detail(request, pk):
         "customers/customer_detail.html",
         {
             "customer": customer,
-            "can_edit": permissions.can_edit_customer(request.user, customer),
+            "actions": permissions.customer_actions(request.user, customer),
             "history": selectors.customer_history(customer),
             "today": timezone.localdate(),
             **selectors.customer_related_records(customer),

@@ -6,10 +6,14 @@ only a person holding the role gives them, never the drafter; a superuser gives 
 lists and placing holds are office work a superuser may also do (`accounts.roles.handles`).
 """
 
-from accounts.roles import Role, handles, signs_as
-from dossiers.permissions import can_oversee_archive
+from django.utils import timezone
 
-from .models import DestructionList
+from accounts.roles import Role, handles, signs_as
+from dossiers.models import Dossier, DossierStatus
+from dossiers.permissions import can_oversee_archive
+from lending.models import OPEN_LOAN_STATUSES, Loan
+
+from .models import DestructionList, Hold, ItemStatus, ListStatus
 
 
 def can_draft_destruction_lists(user) -> bool:
@@ -96,3 +100,84 @@ def can_read_destruction(user) -> bool:
         Role.CUSTOMER_DIRECTOR,
         Role.GENERAL_MANAGER,
     )
+
+
+# Every action of destruction_list_actions, each a service of destruction.services: submit →
+# destruction_list_submit, appraise → destruction_list_appraise, approve → destruction_list_approve,
+# reject → destruction_list_reject, verify → destruction_list_verify, destroy →
+# destruction_list_destroy, withdraw → destruction_item_withdraw of one of its proposed items.
+DESTRUCTION_LIST_ACTIONS = frozenset({"submit", "appraise", "approve", "reject", "verify", "destroy", "withdraw"})
+
+
+def _proposed_dossier_ids(destruction_list):
+    return destruction_list.items.filter(status=ItemStatus.PROPOSED).values("dossier_id")
+
+
+def destruction_list_actions(user, destruction_list) -> set[str]:
+    """The actions of DESTRUCTION_LIST_ACTIONS that `user` may take on `destruction_list` now —
+    those its service would accept from them given well-formed input (a reason, a place). The
+    drafter never signs (appraisal, approval, verification, supervision); a list is approved only
+    while none of its dossiers is lent, verified only after its six months apart, and destroyed
+    only while none of its dossiers is lent, held or already destroyed."""
+    status = destruction_list.status
+    actions = set()
+    if status == ListStatus.DRAFT and can_draft_destruction_lists(user):
+        actions.add("submit")
+    if (
+        status not in (ListStatus.DESTROYED, ListStatus.REJECTED)
+        and can_withdraw_destruction_items(user, destruction_list)
+        and _proposed_dossier_ids(destruction_list).exists()
+    ):
+        actions.add("withdraw")
+    if user.pk == destruction_list.drafted_by_id:
+        return actions
+    if status == ListStatus.SUBMITTED and destruction_appraisal_side(user, destruction_list) is not None:
+        actions.add("appraise")
+    elif status == ListStatus.APPRAISED and can_approve_destruction(user):
+        actions.add("reject")
+        proposed = _proposed_dossier_ids(destruction_list)
+        if (
+            proposed.exists()
+            and not Loan.objects.filter(dossier_id__in=proposed, status__in=OPEN_LOAN_STATUSES).exists()
+        ):
+            actions.add("approve")
+    elif (
+        status == ListStatus.HELD
+        and can_verify_destruction(user)
+        and timezone.localdate() >= destruction_list.hold_until
+    ):
+        actions.add("verify")
+    elif status == ListStatus.VERIFIED and can_supervise_destruction(user):
+        proposed = _proposed_dossier_ids(destruction_list)
+        if not (
+            Loan.objects.filter(dossier_id__in=proposed, status__in=OPEN_LOAN_STATUSES).exists()
+            or Hold.objects.filter(dossier_id__in=proposed, lifted_at__isnull=True).exists()
+            or Dossier.objects.filter(pk__in=proposed, status=DossierStatus.DESTROYED).exists()
+        ):
+            actions.add("destroy")
+    return actions
+
+
+# The actions of destruction_item_actions: withdraw → destruction_item_withdraw; keep_back → keeping
+# the item back in the appraisal (destruction_list_appraise's keep_back).
+DESTRUCTION_ITEM_ACTIONS = frozenset({"withdraw", "keep_back"})
+
+
+def destruction_item_actions(item, *, list_actions: set[str]) -> set[str]:
+    """What may be done on one item of a list, given its list's actions (destruction_list_actions of
+    the same user): only a proposed item is withdrawn or kept back."""
+    if item.status != ItemStatus.PROPOSED:
+        return set()
+    actions = list_actions & {"withdraw"}
+    if "appraise" in list_actions:
+        actions.add("keep_back")
+    return actions
+
+
+# The action of hold_actions: lift → destruction.services.hold_lift.
+HOLD_ACTIONS = frozenset({"lift"})
+
+
+def hold_actions(user, hold) -> set[str]:
+    """The archive manager lifts a hold still in force."""
+    return {"lift"} if hold.lifted_at is None and can_manage_holds(user) else set()

@@ -1,24 +1,18 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from crm_archive.views import button_action, form_action
+from crm_archive.views import button_action, button_step, form_action, require
 
 from . import permissions, selectors, services
 from .forms import AppraisalForm, DestroyForm, DraftListForm, HoldForm, ReasonForm
-from .models import DestructionItem, DestructionList, Hold, ListStatus
-
-
-def _require(allowed: bool):
-    if not allowed:
-        raise PermissionDenied
+from .models import DestructionItem, DestructionList, Hold
 
 
 def list_index(request):
-    _require(permissions.can_read_destruction(request.user))
+    require(permissions.can_read_destruction(request.user))
     return render(
         request,
         "destruction/index.html",
@@ -32,7 +26,7 @@ def list_index(request):
 @require_http_methods(["GET", "POST"])
 def expired(request):
     """到期档案: what has passed its retention and is on no list; the clerk drafts a list from it."""
-    _require(permissions.can_draft_destruction_lists(request.user))
+    require(permissions.can_draft_destruction_lists(request.user))
     dossiers, documents = selectors.expired_dossiers(), selectors.expired_documents(request.user)
     form = DraftListForm(request.POST or None, dossiers=dossiers, documents=documents)
     destruction_list = form_action(request, form, lambda data: services.destruction_list_draft(by=request.user, **data))
@@ -46,110 +40,127 @@ def expired(request):
     )
 
 
+LIST_PAGE = "destruction:detail"
+
+
 def detail(request, pk):
-    _require(permissions.can_read_destruction(request.user))
+    require(permissions.can_read_destruction(request.user))
     try:
         destruction_list = selectors.list_detail(request.user, pk)
     except DestructionList.DoesNotExist:
         raise Http404 from None
-    user = request.user
-    status = destruction_list.status
+    actions = permissions.destruction_list_actions(request.user, destruction_list)
     return render(
         request,
         "destruction/detail.html",
         {
             "list": destruction_list,
-            "items": selectors.items_of(destruction_list, request.user),
-            "can_submit": status == ListStatus.DRAFT and permissions.can_draft_destruction_lists(user),
-            "can_appraise": status == ListStatus.SUBMITTED
-            and permissions.destruction_appraisal_side(user, destruction_list) is not None,
-            "can_approve": status == ListStatus.APPRAISED and permissions.can_approve_destruction(user),
-            "can_verify": status == ListStatus.HELD and permissions.can_verify_destruction(user),
-            "can_destroy": status == ListStatus.VERIFIED and permissions.can_supervise_destruction(user),
-            "can_withdraw": status not in (ListStatus.DESTROYED, ListStatus.REJECTED)
-            and permissions.can_withdraw_destruction_items(user, destruction_list),
-            "destroy_form": DestroyForm(),
+            "actions": actions,
+            "rows": [
+                (item, permissions.destruction_item_actions(item, list_actions=actions))
+                for item in selectors.items_of(destruction_list, request.user)
+            ],
+            "destroy_form": DestroyForm() if "destroy" in actions else None,
         },
     )
 
 
-def _run(request, pk, action, success_message, form=None):
-    """One step of a list from a POSTed button; the outcome comes back as a message."""
-    destruction_list = get_object_or_404(permissions.destruction_lists_visible_to(request.user), pk=pk)
-    button_action(request, lambda data: action(destruction_list, data), success_message, form=form)
-    return redirect("destruction:detail", pk=destruction_list.pk)
+def _visible_list_or_404(request, pk) -> DestructionList:
+    return get_object_or_404(permissions.destruction_lists_visible_to(request.user), pk=pk)
 
 
 @require_POST
 def submit(request, pk):
-    return _run(request, pk, lambda dl, data: services.destruction_list_submit(dl, by=request.user), _("已提交鉴定。"))
+    destruction_list = _visible_list_or_404(request, pk)
+    return button_step(
+        request,
+        lambda data: services.destruction_list_submit(destruction_list, by=request.user),
+        _("已提交鉴定。"),
+        back_to=LIST_PAGE,
+        record=destruction_list,
+    )
 
 
 @require_POST
 def appraise(request, pk):
-    return _run(
+    destruction_list = _visible_list_or_404(request, pk)
+    return button_step(
         request,
-        pk,
-        lambda dl, data: services.destruction_list_appraise(dl, by=request.user, keep_back=data["keep_back"]),
+        lambda data: services.destruction_list_appraise(destruction_list, by=request.user, keep_back=data["keep_back"]),
         _("已签署鉴定意见。"),
+        back_to=LIST_PAGE,
+        record=destruction_list,
         form=AppraisalForm(request.POST),
     )
 
 
 @require_POST
 def approve(request, pk):
-    return _run(
+    destruction_list = _visible_list_or_404(request, pk)
+    return button_step(
         request,
-        pk,
-        lambda dl, data: services.destruction_list_approve(dl, by=request.user),
+        lambda data: services.destruction_list_approve(destruction_list, by=request.user),
         _("已批准，档案单独存放半年。"),
+        back_to=LIST_PAGE,
+        record=destruction_list,
     )
 
 
 @require_POST
 def reject(request, pk):
-    return _run(
+    destruction_list = _visible_list_or_404(request, pk)
+    return button_step(
         request,
-        pk,
-        lambda dl, data: services.destruction_list_reject(dl, by=request.user, reason=data["reason"]),
+        lambda data: services.destruction_list_reject(destruction_list, by=request.user, reason=data["reason"]),
         _("已驳回清册。"),
+        back_to=LIST_PAGE,
+        record=destruction_list,
         form=ReasonForm(request.POST),
     )
 
 
 @require_POST
 def verify(request, pk):
-    return _run(
-        request, pk, lambda dl, data: services.destruction_list_verify(dl, by=request.user), _("已验证，可以销毁。")
+    destruction_list = _visible_list_or_404(request, pk)
+    return button_step(
+        request,
+        lambda data: services.destruction_list_verify(destruction_list, by=request.user),
+        _("已验证，可以销毁。"),
+        back_to=LIST_PAGE,
+        record=destruction_list,
     )
 
 
 @require_POST
 def destroy(request, pk):
-    return _run(
+    destruction_list = _visible_list_or_404(request, pk)
+    return button_step(
         request,
-        pk,
-        lambda dl, data: services.destruction_list_destroy(dl, by=request.user, **data),
+        lambda data: services.destruction_list_destroy(destruction_list, by=request.user, **data),
         _("已销毁并签署销毁登记。"),
+        back_to=LIST_PAGE,
+        record=destruction_list,
         form=DestroyForm(request.POST),
     )
 
 
 @require_POST
 def withdraw(request, pk, item_id):
-    item = get_object_or_404(DestructionItem, pk=item_id, destruction_list_id=pk)
-    return _run(
+    destruction_list = _visible_list_or_404(request, pk)
+    item = get_object_or_404(DestructionItem, pk=item_id, destruction_list=destruction_list)
+    return button_step(
         request,
-        pk,
-        lambda dl, data: services.destruction_item_withdraw(item, by=request.user, reason=data["reason"]),
+        lambda data: services.destruction_item_withdraw(item, by=request.user, reason=data["reason"]),
         _("已撤出该条目。"),
+        back_to=LIST_PAGE,
+        record=destruction_list,
         form=ReasonForm(request.POST),
     )
 
 
 def register(request, pk):
     """销毁清册 and destruction register, print-ready."""
-    _require(permissions.can_read_destruction(request.user))
+    require(permissions.can_read_destruction(request.user))
     try:
         destruction_list = selectors.list_detail(request.user, pk)
     except DestructionList.DoesNotExist:
@@ -163,24 +174,23 @@ def register(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def holds(request):
-    _require(permissions.can_read_holds(request.user))
+    require(permissions.can_read_holds(request.user))
     can_manage = permissions.can_manage_holds(request.user)
     if request.method == "POST":
-        _require(can_manage)
+        require(can_manage)
     form = HoldForm(request.POST or None) if can_manage else None
     if form is not None and form_action(
         request, form, lambda data: services.hold_place(data["dossier"], by=request.user, reason=data["reason"])
     ):
         messages.success(request, _("已设置保留冻结。"))
         return redirect("destruction:holds")
-    return render(
-        request, "destruction/holds.html", {"holds": selectors.active_holds(), "form": form, "can_manage": can_manage}
-    )
+    rows = [(hold, permissions.hold_actions(request.user, hold)) for hold in selectors.active_holds()]
+    return render(request, "destruction/holds.html", {"rows": rows, "form": form, "can_manage": can_manage})
 
 
 @require_POST
 def hold_lift(request, hold_id):
-    _require(permissions.can_manage_holds(request.user))
+    require(permissions.can_manage_holds(request.user))
     hold = get_object_or_404(Hold, pk=hold_id)
     button_action(
         request,

@@ -8,6 +8,8 @@ Titles on every page that lists documents follow one rule, `document_title_visib
 A superuser administers and may do the office's work (`accounts.roles.handles`).
 """
 
+from collections.abc import Callable
+
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
@@ -116,17 +118,57 @@ def can_read_archive_statistics(user) -> bool:
     return handles(user, Role.ARCHIVE_CLERK, Role.ARCHIVE_MANAGER, Role.GENERAL_MANAGER)
 
 
+# Apps above dossiers add their own actions on a dossier (lending: "request_loan"), registered from
+# their AppConfig.ready(): dossiers never imports them. Each takes (user, dossier), returns a set.
+DOSSIER_ACTION_SOURCES: list[Callable] = []
+
+
+def dossier_actions_register(source: Callable) -> None:
+    """Add an app's actions to dossier_actions (idempotent)."""
+    if source not in DOSSIER_ACTION_SOURCES:
+        DOSSIER_ACTION_SOURCES.append(source)
+
+
+# Every action of dossier_actions and the service it stands for: record_completion →
+# dossiers.services.dossier_record_completion, promote → dossier_promote, file_document →
+# document_save of a new document, edit_volume_remarks → volume_remarks_save; request_loan
+# (lending's) → lending.services.loan_request.
+DOSSIER_ACTIONS = frozenset({"record_completion", "promote", "file_document", "edit_volume_remarks", "request_loan"})
+
+
 def dossier_actions(user, dossier: Dossier) -> set[str]:
-    """What `user` may do on `dossier` now: "record_completion", "promote", "file_document",
-    "edit_document", "print_volumes", "request_loan". The services refuse all the others."""
+    """The actions of DOSSIER_ACTIONS that `user` may take on `dossier` now — those its service
+    would accept from them given well-formed input (a date, a free cabinet position). A destroyed
+    dossier takes nothing; promotion waits for every required document."""
     actions = set()
     if dossier.status != DossierStatus.DESTROYED and can_manage_archive(user):
-        actions |= {"file_document", "edit_document"}
+        actions |= {"file_document", "edit_volume_remarks"}
         if dossier.status == DossierStatus.TEMPORARY:
             actions.add("record_completion")
-        if dossier.status == DossierStatus.COMPLETION_RECEIVED:
+        if dossier.status == DossierStatus.COMPLETION_RECEIVED and not _required_types_missing(dossier):
             actions.add("promote")
-    if dossier.status == DossierStatus.FORMAL:
-        actions.add("request_loan")
-    actions.add("print_volumes")
+    for source in DOSSIER_ACTION_SOURCES:
+        actions |= source(user, dossier)
     return actions
+
+
+def _required_types_missing(dossier: Dossier) -> bool:
+    # dossiers.selectors builds on this module: read from it when asked, not when loaded.
+    from .selectors import missing_required_types
+
+    return bool(missing_required_types(dossier))
+
+
+# The actions of document_actions: edit → dossiers.services.document_save of the document,
+# report_damage → repair_open.
+DOCUMENT_ACTIONS = frozenset({"edit", "report_damage"})
+
+
+def document_actions(user, document: Document) -> set[str]:
+    """What `user` may do on a filed document now: the clerk edits it while neither it nor its
+    dossier is destroyed, and reports damage to it."""
+    if not can_manage_archive(user):
+        return set()
+    if document.destroyed_at is None and document.dossier.status != DossierStatus.DESTROYED:
+        return {"edit", "report_damage"}
+    return {"report_damage"}

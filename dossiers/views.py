@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.roles import Role
 from accounts.selectors import people_with_role
 from crm_archive.pagination import paginate
-from crm_archive.views import button_action, form_action
+from crm_archive.views import button_action, form_action, require
 from customers import secrecy
 from customers.selectors import customer_composition
 from customers.services import customer_read_log
@@ -29,11 +29,6 @@ from .forms import (
 )
 from .models import VOLUME_REGULAR, VOLUME_TOP_SECRET, Cabinet, Document, Dossier, DossierStatus, Repair
 from .statistics import sections_for as statistics_sections_for
-
-
-def _require(allowed: bool):
-    if not allowed:
-        raise PermissionDenied
 
 
 def dossier_list(request):
@@ -60,19 +55,21 @@ def dossier_detail(request, pk):
         request.user, pk, Dossier.objects.select_related("customer", "cabinet", "retention", "opened_by", "promoted_by")
     )
     documents = selectors.documents_of(dossier, request.user)
-    can_manage = permissions.can_manage_archive(request.user)
+    for document in documents:
+        document.actions = permissions.document_actions(request.user, document)
+    actions = permissions.dossier_actions(request.user, dossier)
     return render(
         request,
         "dossiers/dossier_detail.html",
         {
             "dossier": dossier,
+            "actions": actions,
             "volumes": selectors.volumes_of(documents),
-            "can_manage": can_manage,
             "can_read_customer": secrecy.can_read_customer(request.user, dossier.customer),
             "missing_types": selectors.missing_required_types(dossier)
             if dossier.status in (DossierStatus.TEMPORARY, DossierStatus.COMPLETION_RECEIVED)
             else [],
-            "completion_form": CompletionForm() if can_manage and dossier.status == DossierStatus.TEMPORARY else None,
+            "completion_form": CompletionForm() if "record_completion" in actions else None,
             "can_print_top_secret": permissions.can_print_volume(request.user, top_secret=True),
         },
     )
@@ -80,7 +77,7 @@ def dossier_detail(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def dossier_open(request):
-    _require(permissions.can_manage_archive(request.user))
+    require(permissions.can_manage_archive(request.user))
     form = DossierOpenForm(request.POST or None)
     dossier = form_action(
         request,
@@ -97,7 +94,7 @@ def dossier_open(request):
 
 @require_POST
 def dossier_record_completion(request, pk):
-    _require(permissions.can_manage_archive(request.user))
+    require(permissions.can_manage_archive(request.user))
     dossier = get_object_or_404(Dossier, pk=pk)
     button_action(
         request,
@@ -110,7 +107,7 @@ def dossier_record_completion(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def dossier_promote(request, pk):
-    _require(permissions.can_manage_archive(request.user))
+    require(permissions.can_manage_archive(request.user))
     dossier = get_object_or_404(Dossier.objects.select_related("customer"), pk=pk)
     form = PromotionForm(request.POST or None)
     promoted = form_action(
@@ -132,9 +129,13 @@ def dossier_promote(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def document_edit(request, pk, document_id=None):
-    _require(permissions.can_manage_archive(request.user))
+    require(permissions.can_manage_archive(request.user))
     dossier = get_object_or_404(Dossier.objects.select_related("customer"), pk=pk)
     document = get_object_or_404(Document, pk=document_id, dossier=dossier) if document_id else None
+    if document is None:
+        require("file_document" in permissions.dossier_actions(request.user, dossier))
+    else:
+        require("edit" in permissions.document_actions(request.user, document))
     initial = {} if document else {"secrecy_tier": dossier.customer.secrecy_tier, "retention": dossier.retention_id}
     form = DocumentForm(request.POST or None, request.FILES or None, instance=document, initial=initial)
 
@@ -204,7 +205,7 @@ def volume_remarks(request, pk, year, kind):
     """卷内备考表, print-ready; the clerk fills it in on the same page."""
     dossier, volume = _volume_or_404(request, pk, year, kind)
     form = None
-    if permissions.can_manage_archive(request.user):
+    if "edit_volume_remarks" in permissions.dossier_actions(request.user, dossier):
         checkers = (
             (people_with_role(Role.ARCHIVE_CLERK) | people_with_role(Role.ARCHIVE_MANAGER))
             .exclude(pk=request.user.pk)
@@ -233,7 +234,7 @@ def volume_remarks(request, pk, year, kind):
 
 
 def cabinet_list(request):
-    _require(permissions.can_oversee_archive(request.user))
+    require(permissions.can_oversee_archive(request.user))
     return render(
         request,
         "dossiers/cabinets.html",
@@ -247,7 +248,7 @@ def cabinet_list(request):
 
 @require_http_methods(["GET", "POST"])
 def backup_key_use(request, cabinet_id):
-    _require(permissions.can_record_backup_key_use(request.user))
+    require(permissions.can_record_backup_key_use(request.user))
     cabinet = get_object_or_404(Cabinet, pk=cabinet_id)
     form = BackupKeyUseForm(request.POST or None, initial={"used_by": request.user.pk})
     if form_action(request, form, lambda data: services.backup_key_use_record(cabinet, by=request.user, **data)):
@@ -261,7 +262,7 @@ def backup_key_use(request, cabinet_id):
 
 
 def inspection_list(request):
-    _require(permissions.can_oversee_archive(request.user))
+    require(permissions.can_oversee_archive(request.user))
     page = paginate(selectors.inspections_recent(), page=request.GET.get("page"), per_page=request.GET.get("per_page"))
     return render(
         request,
@@ -276,7 +277,7 @@ def inspection_list(request):
 
 @require_http_methods(["GET", "POST"])
 def inspection_add(request):
-    _require(permissions.can_manage_archive(request.user))
+    require(permissions.can_manage_archive(request.user))
     form = InspectionForm(request.POST or None)
     if form_action(request, form, lambda data: services.inspection_record(by=request.user, **data)):
         messages.success(request, _("检查记录已保存。"))
@@ -286,7 +287,7 @@ def inspection_add(request):
 
 @require_http_methods(["GET", "POST"])
 def repair_open(request, document_id):
-    _require(permissions.can_manage_archive(request.user))
+    require(permissions.can_manage_archive(request.user))
     document = get_object_or_404(Document.objects.select_related("dossier__customer"), pk=document_id)
     form = RepairOpenForm(request.POST or None)
     if form_action(request, form, lambda data: services.repair_open(document, by=request.user, damage=data["damage"])):
@@ -299,7 +300,7 @@ def repair_open(request, document_id):
 
 @require_http_methods(["GET", "POST"])
 def repair_close(request, repair_id):
-    _require(permissions.can_manage_archive(request.user))
+    require(permissions.can_manage_archive(request.user))
     repair = get_object_or_404(Repair.objects.select_related("document"), pk=repair_id)
     form = RepairCloseForm(request.POST or None)
     closed = form_action(
@@ -321,7 +322,7 @@ def repair_close(request, repair_id):
 
 def statistics(request):
     """档案统计 and 客户构成分析 (SPEC §7) on one page."""
-    _require(permissions.can_read_archive_statistics(request.user))
+    require(permissions.can_read_archive_statistics(request.user))
     return render(
         request,
         "dossiers/statistics.html",

@@ -12,6 +12,7 @@ class LendingConfig(AppConfig):
         from accounts.navigation import NavItem, register
         from accounts.roles import Role
         from dossiers import statistics
+        from dossiers.permissions import dossier_actions_register
 
         from . import permissions, selectors
 
@@ -31,3 +32,5 @@ class LendingConfig(AppConfig):
         statistics.register(
             "lending/statistics_loans.html", lambda user: {"loans_per_month": selectors.loans_per_month()}
         )
+        # The dossier page offers "request_loan" when lending would accept the request.
+        dossier_actions_register(permissions.dossier_lending_actions)

@@ -10,9 +10,11 @@ from django.db.models import Q
 
 from accounts.roles import Role, handles, signs_as
 from customers.secrecy import tier_approver_rule
+from dossiers.models import DossierStatus
 from dossiers.permissions import can_oversee_archive
 
-from .models import Loan, LoanStatus
+from .hooks import dossier_lending_refusal
+from .models import OUTSTANDING_STATUSES, ExtensionStatus, Loan, LoanKind, LoanStatus
 
 
 def loans_awaiting_approval_by(user):
@@ -74,3 +76,121 @@ def can_read_monthly_reports(user) -> bool:
 
 def can_generate_monthly_report(user) -> bool:
     return handles(user, Role.GENERAL_MANAGER)
+
+
+def dossier_may_be_lent(dossier) -> bool:
+    """Whether `dossier` may go out now: not destroyed, and no app above (destruction, through
+    lending.hooks) holds it back. The services decide again on the locked row."""
+    return dossier.status != DossierStatus.DESTROYED and not dossier_lending_refusal(dossier)
+
+
+def dossier_lending_actions(user, dossier) -> set[str]:
+    """Lending's part of `dossiers.permissions.dossier_actions` (registered from LendingConfig.ready):
+    "request_loan" while the dossier is a formal one that may be lent and `user` belongs to a
+    department (the loan is registered to it)."""
+    if dossier.status == DossierStatus.FORMAL and user.department_id is not None and dossier_may_be_lent(dossier):
+        return {"request_loan"}
+    return set()
+
+
+def can_reject_loan(user, loan) -> bool:
+    """Turning a request down: the archive manager, or the approver of the dossier's tier; never
+    the borrower."""
+    if user.pk == loan.borrower_id:
+        return False
+    return can_approve_loan_as_archive_manager(user, loan) or can_approve_loan_tier(user, loan)
+
+
+# Every action of loan_actions, each the service of the same name in lending.services:
+# approve → loan_approve, reject → loan_reject, cancel → loan_cancel, issue → loan_issue,
+# confirm_receipt → loan_confirm_receipt, return → loan_return, register_photocopy →
+# photocopy_register, close_photocopy → photocopy_close, request_extension → extension_request.
+LOAN_ACTIONS = frozenset(
+    {
+        "approve",
+        "reject",
+        "cancel",
+        "issue",
+        "confirm_receipt",
+        "return",
+        "register_photocopy",
+        "close_photocopy",
+        "request_extension",
+    }
+)
+
+
+def _original_out_on_another_loan(loan) -> bool:
+    return Loan.objects.filter(dossier_id=loan.dossier_id, status=LoanStatus.ISSUED).exclude(pk=loan.pk).exists()
+
+
+def _extension_pending(loan) -> bool:
+    # Reads the prefetched extensions when the page fetched them (selectors.loan_detail).
+    return any(extension.status == ExtensionStatus.REQUESTED for extension in loan.extensions.all())
+
+
+def loan_actions(user, loan) -> set[str]:
+    """The actions of LOAN_ACTIONS that `user` may take on `loan` now — those its service would
+    accept from them (given well-formed input: a reason, a date). Nobody approves their own
+    request; the clerk never issues to, or receives back from, themself; a dossier destroyed or
+    held apart for destruction is not lent further."""
+    actions = set()
+    status = loan.status
+    if user.pk == loan.borrower_id:
+        if status in (LoanStatus.REQUESTED, LoanStatus.APPROVED):
+            actions.add("cancel")
+        if status == LoanStatus.ISSUED and loan.borrower_confirmed_at is None:
+            actions.add("confirm_receipt")
+        if status in OUTSTANDING_STATUSES and not _extension_pending(loan):
+            actions.add("request_extension")
+        return actions
+    if status == LoanStatus.REQUESTED:
+        if can_reject_loan(user, loan):
+            actions.add("reject")
+        approval = loan_approval_due_from(
+            user, loan, archive_approved_by_id=loan.archive_approved_by_id, tier_approved_by_id=loan.tier_approved_by_id
+        )
+        if approval is not None and dossier_may_be_lent(loan.dossier):
+            actions.add("approve")
+    if not can_issue_loans(user):
+        return actions
+    if status == LoanStatus.APPROVED:
+        dossier = loan.dossier
+        if (
+            dossier.status == DossierStatus.FORMAL
+            and dossier_may_be_lent(dossier)
+            and not _original_out_on_another_loan(loan)
+        ):
+            actions.add("issue")
+    elif status == LoanStatus.ISSUED and loan.kind == LoanKind.BORROW:
+        actions.add("return")
+    elif status == LoanStatus.ISSUED and loan.kind == LoanKind.PHOTOCOPY and dossier_may_be_lent(loan.dossier):
+        actions.add("register_photocopy")
+    elif status == LoanStatus.COPIES_OUT and loan.kind == LoanKind.PHOTOCOPY:
+        actions.add("close_photocopy")
+    return actions
+
+
+# The actions of extension_actions: both are lending.services.extension_decide, with approve=True or False.
+EXTENSION_ACTIONS = frozenset({"approve", "reject"})
+
+
+def extension_actions(user, extension) -> set[str]:
+    """What `user` may decide on a 续借 request now: the loan's approvers, each once, never the
+    borrower. The approval that completes it lends again, so not for a dossier that may not be lent."""
+    loan = extension.loan
+    if extension.status != ExtensionStatus.REQUESTED or loan.status not in OUTSTANDING_STATUSES:
+        return set()
+    approval = loan_approval_due_from(
+        user,
+        loan,
+        archive_approved_by_id=extension.archive_approved_by_id,
+        tier_approved_by_id=extension.tier_approved_by_id,
+    )
+    if approval is None:
+        return set()
+    archive_given = extension.archive_approved_by_id is not None or approval == "archive"
+    tier_given = not loan.needs_tier_approval or extension.tier_approved_by_id is not None or approval == "tier"
+    if archive_given and tier_given and not dossier_may_be_lent(loan.dossier):
+        return {"reject"}
+    return {"approve", "reject"}

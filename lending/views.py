@@ -1,7 +1,6 @@
 import itertools
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from crm_archive.errors import ActionRefused
 from crm_archive.excel import workbook_response
 from crm_archive.pagination import paginate
-from crm_archive.views import button_action, form_action
+from crm_archive.views import button_step, form_action, require
 from dossiers import permissions as dossier_permissions
 
 from . import permissions, selectors, services
@@ -24,7 +23,7 @@ from .forms import (
     RejectForm,
     ReturnForm,
 )
-from .models import Extension, Loan, LoanKind, MonthlyReport
+from .models import Extension, ExtensionStatus, Loan, LoanKind, MonthlyReport
 from .registers import REGISTER_COLUMNS, REPORT_COLUMNS, register_row, report_row
 
 
@@ -62,83 +61,97 @@ def loan_request(request):
     return render(request, "lending/request_form.html", {"form": form})
 
 
+LOAN_PAGE = "lending:detail"
+
+
 def loan_detail(request, pk):
     loan = _visible_loan_or_404(request, pk)
     user = request.user
-    is_clerk = permissions.can_issue_loans(user)
+    actions = permissions.loan_actions(user, loan)
     context = {
         "loan": loan,
-        "can_approve": loan.status == "requested"
-        and permissions.loan_approval_due_from(
-            user, loan, archive_approved_by_id=loan.archive_approved_by_id, tier_approved_by_id=loan.tier_approved_by_id
-        )
-        is not None,
-        "can_issue": is_clerk and loan.status == "approved" and user.pk != loan.borrower_id,
-        "is_borrower": user.pk == loan.borrower_id,
-        "is_clerk": is_clerk,
-        "reject_form": RejectForm(),
-        "return_form": ReturnForm(loan=loan)
-        if is_clerk and loan.kind == LoanKind.BORROW and loan.status == "issued"
-        else None,
-        "photocopy_form": PhotocopyForm(loan=loan)
-        if is_clerk and loan.kind == LoanKind.PHOTOCOPY and loan.status == "issued"
-        else None,
-        "photocopy_close_form": PhotocopyCloseForm() if is_clerk and loan.status == "copies_out" else None,
-        "extension_form": ExtensionForm()
-        if user.pk == loan.borrower_id and loan.status in ("issued", "copies_out")
-        else None,
-        "pending_extensions": [item for item in loan.extensions.all() if item.status == "requested"],
+        "actions": actions,
+        "reject_form": RejectForm() if "reject" in actions else None,
+        "return_form": ReturnForm(loan=loan) if "return" in actions else None,
+        "photocopy_form": PhotocopyForm(loan=loan) if "register_photocopy" in actions else None,
+        "photocopy_close_form": PhotocopyCloseForm() if "close_photocopy" in actions else None,
+        "extension_form": ExtensionForm() if "request_extension" in actions else None,
+        "pending_extensions": [
+            (extension, permissions.extension_actions(user, extension))
+            for extension in loan.extensions.all()
+            if extension.status == ExtensionStatus.REQUESTED
+        ],
     }
     return render(request, "lending/loan_detail.html", context)
 
 
-def _run(request, pk, action, success_message, form_class=None, *, pass_loan=False):
-    """One step of a loan from a POSTed form or button; the outcome comes back as a message."""
-    loan = _visible_loan_or_404(request, pk)
-    form = None
-    if form_class is not None:
-        form = form_class(request.POST, loan=loan) if pass_loan else form_class(request.POST)
-    button_action(request, lambda data: action(loan, data), success_message, form=form)
-    return redirect("lending:detail", pk=loan.pk)
-
-
 @require_POST
 def loan_approve(request, pk):
-    return _run(request, pk, lambda loan, data: services.loan_approve(loan, by=request.user), _("已审批。"))
+    loan = _visible_loan_or_404(request, pk)
+    return button_step(
+        request,
+        lambda data: services.loan_approve(loan, by=request.user),
+        _("已审批。"),
+        back_to=LOAN_PAGE,
+        record=loan,
+    )
 
 
 @require_POST
 def loan_reject(request, pk):
-    return _run(
+    loan = _visible_loan_or_404(request, pk)
+    return button_step(
         request,
-        pk,
-        lambda loan, data: services.loan_reject(loan, by=request.user, reason=data["reason"]),
+        lambda data: services.loan_reject(loan, by=request.user, reason=data["reason"]),
         _("已驳回申请。"),
-        RejectForm,
+        back_to=LOAN_PAGE,
+        record=loan,
+        form=RejectForm(request.POST),
     )
 
 
 @require_POST
 def loan_cancel(request, pk):
-    return _run(request, pk, lambda loan, data: services.loan_cancel(loan, by=request.user), _("申请已撤回。"))
+    loan = _visible_loan_or_404(request, pk)
+    return button_step(
+        request,
+        lambda data: services.loan_cancel(loan, by=request.user),
+        _("申请已撤回。"),
+        back_to=LOAN_PAGE,
+        record=loan,
+    )
 
 
 @require_POST
 def loan_issue(request, pk):
-    return _run(request, pk, lambda loan, data: services.loan_issue(loan, by=request.user), _("已发放，请借阅人签收。"))
+    loan = _visible_loan_or_404(request, pk)
+    return button_step(
+        request,
+        lambda data: services.loan_issue(loan, by=request.user),
+        _("已发放，请借阅人签收。"),
+        back_to=LOAN_PAGE,
+        record=loan,
+    )
 
 
 @require_POST
 def loan_confirm(request, pk):
-    return _run(request, pk, lambda loan, data: services.loan_confirm_receipt(loan, by=request.user), _("已签收。"))
+    loan = _visible_loan_or_404(request, pk)
+    return button_step(
+        request,
+        lambda data: services.loan_confirm_receipt(loan, by=request.user),
+        _("已签收。"),
+        back_to=LOAN_PAGE,
+        record=loan,
+    )
 
 
 @require_POST
 def loan_return(request, pk):
-    return _run(
+    loan = _visible_loan_or_404(request, pk)
+    return button_step(
         request,
-        pk,
-        lambda loan, data: services.loan_return(
+        lambda data: services.loan_return(
             loan,
             by=request.user,
             complete=data["complete"],
@@ -146,56 +159,63 @@ def loan_return(request, pk):
             damaged_documents=data["damaged_documents"],
         ),
         _("已归还并注销。"),
-        ReturnForm,
-        pass_loan=True,
+        back_to=LOAN_PAGE,
+        record=loan,
+        form=ReturnForm(request.POST, loan=loan),
     )
 
 
 @require_POST
 def photocopy_register(request, pk):
-    return _run(
+    loan = _visible_loan_or_404(request, pk)
+    return button_step(
         request,
-        pk,
-        lambda loan, data: services.photocopy_register(loan, by=request.user, **data),
+        lambda data: services.photocopy_register(loan, by=request.user, **data),
         _("已登记影印，原件已还原存档。"),
-        PhotocopyForm,
-        pass_loan=True,
+        back_to=LOAN_PAGE,
+        record=loan,
+        form=PhotocopyForm(request.POST, loan=loan),
     )
 
 
 @require_POST
 def photocopy_close(request, pk):
-    return _run(
+    loan = _visible_loan_or_404(request, pk)
+    return button_step(
         request,
-        pk,
-        lambda loan, data: services.photocopy_close(loan, by=request.user, **data),
+        lambda data: services.photocopy_close(loan, by=request.user, **data),
         _("影印件已归还并注销。"),
-        PhotocopyCloseForm,
+        back_to=LOAN_PAGE,
+        record=loan,
+        form=PhotocopyCloseForm(request.POST),
     )
 
 
 @require_POST
 def extension_request(request, pk):
-    return _run(
+    loan = _visible_loan_or_404(request, pk)
+    return button_step(
         request,
-        pk,
-        lambda loan, data: services.extension_request(
-            loan, by=request.user, until=data["until"], reason=data["reason"]
-        ),
+        lambda data: services.extension_request(loan, by=request.user, until=data["until"], reason=data["reason"]),
         _("续借申请已提交。"),
-        ExtensionForm,
+        back_to=LOAN_PAGE,
+        record=loan,
+        form=ExtensionForm(request.POST),
     )
 
 
 @require_POST
 def extension_decide(request, pk, extension_id):
+    loan = _visible_loan_or_404(request, pk)
+    extension = get_object_or_404(Extension, pk=extension_id, loan=loan)
     approve = request.POST.get("decision") == "approve"
-
-    def decide(loan, data):
-        extension = get_object_or_404(Extension, pk=extension_id, loan=loan)
-        services.extension_decide(extension, by=request.user, approve=approve)
-
-    return _run(request, pk, decide, _("已审批续借。") if approve else _("已驳回续借。"))
+    return button_step(
+        request,
+        lambda data: services.extension_decide(extension, by=request.user, approve=approve),
+        _("已审批续借。") if approve else _("已驳回续借。"),
+        back_to=LOAN_PAGE,
+        record=loan,
+    )
 
 
 def _register_filters(request):
@@ -250,13 +270,8 @@ def register_export(request, kind):
     )
 
 
-def _require_reports(request):
-    if not permissions.can_read_monthly_reports(request.user):
-        raise PermissionDenied
-
-
 def report_list(request):
-    _require_reports(request)
+    require(permissions.can_read_monthly_reports(request.user))
     page = paginate(selectors.monthly_reports(), page=request.GET.get("page"), per_page=request.GET.get("per_page"))
     return render(
         request,
@@ -268,8 +283,7 @@ def report_list(request):
 @require_POST
 def report_generate(request):
     """The general manager's button takes a labelled snapshot; the month's official report is the 5th's."""
-    if not permissions.can_generate_monthly_report(request.user):
-        raise PermissionDenied
+    require(permissions.can_generate_monthly_report(request.user))
     try:
         report = services.monthly_report_snapshot_take(by=request.user)
     except ActionRefused as refusal:
@@ -280,7 +294,7 @@ def report_generate(request):
 
 
 def report_detail(request, pk):
-    _require_reports(request)
+    require(permissions.can_read_monthly_reports(request.user))
     report = get_object_or_404(MonthlyReport.objects.select_related("generated_by"), pk=pk)
     lines = list(report.lines.all())
     return render(
@@ -298,7 +312,7 @@ def _report_heading(report: MonthlyReport) -> str:
 
 def report_export(request, pk):
     """The report as Excel: a heading naming its kind and the moment it states, then the rows."""
-    _require_reports(request)
+    require(permissions.can_read_monthly_reports(request.user))
     report = get_object_or_404(MonthlyReport, pk=pk)
     taken_at = timezone.localtime(report.taken_at)
     preamble = [
