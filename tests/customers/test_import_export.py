@@ -296,3 +296,13 @@ def test_choice_cells_may_be_written_in_english(people, client_for):
     client_for(people["marketing_director"]).post(reverse("customers:import"), {"file": upload})
     customer = Customer.objects.get(name="English Labels Ltd")
     assert (customer.category, customer.grade) == ("signed", "A")
+
+
+def test_every_exported_customer_is_logged_as_read(archive, client_for):
+    from customers.models import CustomerReadLog
+
+    owner = archive["people"]["owner"]
+    response = client_for(owner).get(reverse("customers:export"))
+    b"".join(response.streaming_content)
+    logged = set(CustomerReadLog.objects.filter(user=owner, what="export").values_list("customer__name", flat=True))
+    assert logged == {"客户-company", "客户-department", "客户-personal"}

@@ -3,6 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.roles import Role
 from customers.models import SecrecyTier
+from destruction import services as destruction_services
 from dossiers import services as dossier_services
 from dossiers.models import Document, Dossier, RetentionPeriod
 from tests.conftest import PDF_BYTES
@@ -34,5 +35,20 @@ def expired_dossier(archive, ready_dossier):
         document = dossier.documents.first()
         document.scan.save("scan.pdf", SimpleUploadedFile("scan.pdf", PDF_BYTES))
         return Dossier.objects.select_related("customer").get(pk=dossier.pk)
+
+    return make
+
+
+@pytest.fixture
+def drafted_list(archive, formal_dossier):
+    def make(dossier=None):
+        dossier = dossier or formal_dossier()
+        retention = RetentionPeriod.objects.get(code="D10")
+        Dossier.objects.filter(pk=dossier.pk).update(filing_year=2012, retention=retention)
+        Document.objects.filter(dossier=dossier).update(filing_year=2012, retention=retention)
+        dossier.refresh_from_db()
+        return destruction_services.destruction_list_draft(
+            by=archive["people"]["clerk"], department=dossier.customer.department, dossiers=[dossier]
+        )
 
     return make

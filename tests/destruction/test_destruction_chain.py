@@ -9,14 +9,16 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import Role
 from crm_archive.errors import ActionRefused, TransitionRefused
 from customers.models import Customer, SecrecyTier
 from destruction import selectors, services
 from destruction.models import DestructionItem, DestructionList, ItemStatus, ListStatus
 from destruction.tasks import notify_hold_ended
-from dossiers.models import Document, Dossier, DossierStatus
+from dossiers.models import Document, Dossier, DossierStatus, RetentionPeriod
 from lending import services as lending_services
 from lending.models import LoanKind
+from tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -423,3 +425,37 @@ def test_the_admin_deletes_no_dossier_or_document(destruction_people, expired_do
     changelist = client.get(reverse("admin:dossiers_dossier_changelist")).content.decode()
     assert "delete_selected" not in changelist
     assert Dossier.objects.filter(pk=dossier.pk).exists() and Document.objects.filter(pk=document.pk).exists()
+
+
+def test_a_department_manager_sees_only_their_departments_lists_and_no_holds(
+    archive, drafted_list, make_user, client_for
+):
+    destruction_list = drafted_list()
+    other_head = make_user(Role.DEPARTMENT_MANAGER, department=DepartmentFactory(code="elsewhere"))
+    client = client_for(other_head)
+    assert client.get(reverse("destruction:detail", args=[destruction_list.pk])).status_code == 404
+    assert client.get(reverse("destruction:register", args=[destruction_list.pk])).status_code == 404
+    assert destruction_list.number not in client.get(reverse("destruction:index")).content.decode()
+    assert client.get(reverse("destruction:holds")).status_code == 403
+    own_head = archive["people"]["manager"]
+    assert client_for(own_head).get(reverse("destruction:detail", args=[destruction_list.pk])).status_code == 200
+
+
+def test_a_dossier_holding_documents_still_under_retention_is_not_destroyed_whole(
+    archive, formal_dossier, file_document
+):
+    dossier = formal_dossier()
+    retention = RetentionPeriod.objects.get(code="D10")
+    Dossier.objects.filter(pk=dossier.pk).update(filing_year=2012, retention=retention)
+    Document.objects.filter(dossier=dossier).update(filing_year=2012, retention=retention)
+    file_document(
+        dossier,
+        "其他",
+        retention=RetentionPeriod.objects.get(code="D30"),
+        made_on=timezone.localdate() - timedelta(days=400),
+    )
+    dossier.refresh_from_db()
+    with pytest.raises(ActionRefused, match="保管期限未满的文件"):
+        services.destruction_list_draft(
+            by=archive["people"]["clerk"], department=dossier.customer.department, dossiers=[dossier]
+        )

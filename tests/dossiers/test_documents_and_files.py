@@ -1,13 +1,18 @@
 """Documents, scanned files and who may open them (SPEC §3, §4)."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import Role
 from customers.models import CustomerReadLog, SecrecyTier
+from customers.services import customer_access_grant
 from dossiers.models import Document
 from tests.conftest import PDF_BYTES
+from tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +169,38 @@ def test_the_dossier_list_keeps_a_fixed_number_of_queries(
         with django_assert_max_num_queries(11):  # 11th: the session's idle timer, saved on each request
             html = client.get(reverse("dossiers:list"), {"per_page": size}).content.decode()
         assert html.count("data-dossier=") == size
+
+
+@pytest.fixture
+def outsider(make_user):
+    return make_user(Role.SALES, department=DepartmentFactory(code="far"), username="outsider")
+
+
+def test_a_grant_never_opens_top_secret_documents(archive, open_dossier, file_document, outsider, client_for):
+    dossier = open_dossier(SecrecyTier.PERSONAL)
+    regular = file_document(dossier, "客户基本资料表")
+    secret = file_document(dossier, "其他", secrecy_tier=SecrecyTier.TOP_SECRET, title="绝密协议")
+    for document in (regular, secret):
+        document.scan.save("x.pdf", SimpleUploadedFile("x.pdf", PDF_BYTES))
+    customer_access_grant(dossier.customer, user=outsider, until=timezone.now() + timedelta(hours=2))
+    client = client_for(outsider)
+    assert client.get(reverse("dossiers:document_scan", args=[regular.pk])).status_code == 200
+    assert client.get(reverse("dossiers:document_scan", args=[secret.pk])).status_code == 404
+    assert "绝密协议" not in client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+
+
+def test_top_secret_documents_are_not_listed_to_readers_of_the_dossier(
+    archive, open_dossier, file_document, client_for
+):
+    dossier = open_dossier(SecrecyTier.PERSONAL)
+    file_document(dossier, "其他", secrecy_tier=SecrecyTier.TOP_SECRET, title="绝密协议")
+    assert (
+        "绝密协议"
+        not in client_for(archive["people"]["owner"])
+        .get(reverse("dossiers:detail", args=[dossier.pk]))
+        .content.decode()
+    )
+    assert (
+        "绝密协议"
+        in client_for(archive["people"]["clerk"]).get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    )

@@ -182,3 +182,8 @@ def test_the_print_sheets_are_laid_out_for_a4():
 
     css = open(finders.find("css/print.css"), encoding="utf-8").read()
     assert "size: A4" in css and "@media print" in css
+
+
+def test_the_cabinet_page_and_key_log_are_for_the_archive_and_the_general_manager(archive, client_for):
+    assert client_for(archive["people"]["owner"]).get(reverse("dossiers:cabinets")).status_code == 403
+    assert client_for(archive["people"]["general_manager"]).get(reverse("dossiers:cabinets")).status_code == 200

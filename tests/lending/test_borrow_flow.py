@@ -8,9 +8,11 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import Role
 from crm_archive.errors import ActionRefused, TransitionRefused
 from customers.models import SecrecyTier
 from customers.secrecy import can_read_customer
+from customers.services import customer_access_grant
 from dossiers.models import DossierStatus, Repair
 from lending import services
 from lending.models import Loan, LoanKind, LoanStatus
@@ -323,3 +325,46 @@ def test_after_hours_a_tier_approved_loan_is_approved_issued_and_due_the_same_ev
         assert loan.due_at > loan.issued_at
         assert timezone.localtime(loan.due_at).strftime("%H:%M") == "23:59"
         assert can_read_customer(people["outsider"], loan.dossier.customer)
+
+
+def test_a_running_grant_does_not_skip_the_tier_approval_of_a_new_request(archive, formal_dossier, lending_people):
+    outsider = lending_people["outsider"]
+    dossier = formal_dossier(SecrecyTier.PERSONAL)
+    customer_access_grant(dossier.customer, user=outsider, until=timezone.now() + timedelta(hours=2))
+    assert can_read_customer(outsider, dossier.customer)
+    loan = services.loan_request(borrower=outsider, dossier=dossier, kind=LoanKind.PHOTOCOPY, content="x", purpose="y")
+    assert loan.needs_tier_approval
+
+
+def test_an_extension_cannot_be_approved_once_the_loan_is_returned(archive, formal_dossier):
+    people = archive["people"]
+    loan = services.loan_request(
+        borrower=people["owner"], dossier=formal_dossier(), kind=LoanKind.BORROW, content="x", purpose="y"
+    )
+    loan = services.loan_issue(services.loan_approve(loan, by=people["archive_manager"]), by=people["clerk"])
+    extension = services.extension_request(
+        loan, by=people["owner"], until=loan.due_at + timedelta(days=7), reason="多看几天"
+    )
+    services.loan_return(loan, by=people["clerk"], complete=True)
+    with pytest.raises(TransitionRefused):
+        services.extension_decide(extension, by=people["archive_manager"], approve=True)
+    loan.refresh_from_db()
+    assert loan.status == LoanStatus.CLOSED and loan.due_at < loan.returned_at + timedelta(days=1)
+
+
+def test_a_clerk_who_borrowed_cannot_close_their_own_loan(archive, formal_dossier, make_user):
+    people = archive["people"]
+    borrowing_clerk = people["checker"]  # a second archive clerk
+    loan = services.loan_request(
+        borrower=borrowing_clerk,
+        dossier=formal_dossier(SecrecyTier.COMPANY),
+        kind=LoanKind.BORROW,
+        content="x",
+        purpose="y",
+    )
+    loan = services.loan_approve(loan, by=people["archive_manager"])
+    md = make_user(Role.MARKETING_DIRECTOR)
+    loan = services.loan_approve(loan, by=md)
+    loan = services.loan_issue(loan, by=people["clerk"])
+    with pytest.raises(ActionRefused, match="经办人不能是借阅人本人"):
+        services.loan_return(loan, by=borrowing_clerk, complete=True)

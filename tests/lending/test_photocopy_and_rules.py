@@ -180,3 +180,25 @@ def test_two_clerks_issuing_the_same_original_at_once_leave_one_out_and_refuse_t
     assert errors == []
     assert len(refused) == 1 and "原件已借出" in refused[0]
     assert Loan.objects.filter(dossier=dossier, status=LoanStatus.ISSUED).count() == 1
+
+
+def test_extending_a_photocopy_loan_moves_the_copies_due_date(archive, formal_dossier):
+    people = archive["people"]
+    loan = services.loan_request(
+        borrower=people["owner"], dossier=formal_dossier(), kind=LoanKind.PHOTOCOPY, content="x", purpose="y"
+    )
+    loan = services.loan_issue(services.loan_approve(loan, by=people["archive_manager"]), by=people["clerk"])
+    loan = services.photocopy_register(
+        loan,
+        by=people["clerk"],
+        copied_content="x",
+        pages=1,
+        copies=1,
+        copies_due_on=timezone.localdate(),
+        original_complete=True,
+    )
+    later = loan.due_at + timedelta(days=3)
+    extension = services.extension_request(loan, by=people["owner"], until=later, reason="外地投标")
+    services.extension_decide(extension, by=people["archive_manager"], approve=True)
+    loan.refresh_from_db()
+    assert loan.photocopy.copies_due_on == timezone.localdate(later)
