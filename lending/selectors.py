@@ -22,37 +22,16 @@ REGISTER_RELATED = [
 ]
 
 
-def register(
-    user,
-    *,
-    kind: str,
-    status: str = "",
-    department_id=None,
-    borrower_id=None,
-    date_from=None,
-    date_to=None,
-    overdue: bool = False,
-) -> QuerySet[Loan]:
-    """One register (borrow or photocopy) as `user` may see it, filtered; one query per page."""
-    queryset = (
+def register(user, *, kind: str) -> QuerySet[Loan]:
+    """One register (borrow or photocopy) as `user` may see it, newest first, with what a row shows
+    joined in: one query per page. The page's filters are lending.forms.RegisterFilter."""
+    return (
         loans_visible_to(user)
         .filter(kind=kind)
         .select_related(*REGISTER_RELATED)
         .prefetch_related(Prefetch("extensions", queryset=Extension.objects.filter(status="approved")))
+        .order_by("-requested_at", "-pk")
     )
-    if status:
-        queryset = queryset.filter(status=status)
-    if department_id:
-        queryset = queryset.filter(department_id=department_id)
-    if borrower_id:
-        queryset = queryset.filter(borrower_id=borrower_id)
-    if date_from:
-        queryset = queryset.filter(requested_at__gte=timezone.make_aware(datetime.combine(date_from, time.min)))
-    if date_to:
-        queryset = queryset.filter(requested_at__lte=timezone.make_aware(datetime.combine(date_to, time.max)))
-    if overdue:
-        queryset = queryset.filter(status__in=OUTSTANDING_STATUSES, due_at__lt=timezone.now())
-    return queryset.order_by("-requested_at", "-pk")
 
 
 def loans_outstanding(*, at=None) -> QuerySet[Loan]:

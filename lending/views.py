@@ -19,7 +19,7 @@ from .forms import (
     LoanRequestForm,
     PhotocopyCloseForm,
     PhotocopyForm,
-    RegisterFilterForm,
+    RegisterFilter,
     RejectForm,
     ReturnForm,
 )
@@ -218,17 +218,8 @@ def extension_decide(request, pk, extension_id):
     )
 
 
-def _register_filters(request):
-    form = RegisterFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    return form, {
-        "status": filters.get("status") or "",
-        "department_id": getattr(filters.get("department"), "pk", None),
-        "borrower_id": getattr(filters.get("borrower"), "pk", None),
-        "date_from": filters.get("date_from"),
-        "date_to": filters.get("date_to"),
-        "overdue": bool(filters.get("overdue")),
-    }
+def _filtered_register(request, kind: str) -> RegisterFilter:
+    return RegisterFilter(request.GET or None, queryset=selectors.register(request.user, kind=kind))
 
 
 def _kind_or_404(kind: str) -> str:
@@ -240,16 +231,15 @@ def _kind_or_404(kind: str) -> str:
 def register(request, kind):
     """借阅登记簿 / 影印登记簿 with the columns of SPEC §5; printable and exportable."""
     kind = _kind_or_404(kind)
-    form, filters = _register_filters(request)
-    loans = selectors.register(request.user, kind=kind, **filters)
-    page = paginate(loans, page=request.GET.get("page"), per_page=request.GET.get("per_page"))
+    filterset = _filtered_register(request, kind)
+    page = paginate(filterset.qs, page=request.GET.get("page"), per_page=request.GET.get("per_page"))
     return render(
         request,
         "lending/register.html",
         {
             "kind": kind,
             "kind_label": LoanKind(kind).label,
-            "form": form,
+            "form": filterset.form,
             "page_obj": page,
             "rows": [(loan.pk, loan.is_overdue, register_row(loan)) for loan in page],
             "columns": [label for label, _getter in REGISTER_COLUMNS],
@@ -260,8 +250,7 @@ def register(request, kind):
 
 def register_export(request, kind):
     kind = _kind_or_404(kind)
-    _form, filters = _register_filters(request)
-    loans = selectors.register(request.user, kind=kind, **filters).iterator(chunk_size=2000)
+    loans = _filtered_register(request, kind).qs.iterator(chunk_size=2000)
     return workbook_response(
         filename=f"register-{kind}-{timezone.localdate().isoformat()}.xlsx",
         sheet_title=str(LoanKind(kind).label),
