@@ -13,7 +13,6 @@ class DestructionConfig(AppConfig):
         from accounts import dashboard
         from accounts.navigation import NavItem, register
         from accounts.roles import Role
-        from lending.hooks import lending_refusal_register
 
         from . import permissions, selectors
 
@@ -23,5 +22,3 @@ class DestructionConfig(AppConfig):
             NavItem("destruction", _("销毁"), "destruction:index", order=50, allowed=permissions.can_read_destruction)
         )
         dashboard.register(Role.ARCHIVE_CLERK, "destruction/panels/clerk.html", selectors.clerk_dashboard)
-        # Lending may not import destruction: it asks this through its hook.
-        lending_refusal_register(selectors.dossier_lending_refusal)

@@ -101,18 +101,11 @@ def dossier_blocks(dossier) -> list[str]:
 
 
 def dossier_is_held_apart(dossier) -> bool:
-    """Approved for destruction and kept apart (单独存放): it cannot be lent."""
+    """Whether an item of `dossier` is approved for destruction and kept apart (单独存放). The
+    services record the answer as the dossier's custody, which lending reads."""
     return DestructionItem.objects.filter(
         dossier=dossier, status=ItemStatus.PROPOSED, destruction_list__status__in=HELD_APART_STATUSES
     ).exists()
-
-
-def dossier_lending_refusal(dossier) -> str | None:
-    """Why `dossier` cannot be lent now, as far as destruction knows (registered with lending.hooks):
-    approved for destruction, it is held apart."""
-    if dossier_is_held_apart(dossier):
-        return _("此档案已批准销毁，正单独存放，不能借阅。")
-    return None
 
 
 def lists_for(user) -> QuerySet[DestructionList]:

@@ -12,11 +12,11 @@ from accounts.roles import Role
 from accounts.selectors import people_with_role
 from accounts.services import notification_send, notification_send_to_role
 from crm_archive.errors import ActionRefused, TransitionRefused
-from dossiers.models import Document, Dossier, DossierStatus
-from dossiers.services import dossiers_lock
+from dossiers.models import Document, Dossier, DossierCustody, DossierStatus
+from dossiers.services import dossier_custody_move, dossiers_lock
 
 from . import permissions, selectors
-from .models import HOLD_MONTHS, DestructionItem, DestructionList, Hold, ItemStatus, ListStatus
+from .models import HELD_APART_STATUSES, HOLD_MONTHS, DestructionItem, DestructionList, Hold, ItemStatus, ListStatus
 
 
 def add_months(day: date, months: int) -> date:
@@ -227,9 +227,10 @@ def destruction_list_appraise(
 
 def destruction_list_approve(destruction_list: DestructionList, *, by) -> DestructionList:
     """The customer director approves: the items are held apart for six months from today, and
-    cannot be lent from then on. Refused while one of them has a loan approved or out (a dossier
-    out cannot be held apart: withdraw the item or wait for its return) — decided on the locked
-    dossier rows, so a loan approved at the same moment is never missed."""
+    cannot be lent from then on (their dossiers' custody says so, on the locked rows). Refused
+    while one of them has a loan approved or out (a dossier out cannot be held apart: withdraw the
+    item or wait for its return) — decided on the locked dossier rows, so a loan approved at the
+    same moment is never missed."""
     if not permissions.can_approve_destruction(by):
         raise ActionRefused(_("只有客户总监可以审批销毁清册。"))
     with transaction.atomic():
@@ -250,6 +251,8 @@ def destruction_list_approve(destruction_list: DestructionList, *, by) -> Destru
         destruction_list.hold_until = add_months(today, HOLD_MONTHS)
         destruction_list._history_user = by
         destruction_list.save()
+        for dossier in locked.values():
+            dossier_custody_move(dossier, DossierCustody.HELD_APART, by=by)
     return destruction_list
 
 
@@ -278,7 +281,9 @@ def destruction_list_reject(destruction_list: DestructionList, *, by, reason: st
 
 
 def destruction_item_withdraw(item: DestructionItem, *, by, reason: str) -> DestructionItem:
-    """Take an item off its list at any step before destruction (以免误毁)."""
+    """Take an item off its list at any step before destruction (以免误毁). An item held apart goes
+    back to its cabinet, unless another item of its dossier is still held apart (decided on the
+    locked dossier row)."""
     if not permissions.can_withdraw_destruction_items(by, item.destruction_list):
         raise ActionRefused(_("您不能撤出销毁清册中的条目。"))
     if not reason.strip():
@@ -289,9 +294,19 @@ def destruction_item_withdraw(item: DestructionItem, *, by, reason: str) -> Dest
         item = DestructionItem.objects.select_for_update().get(pk=item.pk)
         if item.status != ItemStatus.PROPOSED:
             raise ActionRefused(_("此条目已不在拟销毁之列。"))
+        dossier = dossiers_lock([item.dossier_id])[item.dossier_id]
         item.status, item.decided_by, item.reason = ItemStatus.WITHDRAWN, by, reason.strip()
         item.save()
+        if destruction_list.status in HELD_APART_STATUSES:
+            _release_unless_still_held_apart(dossier, by=by)
     return item
+
+
+def _release_unless_still_held_apart(dossier: Dossier, *, by):
+    """A dossier held apart whose last held item left (withdrawn, or a document of it destroyed)
+    goes back to its cabinet. It cannot be on loan: approval is refused while it is lent."""
+    if dossier.custody == DossierCustody.HELD_APART and not selectors.dossier_is_held_apart(dossier):
+        dossier_custody_move(dossier, DossierCustody.IN_CABINET, by=by)
 
 
 def destruction_list_verify(destruction_list: DestructionList, *, by) -> DestructionList:
@@ -318,8 +333,9 @@ def destruction_list_destroy(
     destruction_list: DestructionList, *, by, place: str, method: str, destroyed_on
 ) -> DestructionList:
     """销毁: at a named place, by a named method, under `by` as supervisor (监销人), who signs the
-    register. Destroyed dossiers keep their metadata; their scanned files are deleted. Items
-    with an open loan or under a hold are refused, naming why."""
+    register. Destroyed dossiers keep their metadata, and their custody says destroyed; their
+    scanned files are deleted. A dossier of which only documents were destroyed goes back to its
+    cabinet. Items with an open loan or under a hold are refused, naming why."""
     if not permissions.can_supervise_destruction(by):
         raise ActionRefused(_("监销人须为内勤部经理、客户服务部经理或总经理。"))
     if not place.strip() or not method.strip():
@@ -352,6 +368,7 @@ def destruction_list_destroy(
             else:
                 dossier = locked[item.dossier_id]
                 dossier.status, dossier.destroyed_at = DossierStatus.DESTROYED, now
+                dossier.custody = DossierCustody.DESTROYED
                 dossier._history_user = by
                 dossier.save()
                 files_to_delete.extend(dossier.documents.filter(destroyed_at__isnull=True))
@@ -360,6 +377,10 @@ def destruction_list_destroy(
         for document in files_to_delete:
             document.destroyed_at = now
             document.save(update_fields=["destroyed_at"])
+        # A dossier of which only documents were destroyed goes back to its cabinet.
+        for dossier in locked.values():
+            if dossier.status != DossierStatus.DESTROYED:
+                _release_unless_still_held_apart(dossier, by=by)
         destruction_list.status = ListStatus.DESTROYED
         destruction_list.place, destruction_list.method, destruction_list.destroyed_on = (
             place.strip(),

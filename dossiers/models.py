@@ -100,6 +100,18 @@ class DossierStatus(models.TextChoices):
     DESTROYED = "destroyed", _("已销毁")
 
 
+class DossierCustody(models.TextChoices):
+    """Where the dossier's original is, and so whether it may be lent: only a dossier in its cabinet
+    is handed out. Set on the locked dossier row by the services that move it (promotion, issue and
+    return, approval and destruction), so lending reads it here and never asks destruction."""
+
+    FILING = "filing", _("临时档案")  # with the archive clerk while it is being filed
+    IN_CABINET = "in_cabinet", _("正式档案")  # shelved in its cabinet
+    ON_LOAN = "on_loan", _("原件已借出")
+    HELD_APART = "held_apart", _("已批准，单独存放中")  # approved for destruction: never lent again
+    DESTROYED = "destroyed", _("已销毁")
+
+
 class Dossier(models.Model):
     """One customer's dossier (一户一档) and its lifecycle: temporary → completion received →
     formal → destroyed. Its secrecy tier is the customer's."""
@@ -133,6 +145,9 @@ class Dossier(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("格位"), null=True, blank=True)
     destroyed_at = models.DateTimeField(_("销毁时间"), null=True, blank=True)
+    custody = models.CharField(
+        _("存放地点"), max_length=16, choices=DossierCustody, default=DossierCustody.FILING, db_index=True
+    )
 
     history = HistoricalRecords()
 
@@ -173,6 +188,14 @@ class Dossier(models.Model):
 
     def get_secrecy_tier_display(self) -> str:
         return self.customer.get_secrecy_tier_display()
+
+    @property
+    def custody_note(self) -> str:
+        """The custody, when it says more than the status does (the original on loan, or held apart
+        for destruction); empty otherwise. Shown beside the status."""
+        if self.custody in (DossierCustody.ON_LOAN, DossierCustody.HELD_APART):
+            return self.get_custody_display()
+        return ""
 
     @property
     def promotion_is_overdue(self) -> bool:

@@ -19,6 +19,7 @@ from .models import (
     Cabinet,
     Document,
     Dossier,
+    DossierCustody,
     DossierStatus,
     Inspection,
     Repair,
@@ -52,6 +53,18 @@ def dossiers_lock(dossier_ids) -> dict[int, Dossier]:
         .filter(pk__in=ids)
         .order_by("pk")
     }
+
+
+def dossier_custody_move(dossier: Dossier, custody: DossierCustody, *, by) -> Dossier:
+    """Record where `dossier` now is (in its cabinet, on loan, held apart, destroyed), with its
+    history row naming `by`. Guarantees the change is made on the row the caller locked through
+    `dossiers_lock` (or `_locked`) in the current transaction, so whoever decides next sees it."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("dossier_custody_move needs the transaction that locked the dossier")
+    dossier.custody = custody
+    dossier._history_user = by
+    dossier.save(update_fields=["custody"])
+    return dossier
 
 
 def dossier_open(customer, *, by, opened_on, retention) -> Dossier:
@@ -104,7 +117,8 @@ def _next_archive_number(*, year: int, retention_code: str) -> str:
 
 def dossier_promote(dossier: Dossier, *, by, cabinet: Cabinet, position: int) -> Dossier:
     """临时档案 → 正式档案: check the required documents, give the archive number (档号, DA/T 22
-    shape fonds-year-retention-sequence) and shelve the dossier in `cabinet` at `position`."""
+    shape fonds-year-retention-sequence) and shelve the dossier in `cabinet` at `position`: from
+    then on it is in its cabinet (custody), and may be lent."""
     _require_archive_clerk(by)
     with transaction.atomic():
         dossier = _locked(dossier)
@@ -135,6 +149,7 @@ def dossier_promote(dossier: Dossier, *, by, cabinet: Cabinet, position: int) ->
         dossier.promoted_by = by
         dossier.cabinet = cabinet
         dossier.position = position
+        dossier.custody = DossierCustody.IN_CABINET
         dossier._history_user = by
         try:
             with transaction.atomic():

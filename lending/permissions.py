@@ -10,10 +10,9 @@ from django.db.models import Q
 
 from accounts.roles import Role, handles, signs_as
 from customers.secrecy import tier_approver_rule
-from dossiers.models import DossierStatus
+from dossiers.models import DossierCustody, DossierStatus
 from dossiers.permissions import can_oversee_archive
 
-from .hooks import dossier_lending_refusal
 from .models import OUTSTANDING_STATUSES, ExtensionStatus, Loan, LoanKind, LoanStatus
 
 
@@ -79,9 +78,12 @@ def can_generate_monthly_report(user) -> bool:
 
 
 def dossier_may_be_lent(dossier) -> bool:
-    """Whether `dossier` may go out now: not destroyed, and no app above (destruction, through
-    lending.hooks) holds it back. The services decide again on the locked row."""
-    return dossier.status != DossierStatus.DESTROYED and not dossier_lending_refusal(dossier)
+    """Whether `dossier` may go out now, as its custody says: not destroyed, nor held apart for
+    destruction. The services decide again on the locked row."""
+    return dossier.status != DossierStatus.DESTROYED and dossier.custody not in (
+        DossierCustody.DESTROYED,
+        DossierCustody.HELD_APART,
+    )
 
 
 def dossier_lending_actions(user, dossier) -> set[str]:

@@ -15,11 +15,10 @@ from accounts.services import notification_send, notification_send_to_role, noti
 from crm_archive.errors import ActionRefused, TransitionRefused
 from customers import secrecy
 from customers.services import customer_access_grant, customer_access_revoke
-from dossiers.models import DossierStatus
-from dossiers.services import dossiers_lock, repair_open
+from dossiers.models import DossierCustody, DossierStatus
+from dossiers.services import dossier_custody_move, dossiers_lock, repair_open
 
 from . import permissions, selectors
-from .hooks import dossier_lending_refusal
 from .models import (
     OFFICIAL_REPORT_DAY,
     OUTSTANDING_STATUSES,
@@ -61,15 +60,20 @@ def _locked(loan: Loan) -> Loan:
 
 def _dossier_locked_for_lending(dossier_id):
     """Lock the dossier's row and refuse when it cannot be lent now — destroyed, or held apart for
-    destruction (lending.hooks) — as the locked row says: a destruction recorded meanwhile waits
-    for this transaction or is seen by it, never missed."""
+    destruction — as the locked row's custody says: a destruction approved or recorded meanwhile
+    waits for this transaction or is seen by it, never missed."""
     dossier = dossiers_lock([dossier_id])[dossier_id]
-    if dossier.status == DossierStatus.DESTROYED:
+    if dossier.status == DossierStatus.DESTROYED or dossier.custody == DossierCustody.DESTROYED:
         raise ActionRefused(_("此档案已销毁，不能借阅。"))
-    reason = dossier_lending_refusal(dossier)
-    if reason:
-        raise ActionRefused(reason)
+    if dossier.custody == DossierCustody.HELD_APART:
+        raise ActionRefused(_("此档案已批准销毁，正单独存放，不能借阅。"))
     return dossier
+
+
+def _original_back_in_cabinet(dossier, *, by):
+    """The original is back on its shelf (on the dossier row the caller locked)."""
+    if dossier.custody == DossierCustody.ON_LOAN:
+        dossier_custody_move(dossier, DossierCustody.IN_CABINET, by=by)
 
 
 def _loan_link(loan: Loan) -> str:
@@ -218,8 +222,9 @@ def loan_cancel(loan: Loan, *, by) -> Loan:
 
 def loan_issue(loan: Loan, *, by, due_at=None) -> Loan:
     """The clerk hands the original to the borrower (never to themself). Due back the same day
-    unless an approved later date was asked for. The same original cannot be out twice, and a
-    dossier destroyed or held apart for destruction is never handed out."""
+    unless an approved later date was asked for. Only a dossier in its cabinet goes out, and its
+    custody says "on loan" from then on (on its locked row): the same original cannot be out twice,
+    and a dossier destroyed or held apart for destruction is never handed out."""
     if not permissions.can_issue_loans(by):
         raise ActionRefused(_("只有档案管理员可以发放档案。"))
     with transaction.atomic():
@@ -228,7 +233,11 @@ def loan_issue(loan: Loan, *, by, due_at=None) -> Loan:
         if by.pk == loan.borrower_id:
             raise ActionRefused(_("经办人不能是借阅人本人。"))
         loan.dossier = _dossier_locked_for_lending(loan.dossier_id)
-        if loan.dossier.status != DossierStatus.FORMAL:
+        if loan.dossier.custody == DossierCustody.ON_LOAN:
+            raise TransitionRefused(
+                _("档案 %(number)s 的原件已借出，尚未归还。") % {"number": loan.dossier.archive_number}
+            )
+        if loan.dossier.status != DossierStatus.FORMAL or loan.dossier.custody != DossierCustody.IN_CABINET:
             raise ActionRefused(_("此档案不是在柜的正式档案，不能发放。"))
         now = timezone.now()
         today = timezone.localdate(now)
@@ -244,6 +253,7 @@ def loan_issue(loan: Loan, *, by, due_at=None) -> Loan:
             raise TransitionRefused(
                 _("档案 %(number)s 的原件已借出，尚未归还。") % {"number": loan.dossier.archive_number}
             ) from None
+        dossier_custody_move(loan.dossier, DossierCustody.ON_LOAN, by=by)
         _grant_until(loan, loan.due_at)
     return loan
 
@@ -279,7 +289,8 @@ def _follow_up_damage(loan, *, by, damaged_documents, remarks):
 
 def loan_return(loan: Loan, *, by, complete: bool, remarks: str = "", damaged_documents=()) -> Loan:
     """借阅归还: the clerk checks completeness (检查完整性) and closes the entry (注销). An incomplete
-    or damaged return is recorded and opens a repair follow-up for the documents concerned."""
+    or damaged return is recorded and opens a repair follow-up for the documents concerned. The
+    dossier is back in its cabinet (custody, on its locked row)."""
     if not permissions.can_issue_loans(by):
         raise ActionRefused(_("只有档案管理员可以办理归还。"))
     with transaction.atomic():
@@ -287,6 +298,7 @@ def loan_return(loan: Loan, *, by, complete: bool, remarks: str = "", damaged_do
         if by.pk == loan.borrower_id:
             raise ActionRefused(_("经办人不能是借阅人本人。"))
         _refuse_unless(loan.kind == LoanKind.BORROW and loan.status == LoanStatus.ISSUED, loan)
+        loan.dossier = dossiers_lock([loan.dossier_id])[loan.dossier_id]
         if not complete:
             _follow_up_damage(loan, by=by, damaged_documents=damaged_documents, remarks=remarks)
         now = timezone.now()
@@ -297,6 +309,7 @@ def loan_return(loan: Loan, *, by, complete: bool, remarks: str = "", damaged_do
         loan.remarks = remarks.strip()
         loan._history_user = by
         loan.save()
+        _original_back_in_cabinet(loan.dossier, by=by)
         customer_access_revoke(loan.dossier.customer, user=loan.borrower)
         _close_pending_extensions(loan)
     return loan
@@ -322,7 +335,8 @@ def photocopy_register(
     damaged_documents=(),
 ) -> Loan:
     """影印登记: record what was copied; the original goes back to its cabinet after a
-    completeness check; the copies stay registered as lent until `copies_due_on`."""
+    completeness check (custody: in its cabinet again, on the locked row); the copies stay
+    registered as lent until `copies_due_on`."""
     if not permissions.can_issue_loans(by):
         raise ActionRefused(_("只有档案管理员可以办理影印登记。"))
     with transaction.atomic():
@@ -351,6 +365,7 @@ def photocopy_register(
         loan.remarks = remarks.strip()
         loan._history_user = by
         loan.save()
+        _original_back_in_cabinet(loan.dossier, by=by)
     return loan
 
 
