@@ -166,6 +166,13 @@ STORAGES = {
     },
 }
 
+# Monthly backups (manage.py backup, crm_archive/backup.py): one archive of the database and the
+# scans, the newest BACKUP_KEEP kept. BACKUP_PG_BIN_DIR picks pg_dump/pg_restore/psql of the
+# server's major version when those on PATH are of another.
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=12)
+BACKUP_PG_BIN_DIR = env("BACKUP_PG_BIN_DIR", default="")
+
 # Fonds code (全宗号) that starts every archive number, e.g. KH-2026-D30-0001 (DA/T 22 shape).
 ARCHIVE_FONDS_CODE = env("ARCHIVE_FONDS_CODE", default="KH")
 # Originals are due back the same day, by the end of the working day (Asia/Shanghai).
@@ -268,6 +275,11 @@ CELERY_BEAT_SCHEDULE = {
     "dossiers-notify-overdue-promotions": {
         "task": "dossiers.tasks.notify_overdue_promotions",
         "schedule": crontab(minute=0, hour=8),
+    },
+    # 每月1日对数据进行备份: at night, before the 02:30 housekeeping.
+    "accounts-monthly-backup": {
+        "task": "accounts.tasks.backup_monthly",
+        "schedule": crontab(minute=0, hour=2, day_of_month=1),
     },
 }
 

@@ -1,0 +1,22 @@
+"""`manage.py backup`: one archive of the database and the scans into BACKUP_DIR (crm_archive/backup.py)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from crm_archive.backup import BackupError, backup_create
+
+
+class Command(BaseCommand):
+    help = (
+        "Back up the database and every file under MEDIA_ROOT into one archive in BACKUP_DIR, with a manifest "
+        "(time, release, row counts, SHA-256 of every part), and keep the newest BACKUP_KEEP archives."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--directory", help="write the archive here instead of BACKUP_DIR")
+
+    def handle(self, **options):
+        try:
+            archive = backup_create(directory=options["directory"])
+        except BackupError as error:
+            raise CommandError(f"The backup failed: {error}") from error
+        self.stdout.write(f"Backup written: {archive} ({archive.stat().st_size:,} bytes)")
