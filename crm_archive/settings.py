@@ -201,6 +201,8 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# A monitor asks the application itself for /healthz, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Sessions end when the browser closes, and after SESSION_IDLE_TIMEOUT_MINUTES without a request
 # (default one working day, 8 hours: a clerk at the archive desk is not signed out between two

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from accounts.forms import AdminLoginForm, LoginForm
+from crm_archive import health
 
 # 403, 404 and 500 use Django's views with our templates (templates/403.html …); 400 also
 # recognises an oversized form post (crm_archive.views.bad_request).
@@ -27,6 +28,7 @@ urlpatterns = [
     ),
     # The language can be switched on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("customers/", include("customers.urls")),
     path("dossiers/", include("dossiers.urls")),
