@@ -122,10 +122,6 @@ LOAN_ACTIONS = frozenset(
 )
 
 
-def _original_out_on_another_loan(loan) -> bool:
-    return Loan.objects.filter(dossier_id=loan.dossier_id, status=LoanStatus.ISSUED).exclude(pk=loan.pk).exists()
-
-
 def _extension_pending(loan) -> bool:
     # Reads the prefetched extensions when the page fetched them (selectors.loan_detail).
     return any(extension.status == ExtensionStatus.REQUESTED for extension in loan.extensions.all())
@@ -157,12 +153,8 @@ def loan_actions(user, loan) -> set[str]:
     if not can_issue_loans(user):
         return actions
     if status == LoanStatus.APPROVED:
-        dossier = loan.dossier
-        if (
-            dossier.status == DossierStatus.FORMAL
-            and dossier_may_be_lent(dossier)
-            and not _original_out_on_another_loan(loan)
-        ):
+        # Only an original on its shelf goes out: not one out on another loan, held apart or destroyed.
+        if loan.dossier.status == DossierStatus.FORMAL and loan.dossier.custody == DossierCustody.IN_CABINET:
             actions.add("issue")
     elif status == LoanStatus.ISSUED and loan.kind == LoanKind.BORROW:
         actions.add("return")
