@@ -8,7 +8,8 @@ pytestmark = pytest.mark.django_db
 
 SAMPLE_ARGUMENTS = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000000"}
 # Pages that must be reachable without signing in.
-PUBLIC_URL_NAMES = {"login", "set_language", "admin:login"}
+# The health check answers a monitor, which never signs in (tests/test_health.py).
+PUBLIC_URL_NAMES = {"login", "set_language", "admin:login", "healthz"}
 
 
 def every_url_path(patterns=None, prefix="", namespace=""):
