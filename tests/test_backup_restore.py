@@ -243,6 +243,18 @@ def test_restore_refuses_media_files_even_into_a_new_database(records_of_every_k
     assert target.tables() == []
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_database_that_has_only_been_migrated_counts_as_empty(records_of_every_kind, backup_dir, target):
+    archive = backup_create(directory=backup_dir)
+    migrated = manage("migrate", database=target.name, media_root=target.media_root, backup_dir=backup_dir)
+    assert migrated.returncode == 0, migrated.stderr
+
+    restored = target.restore(archive, backup_dir=backup_dir)
+
+    assert restored.returncode == 0, restored.stderr
+    assert rows_of_every_table(target.connection) == rows_of_every_table(connection)
+
+
 def rewritten(archive: Path, destination: Path, change) -> Path:
     """A copy of `archive` where change(name, data) gives each member's new bytes (None drops it)."""
     with tarfile.open(archive) as source, tarfile.open(destination, "w") as copy:
