@@ -96,11 +96,14 @@ def dossier_lending_actions(user, dossier) -> set[str]:
 
 
 def can_reject_loan(user, loan) -> bool:
-    """Turning a request down: the archive manager, or the approver of the dossier's tier; never
-    the borrower."""
+    """Turning a request down: the archive manager, or — when the request needs it — the approver
+    of the dossier's tier; never the borrower. A tier approver has no say over a request the
+    borrower's own tier already opens."""
     if user.pk == loan.borrower_id:
         return False
-    return can_approve_loan_as_archive_manager(user, loan) or can_approve_loan_tier(user, loan)
+    return can_approve_loan_as_archive_manager(user, loan) or (
+        loan.needs_tier_approval and can_approve_loan_tier(user, loan)
+    )
 
 
 # Every action of loan_actions, each the service of the same name in lending.services:

@@ -187,9 +187,7 @@ def loan_reject(loan: Loan, *, by, reason: str) -> Loan:
         _refuse_unless(loan.status == LoanStatus.REQUESTED, loan)
         if by.pk == loan.borrower_id:
             raise ActionRefused(_("不能审批自己的申请。"))
-        if not (
-            permissions.can_approve_loan_as_archive_manager(by, loan) or permissions.can_approve_loan_tier(by, loan)
-        ):
+        if not permissions.can_reject_loan(by, loan):
             raise ActionRefused(_("此申请不需要您审批，或您已审批过。"))
         if not reason.strip():
             raise ActionRefused(_("请写明不批准的原因。"))
