@@ -165,10 +165,10 @@ DOCUMENT_ACTIONS = frozenset({"edit", "report_damage"})
 
 
 def document_actions(user, document: Document) -> set[str]:
-    """What `user` may do on a filed document now: the clerk edits it while neither it nor its
-    dossier is destroyed, and reports damage to it."""
+    """What `user` may do on a filed document now: while neither it nor its dossier is destroyed,
+    the clerk edits it and reports damage to it; a destroyed document is gone, nothing to repair."""
     if not can_manage_archive(user):
         return set()
     if document.destroyed_at is None and document.dossier.status != DossierStatus.DESTROYED:
         return {"edit", "report_damage"}
-    return {"report_damage"}
+    return set()

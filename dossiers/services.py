@@ -235,8 +235,11 @@ def inspection_record(*, by, **fields) -> Inspection:
 
 
 def repair_open(document: Document, *, by, damage: str, inspection: Inspection | None = None) -> Repair:
-    """Open a repair for a damaged document; it stays open until repaired."""
+    """Open a repair for a damaged document; it stays open until repaired. A destroyed document,
+    or one of a destroyed dossier, is gone: nothing to repair."""
     _require_archive_clerk(by)
+    if document.destroyed_at is not None or document.dossier.status == DossierStatus.DESTROYED:
+        raise ActionRefused(_("此文件已销毁，不能修改。"))
     if not damage.strip():
         raise ActionRefused(_("请描述破损情况。"))
     return Repair.objects.create(document=document, reported_by=by, damage=damage.strip(), inspection=inspection)

@@ -55,12 +55,12 @@ def test_a_formal_dossier_offers_a_loan_request_to_anyone_in_a_department(archiv
     assert "record_completion" not in dossier_actions(archive["people"]["clerk"], dossier)
 
 
-def test_a_destroyed_dossier_offers_nothing_and_its_documents_only_a_damage_report(archive, formal_dossier):
+def test_a_destroyed_dossier_and_its_documents_offer_nothing(archive, formal_dossier):
     dossier = formal_dossier()
     Dossier.objects.filter(pk=dossier.pk).update(status=DossierStatus.DESTROYED)
     dossier = Dossier.objects.get(pk=dossier.pk)
     clerk = archive["people"]["clerk"]
     assert dossier_actions(clerk, dossier) == set()
     document = Document.objects.select_related("dossier").filter(dossier=dossier).first()
-    assert document_actions(clerk, document) == {"report_damage"}
+    assert document_actions(clerk, document) == set()
     assert document_actions(archive["people"]["archive_manager"], document) == set()
