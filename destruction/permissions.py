@@ -149,7 +149,7 @@ def destruction_list_actions(user, destruction_list) -> set[str]:
         actions.add("verify")
     elif status == ListStatus.VERIFIED and can_supervise_destruction(user):
         proposed = _proposed_dossier_ids(destruction_list)
-        if not (
+        if proposed.exists() and not (
             Loan.objects.filter(dossier_id__in=proposed, status__in=OPEN_LOAN_STATUSES).exists()
             or Hold.objects.filter(dossier_id__in=proposed, lifted_at__isnull=True).exists()
             or Dossier.objects.filter(pk__in=proposed, status=DossierStatus.DESTROYED).exists()

@@ -350,6 +350,8 @@ def destruction_list_destroy(
         items = list(
             destruction_list.items.filter(status=ItemStatus.PROPOSED).select_related("document").order_by("pk")
         )
+        if not items:
+            raise ActionRefused(_("清册中已没有拟销毁的条目。"))
         # Lock every dossier concerned before deciding: a hold placed or a loan approved meanwhile
         # either committed before (and is seen here) or waits until this destruction is done.
         locked = dossiers_lock(item.dossier_id for item in items)

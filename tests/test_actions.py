@@ -648,6 +648,13 @@ def appraised_with_every_item_withdrawn(world):
     return destruction_list
 
 
+def verified_with_every_item_withdrawn(world):
+    destruction_list = verified(world)
+    for item in destruction_list.items.all():
+        destruction_services.destruction_item_withdraw(item, by=world.people["clerk"], reason="仍在使用")
+    return destruction_list
+
+
 def held(world, **draft):
     return destruction_services.destruction_list_approve(appraised(world, **draft), by=world.people["director"])
 
@@ -707,6 +714,8 @@ DESTRUCTION_LIST_STATES = {
         {("archive_manager", "destroy"), ("cs_manager", "destroy"), ("general_manager", "destroy")},
     ),
     "verified, then put on hold": (verified_then_put_on_hold, {("clerk", "withdraw")}),
+    # Nothing left to destroy: no destruction is recorded for an empty list.
+    "verified, every item withdrawn": (verified_with_every_item_withdrawn, set()),
     "verified, two dossiers": (lambda world: verified(world, count=2), {("general_manager", "destroy")}),
     "rejected": (rejected_list, set()),
     "destroyed": (lambda world: destroyed_list(world, [world.expired_dossier()]), set()),

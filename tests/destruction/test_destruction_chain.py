@@ -5,6 +5,7 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -459,3 +460,19 @@ def test_a_dossier_holding_documents_still_under_retention_is_not_destroyed_whol
         services.destruction_list_draft(
             by=archive["people"]["clerk"], department=dossier.customer.department, dossiers=[dossier]
         )
+
+
+def test_no_destruction_is_recorded_for_a_list_whose_items_were_all_withdrawn(destruction_people, approved_list):
+    people = destruction_people
+    destruction_list, _dossiers = approved_list()
+    later = at_shanghai(destruction_list.hold_until, 10)
+    with time_machine.travel(later, tick=False):
+        services.destruction_list_verify(destruction_list, by=people["archive_manager"])
+        for item in destruction_list.items.all():
+            services.destruction_item_withdraw(item, by=people["clerk"], reason="仍在使用")
+        with pytest.raises(ActionRefused, match="没有拟销毁的条目"):
+            services.destruction_list_destroy(
+                destruction_list, by=people["cs_manager"], place="档案室", method="粉碎", destroyed_on=later.date()
+            )
+    destruction_list.refresh_from_db()
+    assert destruction_list.status == ListStatus.VERIFIED and destruction_list.supervisor is None
