@@ -60,8 +60,9 @@ def customer_update(customer: Customer, *, by, **fields) -> Customer:
 
 
 def customer_record_save(record, *, by):
-    """Create or change a contact, interaction, deal or complaint of a customer `by` may edit."""
-    if not permissions.can_edit_customer(by, record.customer):
+    """Create or change a contact, interaction, deal or complaint of a customer `by` may edit —
+    and read: the same rule as the page's "edit" action."""
+    if "edit" not in permissions.customer_actions(by, record.customer):
         raise ActionRefused(_("您不能修改此客户的资料。"))
     if hasattr(record, "recorded_by_id") and record.recorded_by_id is None:
         record.recorded_by = by

@@ -275,3 +275,20 @@ def test_a_record_of_another_customer_cannot_be_edited_through_this_one(people, 
     foreign = ComplaintFactory(customer=other)
     url = reverse("customers:record_edit", args=[customer.pk, "complaints", foreign.pk])
     assert client_for(people["owner"]).get(url).status_code == 404
+
+
+def test_a_record_is_never_saved_on_a_customer_its_author_may_not_read(people):
+    """A department manager edits their department's customers, but a personal-tier customer whose
+    owner sits in another department is not theirs to read, and so not theirs to write to."""
+    from crm_archive.errors import ActionRefused
+    from customers.services import customer_record_save
+
+    customer = CustomerFactory(
+        name="乙公司",
+        owner=people["west_sales"],
+        department=people["east_manager"].department,
+        secrecy_tier=SecrecyTier.PERSONAL,
+    )
+    with pytest.raises(ActionRefused):
+        customer_record_save(Contact(customer=customer, name="张经理"), by=people["east_manager"])
+    assert not Contact.objects.filter(customer=customer).exists()
