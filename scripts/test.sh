@@ -96,11 +96,13 @@ echo "== The suite on SQLite"
 DATABASE_URL=sqlite:///$(mktemp -d)/crm_archive_test.sqlite3 ALLOW_SQLITE_TESTS=1 pytest
 
 # 8. No test may depend on the wall clock: the suite again (less the browser and the slow hostile-
-#    input walks, which touch no date), every test starting at fixed instants in Asia/Shanghai —
-#    morning, after the working day, half a minute before midnight — on the last day of a year and
-#    of a month.
-for clock in 2026-12-31T09:00:00+08:00 2026-12-31T18:00:00+08:00 2026-12-31T23:59:30+08:00 \
-  2027-02-28T23:59:30+08:00; do
+#    input walks, which touch no date), every test starting at a fixed instant in Asia/Shanghai on
+#    the last day of a month and of a year — after the working day and half a minute before midnight
+#    on PostgreSQL, in the morning on SQLite.
+for clock in 2026-12-31T18:00:00+08:00 2026-12-31T23:59:30+08:00; do
   echo "== The suite with the clock at $clock"
   pytest -q -m "not browser and not slow" --clock="$clock"
 done
+echo "== The suite on SQLite with the clock at 2026-12-31T09:00:00+08:00"
+DATABASE_URL=sqlite:///$(mktemp -d)/crm_archive_test.sqlite3 ALLOW_SQLITE_TESTS=1 \
+  pytest -q -m "not browser and not slow" --clock=2026-12-31T09:00:00+08:00
