@@ -177,6 +177,10 @@ BACKUP_PG_BIN_DIR = env("BACKUP_PG_BIN_DIR", default="")
 ARCHIVE_FONDS_CODE = env("ARCHIVE_FONDS_CODE", default="KH")
 # Originals are due back the same day, by the end of the working day (Asia/Shanghai).
 LOAN_DAY_ENDS_AT = env("LOAN_DAY_ENDS_AT", default="17:30")
+# An original kept beyond the day is the exception (seed 000 §3): a requested return date lies at
+# most this many days ahead; the approvers see it on the request, and the read access an approval
+# gives ends with it.
+LOAN_MAX_DAYS = env.int("LOAN_MAX_DAYS", default=7)
 # Scanned files: PDF or image, at most this size.
 SCAN_MAX_BYTES = env.int("SCAN_MAX_BYTES", default=20 * 1024 * 1024)
 

@@ -1,9 +1,10 @@
 """Input validation for lending, with messages a person can act on."""
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +37,8 @@ class LoanRequestForm(Form):
         due = self.cleaned_data.get("requested_due_on")
         if due and due < timezone.localdate():
             raise forms.ValidationError(_("申请归还日期不能早于今天。"))
+        if due and due > timezone.localdate() + timedelta(days=settings.LOAN_MAX_DAYS):
+            raise forms.ValidationError(_("申请归还日期最多为 %(days)d 天之后。") % {"days": settings.LOAN_MAX_DAYS})
         return due
 
 

@@ -107,6 +107,8 @@ def loan_request(
             raise ActionRefused(_("请写明借阅内容和用途。"))
         if requested_due_on and requested_due_on < timezone.localdate():
             raise ActionRefused(_("申请归还日期不能早于今天。"))
+        if requested_due_on and requested_due_on > timezone.localdate() + timedelta(days=settings.LOAN_MAX_DAYS):
+            raise ActionRefused(_("申请归还日期最多为 %(days)d 天之后。") % {"days": settings.LOAN_MAX_DAYS})
         loan = Loan.objects.create(
             kind=kind,
             dossier=dossier,
@@ -150,6 +152,10 @@ def loan_approve(loan: Loan, *, by) -> Loan:
         if by.pk == loan.borrower_id:
             raise ActionRefused(_("不能审批自己的申请。"))
         loan.dossier = _dossier_locked_for_lending(loan.dossier_id)
+        # Whether the tier's approver must sign is decided again now: the customer's tier or owner
+        # may have changed since the request, and a borrower the tier no longer opens needs it.
+        if not loan.needs_tier_approval and not secrecy.tier_opens_customer(loan.borrower, loan.dossier.customer):
+            loan.needs_tier_approval = True
         now = timezone.now()
         approval = permissions.loan_approval_due_from(
             by, loan, archive_approved_by_id=loan.archive_approved_by_id, tier_approved_by_id=loan.tier_approved_by_id
@@ -420,8 +426,10 @@ def extension_request(loan: Loan, *, by, until, reason: str) -> Extension:
 def extension_decide(extension: Extension, *, by, approve: bool) -> Extension:
     """Approve or refuse a 续借 with the same approvers as the loan."""
     with transaction.atomic():
-        extension = Extension.objects.select_for_update().get(pk=extension.pk)
+        # The loan first, then its extension, then the dossier: the order of loan_return and
+        # photocopy_close, which also touch a loan's pending extensions, so the two never deadlock.
         loan = _locked(extension.loan)
+        extension = Extension.objects.select_for_update().get(pk=extension.pk, loan=loan)
         if extension.status != ExtensionStatus.REQUESTED:
             raise TransitionRefused(_("此续借申请已处理。"))
         _refuse_unless(loan.status in OUTSTANDING_STATUSES, loan)
