@@ -304,9 +304,11 @@ def destruction_item_withdraw(item: DestructionItem, *, by, reason: str) -> Dest
 
 def _release_unless_still_held_apart(dossier: Dossier, *, by):
     """A dossier held apart whose last held item left (withdrawn, or a document of it destroyed)
-    goes back to its cabinet. It cannot be on loan: approval is refused while it is lent."""
+    goes back to its cabinet — or, not yet formal, back to the clerk who is filing it. It cannot be
+    on loan: approval is refused while it is lent."""
     if dossier.custody == DossierCustody.HELD_APART and not selectors.dossier_is_held_apart(dossier):
-        dossier_custody_move(dossier, DossierCustody.IN_CABINET, by=by)
+        back = DossierCustody.IN_CABINET if dossier.status == DossierStatus.FORMAL else DossierCustody.FILING
+        dossier_custody_move(dossier, back, by=by)
 
 
 def destruction_list_verify(destruction_list: DestructionList, *, by) -> DestructionList:

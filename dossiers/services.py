@@ -149,7 +149,10 @@ def dossier_promote(dossier: Dossier, *, by, cabinet: Cabinet, position: int) ->
         dossier.promoted_by = by
         dossier.cabinet = cabinet
         dossier.position = position
-        dossier.custody = DossierCustody.IN_CABINET
+        # Shelved — unless a document of it was already approved for destruction and is held
+        # apart: then the dossier stays apart, and is not lent, until that item leaves.
+        if dossier.custody == DossierCustody.FILING:
+            dossier.custody = DossierCustody.IN_CABINET
         dossier._history_user = by
         try:
             with transaction.atomic():
