@@ -49,7 +49,7 @@ class DossierAdmin(HistoryAdmin):
     list_select_related = ["customer", "cabinet"]
     search_fields = ["archive_number", "customer__name"]
     raw_id_fields = ["customer"]
-    readonly_fields = ["archive_number", "status", "promoted_at", "promoted_by", "destroyed_at"]
+    readonly_fields = ["archive_number", "status", "custody", "promoted_at", "promoted_by", "destroyed_at"]
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.status == DossierStatus.DESTROYED:

@@ -225,3 +225,9 @@ def test_a_department_added_in_the_admin_loses_its_control_characters(root_clien
     response = root_client.post("/admin/accounts/department/add/", {"code": "qa", "name": "质检\x07部\x1b"})
     assert response.status_code == 302
     assert Department.objects.get(code="qa").name == "质检部"
+
+
+def test_custody_is_not_edited_in_the_admin(root_client, archive, formal_dossier):
+    dossier = formal_dossier()
+    page = root_client.get(f"/admin/dossiers/dossier/{dossier.pk}/change/").content.decode()
+    assert 'name="custody"' not in page
