@@ -33,7 +33,7 @@ def test_an_unreachable_broker_answers_503(client, settings):
     answer = client.get("/healthz")
 
     assert answer.status_code == 503
-    assert answer.json() == {"database": "ok", "broker": "error: OperationalError", "storage": "ok"}
+    assert answer.json() == {"database": "ok", "broker": "error", "storage": "ok"}
 
 
 def test_an_unavailable_database_answers_503_and_names_no_detail(client):
@@ -43,7 +43,7 @@ def test_an_unavailable_database_answers_503_and_names_no_detail(client):
         answer = client.get("/healthz")
 
     assert answer.status_code == 503
-    assert answer.json() == {"database": "error: OperationalError", "broker": "eager", "storage": "ok"}
+    assert answer.json() == {"database": "error", "broker": "eager", "storage": "ok"}
     assert b"db.internal" not in answer.content
 
 
@@ -51,7 +51,7 @@ def test_an_unavailable_storage_answers_503(client):
     with mock.patch.object(health.default_storage, "exists", side_effect=PermissionError("/srv/media")):
         answer = client.get("/healthz")
 
-    assert answer.status_code == 503 and answer.json()["storage"] == "error: PermissionError"
+    assert answer.status_code == 503 and answer.json()["storage"] == "error"
 
 
 def test_the_health_check_is_not_redirected_to_https(client, settings):
