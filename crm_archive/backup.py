@@ -125,9 +125,14 @@ def _archive_write(connection, archive: Path, now) -> None:
         with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as tar:
             database = _tar_add_file(tar, database_part, database_part.name)
             # After the database: a scan the dump refers to was written before the dump began.
-            media = [
-                _tar_add_file(tar, path, MEDIA_PREFIX + name) for path, name in _media_files(Path(settings.MEDIA_ROOT))
-            ]
+            media = []
+            for path, name in _media_files(Path(settings.MEDIA_ROOT)):
+                try:
+                    media.append(_tar_add_file(tar, path, MEDIA_PREFIX + name))
+                except FileNotFoundError:
+                    # Deleted since it was listed (a destruction's scans go once it commits): the
+                    # archive holds what the storage held, and the backup goes on.
+                    continue
             manifest = {
                 "format": FORMAT,
                 "created_at": timezone.localtime(now).isoformat(),

@@ -172,10 +172,14 @@ def document_scan(request, document_id):
     )
     if not document.scan:
         raise Http404
+    try:
+        scan = document.scan.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None  # the row names a file the storage no longer holds
     customer_read_log(document.dossier.customer, user=request.user, what=f"document:{document.pk}")
     extension = document.scan.name.rsplit(".", 1)[-1]
     return FileResponse(
-        document.scan.open("rb"),
+        scan,
         content_type=document.scan_content_type or "application/octet-stream",
         filename=f"{document.dossier.archive_number or 'dossier'}-{document.pk}.{extension}",
     )

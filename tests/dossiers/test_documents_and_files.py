@@ -204,3 +204,11 @@ def test_top_secret_documents_are_not_listed_to_readers_of_the_dossier(
         "绝密协议"
         in client_for(archive["people"]["clerk"]).get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
     )
+
+
+def test_a_scan_the_storage_no_longer_holds_is_not_found_not_a_server_error(archive, scanned, client_for):
+    _dossier, regular, _secret = scanned
+    regular.refresh_from_db()
+    regular.scan.storage.delete(regular.scan.name)
+    response = client_for(archive["people"]["owner"]).get(reverse("dossiers:document_scan", args=[regular.pk]))
+    assert response.status_code == 404
