@@ -58,6 +58,8 @@ def dossier_detail(request, pk):
     for document in documents:
         document.actions = permissions.document_actions(request.user, document)
     actions = permissions.dossier_actions(request.user, dossier)
+    # Every read is evidence (SPEC §4): the dossier page (its metadata and catalogue) too.
+    customer_read_log(dossier.customer, user=request.user, what=f"dossier:{dossier.pk}")
     return render(
         request,
         "dossiers/dossier_detail.html",
@@ -199,8 +201,9 @@ def _volume_or_404(request, pk, year, kind):
 
 
 def volume_catalogue(request, pk, year, kind):
-    """卷内文件目录, print-ready (A4)."""
+    """卷内文件目录, print-ready (A4); the read is logged like the dossier page's."""
     dossier, volume = _volume_or_404(request, pk, year, kind)
+    customer_read_log(dossier.customer, user=request.user, what=f"catalogue:{dossier.pk}:{year}")
     return render(request, "dossiers/print_catalogue.html", {"dossier": dossier, "volume": volume})
 
 

@@ -133,6 +133,7 @@ def test_a_refused_dossier_page_does_not_reveal_the_customer(archive, scanned, c
     response = client_for(archive["people"]["colleague"]).get(reverse("dossiers:detail", args=[dossier.pk]))
     assert response.status_code == 404
     assert dossier.customer.name not in response.content.decode()
+    assert not CustomerReadLog.objects.exists()  # nothing was read, nothing is logged
 
 
 def test_reading_a_scan_is_logged_and_returns_the_file(archive, scanned, client_for):
@@ -212,3 +213,16 @@ def test_a_scan_the_storage_no_longer_holds_is_not_found_not_a_server_error(arch
     regular.scan.storage.delete(regular.scan.name)
     response = client_for(archive["people"]["owner"]).get(reverse("dossiers:document_scan", args=[regular.pk]))
     assert response.status_code == 404
+
+
+def test_opening_a_dossier_page_and_printing_its_catalogue_are_logged_as_reads(archive, scanned, client_for):
+    dossier, regular, _secret = scanned
+    client = client_for(archive["people"]["clerk"])
+    assert client.get(reverse("dossiers:detail", args=[dossier.pk])).status_code == 200
+    catalogue = reverse("dossiers:volume_catalogue", args=[dossier.pk, regular.filing_year, "regular"])
+    assert client.get(catalogue).status_code == 200
+    logged = list(CustomerReadLog.objects.order_by("id").values_list("user__username", "customer_id", "what"))
+    assert logged == [
+        ("clerk", dossier.customer_id, f"dossier:{dossier.pk}"),
+        ("clerk", dossier.customer_id, f"catalogue:{dossier.pk}:{regular.filing_year}"),
+    ]
