@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "crm_archive",
     "accounts",
     "customers",
+    "approvals",
     "dossiers",
     "lending",
     "destruction",
@@ -259,10 +260,6 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Later issues add their periodic jobs here (crontab in Asia/Shanghai). Never set
 # `expires` on a beat entry: with a non-UTC time zone it can silently drop the run.
 CELERY_BEAT_SCHEDULE = {
-    "customers-remove-expired-access-grants": {
-        "task": "customers.tasks.remove_expired_access_grants",
-        "schedule": crontab(minute=30, hour=2),
-    },
     # 每月5日: the outstanding-loan report for the general manager. It runs every morning: before
     # the 5th it stores nothing, on the 5th it takes the month's official report, and after a 5th
     # missed while beat was down the first run takes it then; once taken, later runs change nothing.

@@ -31,6 +31,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("customers/", include("customers.urls")),
+    path("approvals/", include("approvals.urls")),
     path("dossiers/", include("dossiers.urls")),
     path("lending/", include("lending.urls")),
     path("destruction/", include("destruction.urls")),

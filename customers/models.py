@@ -326,24 +326,41 @@ class CustomerReadLog(models.Model):
 
 
 class CustomerAccessGrant(UserObjectPermissionBase):
-    """A django-guardian per-object grant on one customer, with an expiry guardian lacks.
+    """A django-guardian per-object grant on one customer, one per approved request, with an
+    expiry guardian lacks (SPEC §4).
 
-    A direct foreign key instead of guardian's generic table: list filtering joins on an
-    integer column. The grant counts only while `expires_at` is in the future; the check
-    is made in customers/secrecy.py, and a periodic task removes expired rows."""
+    Each approved read request or loan has its own grant (`reference` names it: CY000001,
+    J000001…), so two overlapping requests of one customer end independently. A direct foreign
+    key instead of guardian's generic table: list filtering joins on an integer column. A grant
+    counts only while `expires_at` is in the future and it is not revoked; the check is made in
+    customers/secrecy.py (never ask guardian's `has_perm` about a customer: it knows nothing of
+    expiry). Expired and revoked grants stay as history."""
 
-    content_object = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="access_grants")
+    content_object = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="access_grants")
     granted_at = models.DateTimeField(_("授权时间"), default=timezone.now)
     expires_at = models.DateTimeField(_("失效时间"))
+    revoked_at = models.DateTimeField(_("收回时间"), null=True, blank=True)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("授权人"), on_delete=models.PROTECT, null=True, related_name="+"
     )
+    reference = models.CharField(_("依据"), max_length=20, blank=True)
     reason = models.CharField(_("事由"), max_length=300, blank=True)
+    # What the grant opens besides the profile: every document of the customer that is not top
+    # secret, or (`named_documents_only`) only those its request named; top-secret documents only
+    # when the general manager approved (`opens_top_secret`).
+    named_documents_only = models.BooleanField(_("仅限指定文件"), default=False)
+    opens_top_secret = models.BooleanField(_("含绝密文件"), default=False)
 
     class Meta(UserObjectPermissionBase.Meta):
+        # One grant per approved request, never shared: guardian's one-row-per-(user, object) is lifted.
+        unique_together = ()
         verbose_name = _("客户查阅授权")
         verbose_name_plural = _("客户查阅授权")
         indexes = [models.Index(fields=["user", "content_object", "expires_at"])]
+
+    @property
+    def is_open(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
 
 
 class CustomerGroupAccessGrant(GroupObjectPermissionBase):

@@ -18,9 +18,11 @@ Tier rule (who reads without asking):
 The owning sales person also reads their own customers of the company and department tiers
 (they keep the profile current); top secret stays closed to them.
 
-Grant rule: an approved request gives its requester a time-limited grant on the customer
-(`CustomerAccessGrant`, with `expires_at`); an expired grant opens nothing, whether or not the
-nightly job has removed it yet. A grant never opens a top-secret document.
+Grant rule: each approved request (read request, loan) gives its requester its own time-limited
+grant on the customer (`CustomerAccessGrant`, with `expires_at`, `revoked_at`); an expired or
+revoked grant opens nothing and stays as history. Which documents a grant opens (all but the
+top-secret ones, only those the request named, top secret only with the general manager's
+approval) is decided beside the documents, in dossiers/permissions.py, from the grant's flags.
 
 Tier-approver rule (who approves reading outside one's tier): company → marketing director;
 department → that department's manager; personal → the owner's department manager; top secret →
@@ -74,7 +76,15 @@ def grant_rule(user, *, at=None, to_customer: str = "") -> Exists:
             content_object=OuterRef(_path(to_customer, "pk")),
             permission__codename=READ_PERMISSION,
             expires_at__gt=at or timezone.now(),
+            revoked_at__isnull=True,
         )
+    )
+
+
+def grants_open(user, *, at=None) -> QuerySet[CustomerAccessGrant]:
+    """`user`'s grants that are open at `at` (default now): not expired, not revoked."""
+    return CustomerAccessGrant.objects.filter(
+        user_id=user.pk, expires_at__gt=at or timezone.now(), revoked_at__isnull=True
     )
 
 

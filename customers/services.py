@@ -131,31 +131,48 @@ def customers_hand_over(*, from_user, to_user, by, reason: str) -> Handover:
         )
 
 
-def customer_access_grant(customer: Customer, *, user, until, by=None, reason: str = "") -> CustomerAccessGrant:
-    """Let `user` read `customer` until `until` (a django-guardian per-object permission with an
-    expiry). Granting again extends or shortens the same grant."""
+def customer_access_grant(
+    customer: Customer,
+    *,
+    user,
+    until,
+    by=None,
+    reference: str = "",
+    reason: str = "",
+    named_documents_only: bool = False,
+    opens_top_secret: bool = False,
+) -> CustomerAccessGrant:
+    """A new grant: `user` reads `customer` until `until` (a django-guardian per-object permission
+    with an expiry), for the request `reference`. Every approved request gets its own."""
     if until <= timezone.now():
         raise ActionRefused(_("授权失效时间必须晚于现在。"))
     permission = Permission.objects.get(content_type__app_label="customers", codename=secrecy.READ_PERMISSION)
-    grant, _created = CustomerAccessGrant.objects.update_or_create(
+    return CustomerAccessGrant.objects.create(
         user=user,
         permission=permission,
         content_object=customer,
-        defaults={"expires_at": until, "granted_by": by, "granted_at": timezone.now(), "reason": reason},
+        expires_at=until,
+        granted_by=by,
+        reference=reference,
+        reason=reason[:300],
+        named_documents_only=named_documents_only,
+        opens_top_secret=opens_top_secret,
     )
+
+
+def customer_access_extend(grant: CustomerAccessGrant, *, until) -> CustomerAccessGrant:
+    """Move an open grant's end (a loan issued, or extended): the same grant, the same request."""
+    if until <= timezone.now():
+        raise ActionRefused(_("授权失效时间必须晚于现在。"))
+    CustomerAccessGrant.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(expires_at=until)
+    grant.refresh_from_db()
     return grant
 
 
-def customer_access_revoke(customer: Customer, *, user) -> int:
-    """End `user`'s grant on `customer` now (e.g. when a loan is returned)."""
-    deleted, _detail = CustomerAccessGrant.objects.filter(user=user, content_object=customer).delete()
-    return deleted
-
-
-def access_grants_remove_expired(*, at=None) -> int:
-    """Delete grants whose expiry has passed. Housekeeping only: the access rules already ignore them."""
-    deleted, _detail = CustomerAccessGrant.objects.filter(expires_at__lte=at or timezone.now()).delete()
-    return deleted
+def customer_access_revoke(grant: CustomerAccessGrant | None) -> None:
+    """End one grant now (its request returned or withdrawn); the row stays as history."""
+    if grant is not None:
+        CustomerAccessGrant.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 @dataclass

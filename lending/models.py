@@ -106,6 +106,15 @@ class Loan(models.Model):
         related_name="+",
     )
     remarks = models.CharField(_("备注"), max_length=300, blank=True)
+    # The borrower's own read grant when the tier is closed to them: it ends with this loan alone.
+    grant = models.OneToOneField(
+        "customers.CustomerAccessGrant",
+        verbose_name=_("查阅授权"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="loan",
+    )
 
     history = HistoricalRecords()
 

@@ -1,14 +1,17 @@
 """Who approves, issues and sees which loan, built on the secrecy core (customers/secrecy.py).
 
-The archive manager approves every request; when the borrower may not read the customer's tier,
-the tier's approver approves too (the core's tier-approver rule). Nobody approves their own
-request. Approvals are signatures (`accounts.roles.signs_as`): a superuser gives none; the office
-work of issuing and receiving back may be done by a superuser (`accounts.roles.handles`).
+Who approves a request is its approval chain's business (approvals/, SPEC §9: by default the
+requester's department manager, then the archive manager, with the tier's manager when the tier is
+closed to the borrower). Nobody approves their own request. Approvals are signatures: a superuser
+holds no role and gives none; the office work of issuing and receiving back may be done by a
+superuser (`accounts.roles.handles`).
 """
 
 from django.db.models import Q
 
-from accounts.roles import Role, handles, signs_as
+from accounts.roles import Role, handles
+from approvals.models import RequestKind
+from approvals.selectors import may_sign, request_ids_awaiting, request_ids_signed_by
 from customers.secrecy import tier_approver_rule
 from dossiers.models import DossierCustody, DossierStatus
 from dossiers.permissions import can_oversee_archive
@@ -17,37 +20,11 @@ from .models import OUTSTANDING_STATUSES, ExtensionStatus, Loan, LoanKind, LoanS
 
 
 def loans_awaiting_approval_by(user):
-    """Requests waiting for `user`'s approval: as archive manager, or as the approver of the
-    dossier's tier. Nobody approves their own request."""
-    waiting = Loan.objects.filter(status=LoanStatus.REQUESTED).exclude(borrower_id=user.pk)
-    rule = Q(needs_tier_approval=True, tier_approved_by__isnull=True) & tier_approver_rule(
-        user, to_customer="dossier__customer"
+    """Requests with a step of their chain due for `user`'s signature (in person or as a deputy);
+    never their own, nor one whose chain they already signed."""
+    return Loan.objects.filter(
+        status=LoanStatus.REQUESTED, pk__in=request_ids_awaiting(user, [LoanKind.BORROW, LoanKind.PHOTOCOPY])
     )
-    if user.has_role(Role.ARCHIVE_MANAGER):
-        rule |= Q(archive_approved_by__isnull=True)
-    return waiting.filter(rule)
-
-
-def can_approve_loan_as_archive_manager(user, loan) -> bool:
-    return signs_as(user, Role.ARCHIVE_MANAGER) and user.pk != loan.borrower_id
-
-
-def can_approve_loan_tier(user, loan) -> bool:
-    if user.pk == loan.borrower_id:
-        return False
-    return Loan.objects.filter(pk=loan.pk).filter(tier_approver_rule(user, to_customer="dossier__customer")).exists()
-
-
-def loan_approval_due_from(user, loan, *, archive_approved_by_id, tier_approved_by_id) -> str | None:
-    """Which approval `user` may still give to a loan (or to its extension, whose own approvals
-    are passed in): "archive", "tier", or None. Nobody approves their own request."""
-    if user.pk == loan.borrower_id:
-        return None
-    if archive_approved_by_id is None and can_approve_loan_as_archive_manager(user, loan):
-        return "archive"
-    if loan.needs_tier_approval and tier_approved_by_id is None and can_approve_loan_tier(user, loan):
-        return "tier"
-    return None
 
 
 def can_issue_loans(user) -> bool:
@@ -61,8 +38,11 @@ def loans_visible_to(user):
     own loans for everyone."""
     if can_oversee_archive(user):
         return Loan.objects.all()
-    rule = Q(borrower_id=user.pk) | (
-        Q(needs_tier_approval=True) & tier_approver_rule(user, to_customer="dossier__customer")
+    rule = (
+        Q(borrower_id=user.pk)
+        | (Q(needs_tier_approval=True) & tier_approver_rule(user, to_customer="dossier__customer"))
+        | Q(pk__in=request_ids_awaiting(user, [LoanKind.BORROW, LoanKind.PHOTOCOPY]))
+        | Q(pk__in=request_ids_signed_by(user, [LoanKind.BORROW, LoanKind.PHOTOCOPY]))
     )
     if user.has_role(Role.DEPARTMENT_MANAGER) and user.department_id:
         rule |= Q(department_id=user.department_id)
@@ -93,17 +73,6 @@ def dossier_lending_actions(user, dossier) -> set[str]:
     if dossier.status == DossierStatus.FORMAL and user.department_id is not None and dossier_may_be_lent(dossier):
         return {"request_loan"}
     return set()
-
-
-def can_reject_loan(user, loan) -> bool:
-    """Turning a request down: the archive manager, or — when the request needs it — the approver
-    of the dossier's tier; never the borrower. A tier approver has no say over a request the
-    borrower's own tier already opens."""
-    if user.pk == loan.borrower_id:
-        return False
-    return can_approve_loan_as_archive_manager(user, loan) or (
-        loan.needs_tier_approval and can_approve_loan_tier(user, loan)
-    )
 
 
 # Every action of loan_actions, each the service of the same name in lending.services:
@@ -145,13 +114,9 @@ def loan_actions(user, loan) -> set[str]:
         if status in OUTSTANDING_STATUSES and not _extension_pending(loan):
             actions.add("request_extension")
         return actions
-    if status == LoanStatus.REQUESTED:
-        if can_reject_loan(user, loan):
-            actions.add("reject")
-        approval = loan_approval_due_from(
-            user, loan, archive_approved_by_id=loan.archive_approved_by_id, tier_approved_by_id=loan.tier_approved_by_id
-        )
-        if approval is not None and dossier_may_be_lent(loan.dossier):
+    if status == LoanStatus.REQUESTED and may_sign(user, loan.kind, loan.pk):
+        actions.add("reject")
+        if dossier_may_be_lent(loan.dossier):
             actions.add("approve")
     if not can_issue_loans(user):
         return actions
@@ -173,21 +138,14 @@ EXTENSION_ACTIONS = frozenset({"approve", "reject"})
 
 
 def extension_actions(user, extension) -> set[str]:
-    """What `user` may decide on a 续借 request now: the loan's approvers, each once, never the
-    borrower. The approval that completes it lends again, so not for a dossier that may not be lent."""
+    """What `user` may decide on a 续借 request now: whoever a step of its chain (the loan kind's)
+    names now, each once, never the borrower. The approval that completes it lends again, so not
+    for a dossier that may not be lent."""
     loan = extension.loan
     if extension.status != ExtensionStatus.REQUESTED or loan.status not in OUTSTANDING_STATUSES:
         return set()
-    approval = loan_approval_due_from(
-        user,
-        loan,
-        archive_approved_by_id=extension.archive_approved_by_id,
-        tier_approved_by_id=extension.tier_approved_by_id,
-    )
-    if approval is None:
+    if not may_sign(user, RequestKind.EXTENSION, extension.pk):
         return set()
-    archive_given = extension.archive_approved_by_id is not None or approval == "archive"
-    tier_given = not loan.needs_tier_approval or extension.tier_approved_by_id is not None or approval == "tier"
-    if archive_given and tier_given and not dossier_may_be_lent(loan.dossier):
+    if not dossier_may_be_lent(loan.dossier):
         return {"reject"}
     return {"approve", "reject"}

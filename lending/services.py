@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role
 from accounts.selectors import people_with_role
 from accounts.services import notification_send, notification_send_to_role, notifications_send
+from approvals.models import RequestKind, StepRole
+from approvals.services import ApprovalOutcome, approval_close, approval_decide, approval_open, subject_for_customer
 from crm_archive.errors import ActionRefused, TransitionRefused
 from customers import secrecy
-from customers.services import customer_access_grant, customer_access_revoke
+from customers.services import customer_access_extend, customer_access_grant, customer_access_revoke
 from dossiers.models import DossierCustody, DossierStatus
 from dossiers.services import dossier_custody_move, dossiers_lock, repair_open
 
@@ -121,30 +123,52 @@ def loan_request(
         )
         if documents:
             loan.documents.set(documents)
-    message = _("%(borrower)s 申请%(kind)s档案 %(number)s，待您审批。") % {
-        "borrower": borrower,
-        "kind": loan.get_kind_display(),
-        "number": dossier.archive_number,
-    }
-    notification_send_to_role(role=Role.ARCHIVE_MANAGER, message=message, link=_loan_link(loan))
+        # The chain of SPEC §9 for this kind and tier, copied now: a chain edited later changes
+        # only later requests.
+        approval_open(
+            kind=loan.kind,
+            request_id=loan.pk,
+            reference=loan.register_number,
+            link=_loan_link(loan),
+            subject=subject_for_customer(borrower, dossier.customer),
+        )
     return loan
 
 
 def _grant_until(loan: Loan, until):
-    """A borrower who may not read the tier reads through a grant that ends with the loan."""
-    if loan.needs_tier_approval:
-        customer_access_grant(
+    """A borrower who may not read the tier reads through the loan's own grant, which ends with
+    the loan (and only this loan: another request of the same customer has its own)."""
+    if not loan.needs_tier_approval:
+        return
+    if loan.grant_id is None:
+        loan.grant = customer_access_grant(
             loan.dossier.customer,
             user=loan.borrower,
             until=until,
-            by=None,
+            reference=loan.register_number,
             reason=_("借阅 %(number)s") % {"number": loan.register_number},
         )
+        Loan.objects.filter(pk=loan.pk).update(grant=loan.grant)
+    else:
+        customer_access_extend(loan.grant, until=until)
+
+
+def _signature_in_register(loan_or_extension, task, by, now):
+    """The register's approver columns: the archive manager's and the tier manager's signatures."""
+    if task.step_role == StepRole.ARCHIVE_MANAGER:
+        loan_or_extension.archive_approved_by = by
+        if hasattr(loan_or_extension, "archive_approved_at"):
+            loan_or_extension.archive_approved_at = now
+    elif task.step_role == StepRole.TIER_MANAGER:
+        loan_or_extension.tier_approved_by = by
+        if hasattr(loan_or_extension, "tier_approved_at"):
+            loan_or_extension.tier_approved_at = now
 
 
 def loan_approve(loan: Loan, *, by) -> Loan:
-    """Record `by`'s approval: as archive manager, or as the approver of the dossier's tier.
-    The loan is approved once every approval it needs is given. Never for a dossier destroyed or
+    """`by` signs the next step of the loan's chain (SPEC §9: by default the requester's department
+    manager, then the archive manager, with the tier's manager when the tier is closed to the
+    borrower). The loan is approved once the chain is complete. Never for a dossier destroyed or
     held apart for destruction, even one destroyed while this approval was being given."""
     with transaction.atomic():
         loan = _locked(loan)
@@ -152,21 +176,10 @@ def loan_approve(loan: Loan, *, by) -> Loan:
         if by.pk == loan.borrower_id:
             raise ActionRefused(_("不能审批自己的申请。"))
         loan.dossier = _dossier_locked_for_lending(loan.dossier_id)
-        # Whether the tier's approver must sign is decided again now: the customer's tier or owner
-        # may have changed since the request, and a borrower the tier no longer opens needs it.
-        if not loan.needs_tier_approval and not secrecy.tier_opens_customer(loan.borrower, loan.dossier.customer):
-            loan.needs_tier_approval = True
+        decision = approval_decide(kind=loan.kind, request_id=loan.pk, by=by, approve=True)
         now = timezone.now()
-        approval = permissions.loan_approval_due_from(
-            by, loan, archive_approved_by_id=loan.archive_approved_by_id, tier_approved_by_id=loan.tier_approved_by_id
-        )
-        if approval == "archive":
-            loan.archive_approved_by, loan.archive_approved_at = by, now
-        elif approval == "tier":
-            loan.tier_approved_by, loan.tier_approved_at = by, now
-        else:
-            raise ActionRefused(_("此申请不需要您审批，或您已审批过。"))
-        if loan.archive_approved_by_id and (loan.tier_approved_by_id or not loan.needs_tier_approval):
+        _signature_in_register(loan, decision.task, by, now)
+        if decision.outcome == ApprovalOutcome.APPROVED:
             loan.status = LoanStatus.APPROVED
             today = timezone.localdate(now)
             _grant_until(loan, due_on_day(max(loan.requested_due_on or today, today), now=now))
@@ -193,10 +206,9 @@ def loan_reject(loan: Loan, *, by, reason: str) -> Loan:
         _refuse_unless(loan.status == LoanStatus.REQUESTED, loan)
         if by.pk == loan.borrower_id:
             raise ActionRefused(_("不能审批自己的申请。"))
-        if not permissions.can_reject_loan(by, loan):
-            raise ActionRefused(_("此申请不需要您审批，或您已审批过。"))
         if not reason.strip():
             raise ActionRefused(_("请写明不批准的原因。"))
+        approval_decide(kind=loan.kind, request_id=loan.pk, by=by, approve=False, comment=reason)
         loan.status = LoanStatus.REJECTED
         loan.rejected_by, loan.rejection_reason = by, reason.strip()
         loan._history_user = by
@@ -220,7 +232,8 @@ def loan_cancel(loan: Loan, *, by) -> Loan:
         loan.status = LoanStatus.CANCELLED
         loan._history_user = by
         loan.save()
-        customer_access_revoke(loan.dossier.customer, user=loan.borrower)
+        approval_close(kind=loan.kind, request_id=loan.pk)
+        customer_access_revoke(loan.grant)
     return loan
 
 
@@ -314,16 +327,17 @@ def loan_return(loan: Loan, *, by, complete: bool, remarks: str = "", damaged_do
         loan._history_user = by
         loan.save()
         _original_back_in_cabinet(loan.dossier, by=by)
-        customer_access_revoke(loan.dossier.customer, user=loan.borrower)
+        customer_access_revoke(loan.grant)
         _close_pending_extensions(loan)
     return loan
 
 
 def _close_pending_extensions(loan):
     """A returned loan needs no extension: pending requests are refused with it."""
-    loan.extensions.filter(status=ExtensionStatus.REQUESTED).update(
-        status=ExtensionStatus.REJECTED, decided_at=timezone.now()
-    )
+    pending = list(loan.extensions.filter(status=ExtensionStatus.REQUESTED).values_list("pk", flat=True))
+    loan.extensions.filter(pk__in=pending).update(status=ExtensionStatus.REJECTED, decided_at=timezone.now())
+    for extension_id in pending:
+        approval_close(kind=RequestKind.EXTENSION, request_id=extension_id)
 
 
 def photocopy_register(
@@ -394,7 +408,7 @@ def photocopy_close(loan: Loan, *, by, complete: bool, remarks: str = "") -> Loa
             loan.remarks = "；".join(part for part in (loan.remarks, remarks.strip()) if part)
         loan._history_user = by
         loan.save()
-        customer_access_revoke(loan.dossier.customer, user=loan.borrower)
+        customer_access_revoke(loan.grant)
         _close_pending_extensions(loan)
     return loan
 
@@ -415,11 +429,15 @@ def extension_request(loan: Loan, *, by, until, reason: str) -> Extension:
                 extension = Extension.objects.create(loan=loan, requested_due_at=until, reason=reason.strip())
         except IntegrityError:
             raise ActionRefused(_("此登记已有一个待审批的续借申请。")) from None
-    notification_send_to_role(
-        role=Role.ARCHIVE_MANAGER,
-        message=_("%(borrower)s 申请续借 %(number)s。") % {"borrower": loan.borrower, "number": loan.register_number},
-        link=_loan_link(loan),
-    )
+        # 续借 is approved like the loan it extends (SPEC §9): the loan kind's chain, copied now.
+        approval_open(
+            kind=RequestKind.EXTENSION,
+            chain_kind=loan.kind,
+            request_id=extension.pk,
+            reference=_("%(number)s续借") % {"number": loan.register_number},
+            link=_loan_link(loan),
+            subject=subject_for_customer(loan.borrower, loan.dossier.customer),
+        )
     return extension
 
 
@@ -435,24 +453,14 @@ def extension_decide(extension: Extension, *, by, approve: bool) -> Extension:
         _refuse_unless(loan.status in OUTSTANDING_STATUSES, loan)
         if by.pk == loan.borrower_id:
             raise ActionRefused(_("不能审批自己的申请。"))
-        approval = permissions.loan_approval_due_from(
-            by,
-            loan,
-            archive_approved_by_id=extension.archive_approved_by_id,
-            tier_approved_by_id=extension.tier_approved_by_id,
-        )
-        if approval is None:
-            raise ActionRefused(_("此申请不需要您审批，或您已审批过。"))
+        decision = approval_decide(kind=RequestKind.EXTENSION, request_id=extension.pk, by=by, approve=approve)
         now = timezone.now()
         if not approve:
             extension.status, extension.decided_at = ExtensionStatus.REJECTED, now
             extension.save()
             return extension
-        if approval == "archive":
-            extension.archive_approved_by = by
-        else:
-            extension.tier_approved_by = by
-        if extension.archive_approved_by_id and (extension.tier_approved_by_id or not loan.needs_tier_approval):
+        _signature_in_register(extension, decision.task, by, now)
+        if decision.outcome == ApprovalOutcome.APPROVED:
             # Granting more time is lending again: not for a dossier destroyed or held apart.
             loan.dossier = _dossier_locked_for_lending(loan.dossier_id)
             extension.status, extension.decided_at = ExtensionStatus.APPROVED, now

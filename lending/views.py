@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from approvals.selectors import approval_timeline
 from crm_archive.errors import ActionRefused
 from crm_archive.excel import workbook_response
 from crm_archive.pagination import paginate
@@ -81,6 +82,7 @@ def loan_detail(request, pk):
             for extension in loan.extensions.all()
             if extension.status == ExtensionStatus.REQUESTED
         ],
+        "timeline": approval_timeline(loan.kind, loan.pk),
     }
     return render(request, "lending/loan_detail.html", context)
 

@@ -10,8 +10,7 @@ from openpyxl import load_workbook
 
 from accounts.roles import Role
 from customers.models import Customer, CustomerAccessGrant, CustomerReadLog, SecrecyTier
-from customers.services import access_grants_remove_expired, customer_access_grant, customer_access_revoke
-from customers.tasks import remove_expired_access_grants
+from customers.services import customer_access_grant, customer_access_revoke
 from tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -130,8 +129,8 @@ def test_a_grant_is_a_guardian_object_permission_on_the_direct_table(world):
 def test_a_revoked_grant_closes_the_customer_at_once(world, client_for):
     people, customers = world
     customer = customers[SecrecyTier.COMPANY]
-    customer_access_grant(customer, user=people["colleague"], until=timezone.now() + timedelta(days=1))
-    customer_access_revoke(customer, user=people["colleague"])
+    grant = customer_access_grant(customer, user=people["colleague"], until=timezone.now() + timedelta(days=1))
+    customer_access_revoke(grant)
     assert client_for(people["colleague"]).get(reverse("customers:detail", args=[customer.pk])).status_code == 404
 
 
@@ -143,28 +142,34 @@ def test_a_grant_must_end_in_the_future(world):
         customer_access_grant(customers[SecrecyTier.COMPANY], user=people["colleague"], until=timezone.now())
 
 
-def test_housekeeping_removes_only_expired_grants(world):
+def test_two_overlapping_grants_of_one_customer_end_independently(world, client_for):
     people, customers = world
-    customer_access_grant(
-        customers[SecrecyTier.COMPANY], user=people["colleague"], until=timezone.now() + timedelta(days=1)
+    customer, colleague = customers[SecrecyTier.COMPANY], people["colleague"]
+    first = customer_access_grant(
+        customer, user=colleague, until=timezone.now() + timedelta(days=1), reference="J000001"
     )
-    customer_access_grant(
-        customers[SecrecyTier.PERSONAL],
-        user=people["archive_clerk"],
-        until=timezone.now() + timedelta(minutes=5),
+    second = customer_access_grant(
+        customer, user=colleague, until=timezone.now() + timedelta(days=2), reference="CY000001"
     )
+    assert first.pk != second.pk
+    page = reverse("customers:detail", args=[customer.pk])
+    customer_access_revoke(first)
+    assert client_for(colleague).get(page).status_code == 200
+    customer_access_revoke(second)
+    assert client_for(colleague).get(page).status_code == 404
+
+
+def test_expired_and_revoked_grants_stay_as_history(world):
+    people, customers = world
+    customer = customers[SecrecyTier.COMPANY]
+    revoked = customer_access_grant(customer, user=people["colleague"], until=timezone.now() + timedelta(days=1))
+    customer_access_revoke(revoked)
+    customer_access_grant(customer, user=people["archive_clerk"], until=timezone.now() + timedelta(minutes=5))
     CustomerAccessGrant.objects.filter(user=people["archive_clerk"]).update(
         expires_at=timezone.now() - timedelta(days=1)
     )
-    assert remove_expired_access_grants.delay().get() == 1
-    assert list(CustomerAccessGrant.objects.values_list("user__username", flat=True)) == ["colleague"]
-    assert access_grants_remove_expired() == 0
-
-
-def test_the_expired_grant_task_is_scheduled_daily(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["customers-remove-expired-access-grants"]
-    assert entry["task"] == "customers.tasks.remove_expired_access_grants"
-    assert "expires" not in entry.get("options", {})
+    assert CustomerAccessGrant.objects.count() == 2
+    assert "customers-remove-expired-access-grants" not in __import__("django.conf").conf.settings.CELERY_BEAT_SCHEDULE
 
 
 def test_every_read_of_a_customer_page_is_logged_and_shown_to_the_archive_manager(world, client_for, client):

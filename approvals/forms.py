@@ -1,0 +1,42 @@
+"""Input for the approval engine's pages."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from crm_archive.forms import DATE_INPUT, Form
+
+
+class DeputyForm(Form):
+    deputy = forms.ModelChoiceField(label=_("代理人"), queryset=get_user_model().objects.none())
+    starts_on = forms.DateField(label=_("开始日期"), widget=DATE_INPUT)
+    ends_on = forms.DateField(label=_("结束日期"), widget=DATE_INPUT)
+    reason = forms.CharField(label=_("事由"), max_length=200, help_text=_("出差、休假等。"))
+
+    def __init__(self, *args, principal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deputy"].queryset = (
+            get_user_model().objects.filter(is_active=True).exclude(pk=principal.pk).order_by("username")
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", _("结束日期不能早于开始日期。"))
+        return data
+
+
+class DecisionForm(Form):
+    """A signature on a step: approve, or refuse with a reason."""
+
+    comment = forms.CharField(label=_("意见"), max_length=300, required=False)
+
+    def __init__(self, *args, approve: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.approve = approve
+
+    def clean(self):
+        data = super().clean()
+        if not self.approve and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("请写明不同意的原因。"))
+        return data

@@ -1,0 +1,145 @@
+"""Reads of the approval engine: the chain that applies, who may sign a step, what waits for whom."""
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.selectors import people_with_role
+
+from .models import ApprovalChain, ApprovalStep, ApprovalTask, Deputy, TaskStatus
+
+# Everyone a default or edited chain can name: they see the approvals inbox and may name a deputy.
+APPROVER_ROLES = (
+    Role.DEPARTMENT_MANAGER,
+    Role.ARCHIVE_MANAGER,
+    Role.CS_MANAGER,
+    Role.CUSTOMER_DIRECTOR,
+    Role.MARKETING_DIRECTOR,
+    Role.GENERAL_MANAGER,
+)
+
+
+def chain_for(kind: str, tier: str) -> ApprovalChain | None:
+    """The chain of `kind` for `tier`, else the kind's chain for every tier; steps prefetched in order."""
+    chains = ApprovalChain.objects.filter(kind=kind, tier__in=[tier, ""]).prefetch_related(
+        Prefetch("steps", queryset=ApprovalStep.objects.order_by("stage", "id"))
+    )
+    by_tier = {chain.tier: chain for chain in chains}
+    return by_tier.get(tier) or by_tier.get("")
+
+
+def principals_of(user, *, on=None) -> list[User]:
+    """The people `user` signs for on `on` (default today), under a delegation not cancelled."""
+    on = on or timezone.localdate()
+    return list(
+        User.objects.filter(
+            is_active=True,
+            deputies__deputy=user,
+            deputies__starts_on__lte=on,
+            deputies__ends_on__gte=on,
+            deputies__cancelled_at__isnull=True,
+        )
+        .prefetch_related("groups")
+        .distinct()
+    )
+
+
+def approvers_of(task: ApprovalTask, *, on=None) -> list[User]:
+    """Who may sign `task` on `on`: the holders of its role (in its department), and their deputies —
+    never the requester."""
+    on = on or timezone.localdate()
+    holders = people_with_role(task.role, task.department_id) if task.department_id else people_with_role(task.role)
+    holders = holders.exclude(pk=task.requester_id)
+    deputies = User.objects.filter(
+        is_active=True,
+        deputising__principal__in=holders,
+        deputising__starts_on__lte=on,
+        deputising__ends_on__gte=on,
+        deputising__cancelled_at__isnull=True,
+    ).exclude(pk=task.requester_id)
+    return list((holders | deputies).distinct())
+
+
+def _capacity_rule(user, principals) -> Q:
+    """Steps naming `user`'s roles (in their department), or a principal's, not of that principal's request."""
+    rule = Q(pk__in=[])
+    for person in [user, *principals]:
+        roles = list(person.role_names)
+        if not roles:
+            continue
+        in_department = Q(department__isnull=True) | Q(department_id=person.department_id)
+        rule |= Q(role__in=roles) & in_department & ~Q(requester_id=person.pk)
+    return rule
+
+
+def tasks_awaiting(user, *, on=None) -> QuerySet[ApprovalTask]:
+    """The due steps `user` may sign now (in person or as a deputy): never on their own requests,
+    nor on a chain they already signed."""
+    if not user.is_authenticated:
+        return ApprovalTask.objects.none()
+    signed = ApprovalTask.objects.filter(kind=OuterRef("kind"), request_id=OuterRef("request_id")).filter(
+        Q(decided_by_id=user.pk) | Q(on_behalf_of_id=user.pk)
+    )
+    return (
+        ApprovalTask.objects.filter(status=TaskStatus.WAITING)
+        .filter(_capacity_rule(user, principals_of(user, on=on)))
+        .exclude(requester_id=user.pk)
+        .exclude(Exists(signed))
+        .select_related("requester", "department")
+        .order_by("created_at", "id")
+    )
+
+
+def request_ids_awaiting(user, kinds) -> QuerySet:
+    """The ids of requests of `kinds` with a step `user` may sign now (a subquery for list filters)."""
+    return tasks_awaiting(user).filter(kind__in=kinds).values("request_id")
+
+
+def request_ids_signed_by(user, kinds) -> QuerySet:
+    """The ids of requests of `kinds` whose chain `user` signed (in person or as a deputy)."""
+    return (
+        ApprovalTask.objects.filter(kind__in=kinds)
+        .filter(Q(decided_by_id=user.pk) | Q(on_behalf_of_id=user.pk))
+        .values("request_id")
+    )
+
+
+def may_sign(user, kind: str, request_id) -> bool:
+    return tasks_awaiting(user).filter(kind=kind, request_id=request_id).exists()
+
+
+def approval_timeline(kind: str, request_id) -> list[ApprovalTask]:
+    """The request's steps in order, with their signatures: the timeline on its page."""
+    return list(
+        ApprovalTask.objects.filter(kind=kind, request_id=request_id)
+        .select_related("decided_by", "on_behalf_of", "department")
+        .order_by("stage", "id")
+    )
+
+
+def signer_of(kind: str, request_id, *step_roles) -> User | None:
+    """Who approved the step of `step_roles` (for the register's approver column)."""
+    task = (
+        ApprovalTask.objects.filter(
+            kind=kind, request_id=request_id, step_role__in=step_roles, status=TaskStatus.APPROVED
+        )
+        .select_related("decided_by")
+        .first()
+    )
+    return task.decided_by if task else None
+
+
+def deputies_of(user) -> QuerySet[Deputy]:
+    return Deputy.objects.filter(principal=user).select_related("deputy").order_by("-starts_on", "-id")
+
+
+def deputising_for(user) -> QuerySet[Deputy]:
+    return Deputy.objects.filter(deputy=user).select_related("principal").order_by("-starts_on", "-id")
+
+
+def approvals_dashboard(user) -> dict:
+    """The approver's panel: the first steps waiting for them (three queries)."""
+    # Loans and destruction lists have their own panels.
+    waiting = tasks_awaiting(user).filter(kind__in=["read", "export", "extension"])
+    return {"approval_tasks": list(waiting[:10]), "approval_tasks_more": waiting[10:11].exists()}

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "approvals"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("deputies/", views.deputies, name="deputies"),
+    path("deputies/<int:pk>/cancel/", views.deputy_cancel, name="deputy_cancel"),
+]
