@@ -182,6 +182,8 @@ LOAN_DAY_ENDS_AT = env("LOAN_DAY_ENDS_AT", default="17:30")
 # most this many days ahead; the approvers see it on the request, and the read access an approval
 # gives ends with it.
 LOAN_MAX_DAYS = env.int("LOAN_MAX_DAYS", default=7)
+# 查阅申请: how many working days an approved read request may run (the request asks for 1 by default).
+READ_ACCESS_MAX_DAYS = env.int("READ_ACCESS_MAX_DAYS", default=5)
 # Scanned files: PDF or image, at most this size.
 SCAN_MAX_BYTES = env.int("SCAN_MAX_BYTES", default=20 * 1024 * 1024)
 

@@ -311,6 +311,9 @@ class CustomerReadLog(models.Model):
     customer = models.ForeignKey(Customer, verbose_name=_("客户"), on_delete=models.PROTECT, related_name="read_logs")
     read_at = models.DateTimeField(_("查阅时间"), default=timezone.now, db_index=True)
     what = models.CharField(_("查阅内容"), max_length=32, default="profile")
+    # The request the read went through (CY000001, J000001, an export request…); blank when the
+    # reader's own tier opens the customer.
+    through = models.CharField(_("依据"), max_length=20, blank=True)
 
     class Meta:
         ordering = ["-read_at", "-id"]

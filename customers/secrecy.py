@@ -133,3 +133,12 @@ def get_readable_customer_or_404(user, pk, queryset=None) -> Customer:
         return queryset.filter(pk__in=customers_readable_by(user).values("pk")).get(pk=pk)
     except (Customer.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def read_through(user, customer: Customer) -> str:
+    """The request (its reference) through which `user` reads `customer` now: "" when their tier
+    opens it, else the open grant that lasts longest."""
+    if tier_opens_customer(user, customer):
+        return ""
+    grant = grants_open(user).filter(content_object=customer).order_by("-expires_at", "-pk").first()
+    return grant.reference if grant else ""

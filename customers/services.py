@@ -71,16 +71,19 @@ def customer_record_save(record, *, by):
 
 
 def customer_read_log(customer: Customer, *, user, what: str = "profile") -> CustomerReadLog:
-    """Log one read of `customer`'s contents by `user`."""
-    return CustomerReadLog.objects.create(customer=customer, user=user, what=what)
+    """Log one read of `customer`'s contents by `user`, against the request it went through when
+    their own tier does not open it (SPEC §4: every read logged, through which request)."""
+    return CustomerReadLog.objects.create(
+        customer=customer, user=user, what=what, through=secrecy.read_through(user, customer)
+    )
 
 
-def customers_logged_as_read(customers, *, user, what: str, batch_size: int = 2000):
+def customers_logged_as_read(customers, *, user, what: str, through: str = "", batch_size: int = 2000):
     """Yield `customers` unchanged, logging a read of each by `user` (in batches) — for exports,
     which read many customers at once."""
     batch = []
     for customer in customers:
-        batch.append(CustomerReadLog(customer=customer, user=user, what=what))
+        batch.append(CustomerReadLog(customer=customer, user=user, what=what, through=through))
         if len(batch) >= batch_size:
             CustomerReadLog.objects.bulk_create(batch)
             batch = []

@@ -77,6 +77,7 @@ def customer_detail(request, pk):
             "customer": customer,
             "actions": permissions.customer_actions(request.user, customer),
             "history": selectors.customer_history(customer),
+            "grants": secrecy.grants_open(request.user).filter(content_object=customer).order_by("expires_at"),
             "today": timezone.localdate(),
             **selectors.customer_related_records(customer),
         },

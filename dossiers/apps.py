@@ -16,6 +16,9 @@ class DossiersConfig(AppConfig):
 
         register(
             NavItem("dossiers", _("档案"), "dossiers:list", order=20),
+            NavItem(
+                "read_requests", _("查阅申请"), "dossiers:read_requests", order=39, allowed=permissions.can_request_read
+            ),
             NavItem("cabinets", _("档案柜"), "dossiers:cabinets", order=30, allowed=permissions.can_oversee_archive),
             NavItem(
                 "inspections",

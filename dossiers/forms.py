@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from crm_archive.forms import DATE_INPUT, DATETIME_INPUT, Form, ModelForm
 from customers.models import Customer, SecrecyTier
 
-from .models import Cabinet, Document, Dossier, DossierStatus, Inspection, RetentionPeriod
+from .models import (
+    Cabinet,
+    Document,
+    DocumentType,
+    Dossier,
+    DossierStatus,
+    Inspection,
+    ReadRequestScope,
+    RetentionPeriod,
+)
 
 # Scans are recognised by their first bytes, never by their name.
 SCAN_SIGNATURES = {
@@ -184,3 +194,49 @@ class DossierFilter(django_filters.FilterSet):
         model = Dossier
         fields = ["status", "filing_year", "secrecy_tier", "cabinet"]
         form = Form
+
+
+class ReadRequestForm(Form):
+    """查阅申请: which customer (its exact name, or its dossier's archive number: nobody browses
+    customers they may not read), how much of it, why and for how long."""
+
+    customer_ref = forms.CharField(
+        label=_("客户名称或档号"), max_length=200, help_text=_("请输入完整的客户名称，或其档案的档号。")
+    )
+    scope = forms.ChoiceField(label=_("查阅范围"), choices=ReadRequestScope.choices, initial=ReadRequestScope.WHOLE)
+    document_types = forms.ModelMultipleChoiceField(
+        label=_("文件类型"),
+        queryset=DocumentType.objects.all(),
+        required=False,
+        help_text=_("查阅范围为“指定类型”时选择。"),
+    )
+    content = forms.CharField(label=_("查阅内容"), max_length=300)
+    purpose = forms.CharField(label=_("查阅目的"), max_length=300)
+    working_days = forms.IntegerField(label=_("查阅期限（工作日）"), min_value=1, initial=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["working_days"].max_value = settings.READ_ACCESS_MAX_DAYS
+        self.fields["working_days"].validators.append(MaxValueValidator(settings.READ_ACCESS_MAX_DAYS))
+        self.fields["working_days"].widget.attrs["max"] = settings.READ_ACCESS_MAX_DAYS
+
+    def clean_customer_ref(self):
+        reference = self.cleaned_data["customer_ref"].strip()
+        customer = (
+            Customer.objects.filter(name=reference).first()
+            or Customer.objects.filter(dossier__archive_number=reference).first()
+        )
+        if customer is None:
+            raise forms.ValidationError(_("没有名称或档号为“%(ref)s”的客户。") % {"ref": reference})
+        self.cleaned_data["customer"] = customer
+        return reference
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scope") == ReadRequestScope.TYPES and not data.get("document_types"):
+            self.add_error("document_types", _("请选择要查阅的文件类型。"))
+        return data
+
+
+class ReadRequestDecisionForm(Form):
+    comment = forms.CharField(label=_("意见"), max_length=300, required=False)

@@ -423,3 +423,74 @@ class Repair(models.Model):
     @property
     def is_open(self) -> bool:
         return self.repaired_on is None
+
+
+class ReadRequestScope(models.TextChoices):
+    PROFILE = "profile", _("客户资料（不含档案文件）")
+    TYPES = "types", _("客户资料和指定类型的档案文件")
+    WHOLE = "whole", _("客户资料和全部档案文件")
+
+
+class ReadRequestStatus(models.TextChoices):
+    REQUESTED = "requested", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("未批准")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class ReadRequest(models.Model):
+    """查阅申请 (SPEC §4, seed 003 policy 3 §四): someone outside a customer's tier asks to read its
+    profile, and its dossier in whatever state it is (temporary, formal, or none yet). Approved
+    through its chain (approvals/), it gives the requester its own grant until the end of the
+    working days asked for; every read through it is logged against its number (CY000001)."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="read_requests"
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="read_requests"
+    )
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("部门"), on_delete=models.PROTECT, related_name="read_requests"
+    )
+    scope = models.CharField(_("查阅范围"), max_length=16, choices=ReadRequestScope, default=ReadRequestScope.WHOLE)
+    document_types = models.ManyToManyField(DocumentType, verbose_name=_("文件类型"), blank=True, related_name="+")
+    documents = models.ManyToManyField(Document, verbose_name=_("文件"), blank=True, related_name="read_requests")
+    content = models.CharField(_("查阅内容"), max_length=300)
+    purpose = models.CharField(_("查阅目的"), max_length=300)
+    working_days = models.PositiveSmallIntegerField(
+        _("查阅期限（工作日）"), default=1, validators=[MinValueValidator(1)]
+    )
+    status = models.CharField(_("状态"), max_length=16, choices=ReadRequestStatus, default=ReadRequestStatus.REQUESTED)
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    decided_at = models.DateTimeField(_("审批完成时间"), null=True, blank=True)
+    grant = models.OneToOneField(
+        "customers.CustomerAccessGrant",
+        verbose_name=_("查阅授权"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="read_request",
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("查阅申请")
+        verbose_name_plural = _("查阅申请")
+        indexes = [
+            models.Index(fields=["requester", "-requested_at"]),
+            models.Index(fields=["customer", "-requested_at"]),
+            models.Index(fields=["status", "-requested_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="approved") | models.Q(grant__isnull=False), name="approved_read_has_grant"
+            )
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"CY{self.pk:06d}" if self.pk else "CY——"

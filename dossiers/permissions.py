@@ -3,7 +3,8 @@
 Archive staff (clerk, archive manager) and the general manager open every dossier's page — its
 metadata and catalogue, what running the archive needs; others open the dossiers of customers
 they may read. A document's contents (its scan) need the customer readable *and* the
-document's own tier open to the reader, or a grant on the customer (never for top secret).
+document's own tier open to the reader, or a running grant covering it (an approved loan or read
+request: top secret only when the general manager approved).
 Titles on every page that lists documents follow one rule, `document_title_visible`.
 A superuser administers and may do the office's work (`accounts.roles.handles`).
 """
@@ -15,10 +16,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.roles import Role, handles
+from approvals.models import RequestKind
+from approvals.selectors import may_sign, request_ids_awaiting, request_ids_signed_by
 from customers.models import SecrecyTier
-from customers.secrecy import customers_readable_by, grant_rule, tier_rule
+from customers.secrecy import customers_readable_by, grants_open, tier_rule
 
-from .models import Document, Dossier, DossierStatus
+from .models import Document, Dossier, DossierStatus, ReadRequest, ReadRequestStatus
 
 
 def is_archive_staff(user) -> bool:
@@ -62,12 +65,16 @@ def documents_readable_by(user, *, at=None) -> QuerySet[Document]:
         return Document.objects.all()
     at = at or timezone.now()
     tier_open = Document.objects.filter(rule, dossier__customer__in=customers_readable_by(user, at=at))
-    # A grant (an approved loan) opens the customer's documents, but never the top-secret ones:
-    # those only the general manager reads.
-    return Document.objects.filter(
-        Q(pk__in=tier_open.values("pk"))
-        | (~Q(secrecy_tier=SecrecyTier.TOP_SECRET) & grant_rule(user, at=at, to_customer="dossier__customer"))
-    )
+    return Document.objects.filter(Q(pk__in=tier_open.values("pk")) | _grant_opens_document(user, at=at))
+
+
+def _grant_opens_document(user, *, at) -> Q:
+    """What a running grant opens: every document of the customer (an approved loan, a read request
+    for the whole dossier), or only those its read request named; never a top-secret one unless
+    the general manager approved the request (`opens_top_secret`)."""
+    grants = grants_open(user, at=at).filter(content_object=OuterRef("dossier__customer"))
+    covering = grants.filter(Q(named_documents_only=False) | Q(read_request__documents=OuterRef("pk")))
+    return (~Q(secrecy_tier=SecrecyTier.TOP_SECRET) & Exists(covering)) | Exists(covering.filter(opens_top_secret=True))
 
 
 def document_title_visible(user, *, document_ref: str = "pk", dossier_ref: str | None = None, at=None):
@@ -172,3 +179,35 @@ def document_actions(user, document: Document) -> set[str]:
     if document.destroyed_at is None and document.dossier.status != DossierStatus.DESTROYED:
         return {"edit", "report_damage"}
     return set()
+
+
+def read_requests_visible_to(user):
+    """查阅申请 `user` may open: their own; those whose chain names them now or they signed; every
+    request for the archive manager and the general manager, who keep the read register."""
+    if handles(user, Role.ARCHIVE_MANAGER, Role.GENERAL_MANAGER):
+        return ReadRequest.objects.all()
+    return ReadRequest.objects.filter(
+        Q(requester_id=user.pk)
+        | Q(pk__in=request_ids_awaiting(user, [RequestKind.READ]))
+        | Q(pk__in=request_ids_signed_by(user, [RequestKind.READ]))
+    )
+
+
+# The actions of read_request_actions: approve / reject → dossiers.services.read_request_decide,
+# withdraw → read_request_withdraw.
+READ_REQUEST_ACTIONS = frozenset({"approve", "reject", "withdraw"})
+
+
+def read_request_actions(user, request) -> set[str]:
+    """What `user` may do on a 查阅申请 now: its requester withdraws it (or ends an approved one);
+    whoever a due step of its chain names approves or refuses it."""
+    if user.pk == request.requester_id:
+        return {"withdraw"} if request.status in (ReadRequestStatus.REQUESTED, ReadRequestStatus.APPROVED) else set()
+    if request.status == ReadRequestStatus.REQUESTED and may_sign(user, RequestKind.READ, request.pk):
+        return {"approve", "reject"}
+    return set()
+
+
+def can_request_read(user) -> bool:
+    """Anyone of a department may ask to read a customer outside their tier."""
+    return user.is_authenticated and user.department_id is not None

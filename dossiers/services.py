@@ -9,8 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
-from accounts.services import notification_send_to_role
+from accounts.services import notification_send, notification_send_to_role
+from approvals.models import RequestKind, TaskStatus
+from approvals.selectors import approval_timeline
+from approvals.services import ApprovalOutcome, approval_close, approval_decide, approval_open, subject_for_customer
 from crm_archive.errors import ActionRefused, TransitionRefused
+from crm_archive.workdays import end_of_working_days
+from customers import secrecy
+from customers.services import customer_access_grant, customer_access_revoke
 
 from . import permissions, selectors
 from .models import (
@@ -22,6 +28,9 @@ from .models import (
     DossierCustody,
     DossierStatus,
     Inspection,
+    ReadRequest,
+    ReadRequestScope,
+    ReadRequestStatus,
     Repair,
     VolumeRemarks,
 )
@@ -285,3 +294,130 @@ def overdue_promotions_notify(*, today=None) -> int:
         for role in (Role.ARCHIVE_CLERK, Role.ARCHIVE_MANAGER):
             notification_send_to_role(role=role, message=message, link=reverse("dossiers:detail", args=[dossier.pk]))
     return len(dossiers)
+
+
+def _read_request_link(request: ReadRequest) -> str:
+    return reverse("dossiers:read_request", args=[request.pk])
+
+
+def read_request_create(
+    *, requester, customer, scope: str, content: str, purpose: str, working_days: int = 1, document_types=()
+) -> ReadRequest:
+    """查阅申请: `requester`, outside the customer's tier, asks to read its profile and, by `scope`,
+    none, some types, or all of its dossier's documents (temporary or formal, or no dossier yet)
+    for `working_days` working days (at most READ_ACCESS_MAX_DAYS). Its chain (SPEC §9) is copied
+    now and its first approvers told."""
+    if requester.department_id is None:
+        raise ActionRefused(_("您尚未分配部门，请联系系统管理员。"))
+    if not content.strip() or not purpose.strip():
+        raise ActionRefused(_("请写明查阅内容和目的。"))
+    if not 1 <= working_days <= settings.READ_ACCESS_MAX_DAYS:
+        raise ActionRefused(_("查阅期限为 1 至 %(days)d 个工作日。") % {"days": settings.READ_ACCESS_MAX_DAYS})
+    if scope == ReadRequestScope.TYPES and not document_types:
+        raise ActionRefused(_("请选择要查阅的文件类型。"))
+    if secrecy.tier_opens_customer(requester, customer):
+        raise ActionRefused(_("您本来就可以查阅此客户，无需申请。"))
+    with transaction.atomic():
+        request = ReadRequest.objects.create(
+            customer=customer,
+            requester=requester,
+            department_id=requester.department_id,
+            scope=scope,
+            content=content.strip(),
+            purpose=purpose.strip(),
+            working_days=working_days,
+        )
+        if scope == ReadRequestScope.TYPES:
+            request.document_types.set(document_types)
+        approval_open(
+            kind=RequestKind.READ,
+            request_id=request.pk,
+            reference=request.number,
+            link=_read_request_link(request),
+            subject=subject_for_customer(requester, customer),
+        )
+    return request
+
+
+def _read_request_locked(request: ReadRequest) -> ReadRequest:
+    return (
+        ReadRequest.objects.select_for_update(of=("self",)).select_related("customer", "requester").get(pk=request.pk)
+    )
+
+
+def _read_request_grant(request: ReadRequest, *, by):
+    """The request's own grant, from now to the end of its working days: the documents it names
+    (the dossier's documents of the types asked for, as they are now), never the top-secret ones
+    unless the general manager approved."""
+    if request.scope == ReadRequestScope.TYPES:
+        request.documents.set(
+            Document.objects.filter(
+                dossier__customer_id=request.customer_id, document_type__in=request.document_types.all()
+            )
+        )
+    general_manager_signed = any(
+        task.status == TaskStatus.APPROVED and task.role == Role.GENERAL_MANAGER
+        for task in approval_timeline(RequestKind.READ, request.pk)
+    )
+    return customer_access_grant(
+        request.customer,
+        user=request.requester,
+        until=end_of_working_days(request.working_days),
+        by=by,
+        reference=request.number,
+        reason=request.purpose,
+        named_documents_only=request.scope != ReadRequestScope.WHOLE,
+        opens_top_secret=general_manager_signed,
+    )
+
+
+def read_request_decide(request: ReadRequest, *, by, approve: bool, comment: str = "") -> ReadRequest:
+    """`by` signs the next step of the request's chain; the last approval opens the customer to the
+    requester through the request's own grant; a refusal ends the request. Either way the
+    requester is told."""
+    if not approve and not comment.strip():
+        raise ActionRefused(_("请写明不同意的原因。"))
+    with transaction.atomic():
+        request = _read_request_locked(request)
+        if request.status != ReadRequestStatus.REQUESTED:
+            raise TransitionRefused(
+                _("查阅申请 %(number)s 当前状态为“%(status)s”，不能审批。")
+                % {"number": request.number, "status": request.get_status_display()}
+            )
+        decision = approval_decide(
+            kind=RequestKind.READ, request_id=request.pk, by=by, approve=approve, comment=comment
+        )
+        if decision.outcome == ApprovalOutcome.PENDING:
+            return request
+        request.decided_at = timezone.now()
+        if decision.outcome == ApprovalOutcome.REJECTED:
+            request.status = ReadRequestStatus.REJECTED
+            message = _("您的查阅申请 %(number)s 未获批准：%(reason)s") % {
+                "number": request.number,
+                "reason": comment.strip(),
+            }
+        else:
+            request.status = ReadRequestStatus.APPROVED
+            request.grant = _read_request_grant(request, by=by)
+            message = _("您的查阅申请 %(number)s 已批准，可查阅至 %(until)s。") % {
+                "number": request.number,
+                "until": timezone.localtime(request.grant.expires_at).strftime("%Y-%m-%d %H:%M"),
+            }
+        request.save()
+        notification_send(recipient=request.requester, message=message, link=_read_request_link(request))
+    return request
+
+
+def read_request_withdraw(request: ReadRequest, *, by) -> ReadRequest:
+    """The requester withdraws a request, or ends an approved one early (its grant is revoked)."""
+    with transaction.atomic():
+        request = _read_request_locked(request)
+        if by.pk != request.requester_id:
+            raise ActionRefused(_("只有申请人可以撤回申请。"))
+        if request.status not in (ReadRequestStatus.REQUESTED, ReadRequestStatus.APPROVED):
+            raise TransitionRefused(_("此申请已结束。"))
+        request.status = ReadRequestStatus.WITHDRAWN
+        request.save()
+        approval_close(kind=RequestKind.READ, request_id=request.pk)
+        customer_access_revoke(request.grant)
+    return request

@@ -8,6 +8,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Role
 from accounts.selectors import people_with_role
+from approvals.models import RequestKind
+from approvals.selectors import approval_timeline
 from crm_archive.pagination import paginate
 from crm_archive.views import button_action, form_action, require
 from customers import secrecy
@@ -23,11 +25,13 @@ from .forms import (
     DossierOpenForm,
     InspectionForm,
     PromotionForm,
+    ReadRequestDecisionForm,
+    ReadRequestForm,
     RepairCloseForm,
     RepairOpenForm,
     VolumeRemarksForm,
 )
-from .models import VOLUME_REGULAR, VOLUME_TOP_SECRET, Cabinet, Document, Dossier, DossierStatus, Repair
+from .models import VOLUME_REGULAR, VOLUME_TOP_SECRET, Cabinet, Document, Dossier, DossierStatus, ReadRequest, Repair
 from .statistics import sections_for as statistics_sections_for
 
 
@@ -339,3 +343,84 @@ def statistics(request):
             "composition": customer_composition(request.user),
         },
     )
+
+
+def read_request_list(request):
+    """My 查阅申请 and those I sign or signed; every request for the archive manager and the GM."""
+    require(permissions.can_request_read(request.user) or permissions.read_requests_visible_to(request.user).exists())
+    requests = permissions.read_requests_visible_to(request.user).select_related(
+        "customer", "requester", "department", "grant"
+    )
+    page = paginate(requests, page=request.GET.get("page"), per_page=request.GET.get("per_page"))
+    return render(request, "dossiers/read_request_list.html", {"page_obj": page})
+
+
+@require_http_methods(["GET", "POST"])
+def read_request_create(request):
+    require(permissions.can_request_read(request.user))
+    form = ReadRequestForm(request.POST or None, initial={"customer_ref": request.GET.get("customer", "")[:200]})
+    made = form_action(
+        request,
+        form,
+        lambda data: services.read_request_create(
+            requester=request.user,
+            customer=data["customer"],
+            scope=data["scope"],
+            content=data["content"],
+            purpose=data["purpose"],
+            working_days=data["working_days"],
+            document_types=data["document_types"],
+        ),
+    )
+    if made:
+        messages.success(request, _("查阅申请 %(number)s 已提交。") % {"number": made.number})
+        return redirect("dossiers:read_request", pk=made.pk)
+    return render(request, "dossiers/read_request_form.html", {"form": form})
+
+
+def _visible_read_request_or_404(request, pk) -> ReadRequest:
+    return get_object_or_404(
+        permissions.read_requests_visible_to(request.user).select_related(
+            "customer", "requester", "department", "grant"
+        ),
+        pk=pk,
+    )
+
+
+def read_request_detail(request, pk):
+    read_request = _visible_read_request_or_404(request, pk)
+    actions = permissions.read_request_actions(request.user, read_request)
+    return render(
+        request,
+        "dossiers/read_request_detail.html",
+        {
+            "read_request": read_request,
+            "actions": actions,
+            "decision_form": ReadRequestDecisionForm() if {"approve", "reject"} & actions else None,
+            "timeline": approval_timeline(RequestKind.READ, read_request.pk),
+            "document_types": read_request.document_types.all(),
+        },
+    )
+
+
+@require_POST
+def read_request_decide(request, pk):
+    read_request = _visible_read_request_or_404(request, pk)
+    approve = request.POST.get("decision") == "approve"
+    form = ReadRequestDecisionForm(request.POST)
+    button_action(
+        request,
+        lambda data: services.read_request_decide(
+            read_request, by=request.user, approve=approve, comment=data.get("comment", "")
+        ),
+        _("已审批。"),
+        form=form,
+    )
+    return redirect("dossiers:read_request", pk=read_request.pk)
+
+
+@require_POST
+def read_request_withdraw(request, pk):
+    read_request = _visible_read_request_or_404(request, pk)
+    button_action(request, lambda _data: services.read_request_withdraw(read_request, by=request.user), _("已撤回。"))
+    return redirect("dossiers:read_request", pk=read_request.pk)

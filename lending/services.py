@@ -15,6 +15,7 @@ from accounts.services import notification_send, notification_send_to_role, noti
 from approvals.models import RequestKind, StepRole
 from approvals.services import ApprovalOutcome, approval_close, approval_decide, approval_open, subject_for_customer
 from crm_archive.errors import ActionRefused, TransitionRefused
+from crm_archive.workdays import end_of_working_day
 from customers import secrecy
 from customers.services import customer_access_extend, customer_access_grant, customer_access_revoke
 from dossiers.models import DossierCustody, DossierStatus
@@ -34,13 +35,6 @@ from .models import (
     MonthlyReportLine,
     PhotocopyRecord,
 )
-
-
-def end_of_working_day(day) -> datetime:
-    """Originals are due back the same day: the end of the working day (LOAN_DAY_ENDS_AT,
-    Asia/Shanghai) of `day`."""
-    hour, minute = (int(part) for part in settings.LOAN_DAY_ENDS_AT.split(":"))
-    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
 def due_on_day(day, *, now=None) -> datetime:
