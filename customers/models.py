@@ -366,6 +366,49 @@ class CustomerAccessGrant(UserObjectPermissionBase):
         return self.revoked_at is None and self.expires_at > timezone.now()
 
 
+class ExportPermit(models.Model):
+    """An approved export request (seed 004 part 4 §3): its requester may export the customers they
+    may read until `expires_at`; each export names it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="export_permits"
+    )
+    reference = models.CharField(_("依据"), max_length=20)
+    granted_at = models.DateTimeField(_("批准时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("失效时间"))
+    revoked_at = models.DateTimeField(_("收回时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        verbose_name = _("导出许可")
+        verbose_name_plural = _("导出许可")
+        indexes = [models.Index(fields=["user", "expires_at"])]
+
+    def __str__(self):
+        return self.reference
+
+
+class CustomerExport(models.Model):
+    """One export of customer data: who, when, how many rows, on what right (evidence)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("导出人"), on_delete=models.PROTECT, related_name="+"
+    )
+    exported_at = models.DateTimeField(_("导出时间"), default=timezone.now, db_index=True)
+    rows = models.PositiveIntegerField(_("行数"))
+    through = models.CharField(_("依据"), max_length=20, blank=True, help_text=_("空白：凭角色权限导出。"))
+    filters = models.CharField(_("筛选条件"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-exported_at", "-id"]
+        verbose_name = _("客户数据导出记录")
+        verbose_name_plural = _("客户数据导出记录")
+        indexes = [models.Index(fields=["user", "-exported_at"])]
+
+    def __str__(self):
+        return f"{self.user} · {self.rows} · {self.exported_at:%Y-%m-%d %H:%M}"
+
+
 class CustomerGroupAccessGrant(GroupObjectPermissionBase):
     """Guardian's group-level counterpart; unused by the rules today, declared so guardian never
     falls back to its generic table for customers."""

@@ -7,10 +7,11 @@ are personal (`accounts.roles.signs_as`).
 """
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from accounts.roles import Role, handles
 
-from .models import Customer, SecrecyTier
+from .models import Customer, ExportPermit, SecrecyTier
 from .secrecy import can_read_customer
 
 
@@ -63,6 +64,39 @@ def can_hand_over_customers_of(user, from_user) -> bool:
 
 def can_hand_over(user) -> bool:
     return handles(user, Role.DEPARTMENT_MANAGER, Role.GENERAL_MANAGER)
+
+
+# Who exports the customers they may read on their role alone (seed 004 part 4 §3: copying or
+# extracting customer data needs a superior's approval — these are the superiors).
+EXPORTING_ROLES = (
+    Role.DEPARTMENT_MANAGER,
+    Role.ARCHIVE_MANAGER,
+    Role.CS_MANAGER,
+    Role.CUSTOMER_DIRECTOR,
+    Role.MARKETING_DIRECTOR,
+    Role.GENERAL_MANAGER,
+)
+
+
+def can_export_customers_by_role(user) -> bool:
+    return handles(user, *EXPORTING_ROLES)
+
+
+def export_permit_of(user, *, at=None):
+    """`user`'s running export permit (an approved export request), or None."""
+    return (
+        ExportPermit.objects.filter(user_id=user.pk, expires_at__gt=at or timezone.now(), revoked_at__isnull=True)
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def export_right(user) -> tuple[bool, str]:
+    """Whether `user` may export customers now, and the request it goes through ("" for a role)."""
+    if can_export_customers_by_role(user):
+        return True, ""
+    permit = export_permit_of(user)
+    return (True, permit.reference) if permit else (False, "")
 
 
 def can_read_access_log(user) -> bool:

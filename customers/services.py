@@ -11,7 +11,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from crm_archive.errors import ActionRefused
 
 from . import permissions, secrecy
-from .models import Customer, CustomerAccessGrant, CustomerReadLog, Handover
+from .models import Customer, CustomerAccessGrant, CustomerExport, CustomerReadLog, ExportPermit, Handover
 
 
 def customer_create(*, by, **fields) -> Customer:
@@ -90,6 +90,21 @@ def customers_logged_as_read(customers, *, user, what: str, through: str = "", b
         yield customer
     if batch:
         CustomerReadLog.objects.bulk_create(batch)
+
+
+def customers_export_recorded(customers, *, user, through: str, filters: str = ""):
+    """Yield `customers` unchanged, logging each as read (through `through`); once all are out,
+    record the export itself with its row count (SPEC §4: the export is logged)."""
+    rows = 0
+    for customer in customers_logged_as_read(customers, user=user, what="export", through=through):
+        rows += 1
+        yield customer
+    CustomerExport.objects.create(user=user, rows=rows, through=through, filters=filters[:500])
+
+
+def export_permit_grant(*, user, until, reference: str) -> ExportPermit:
+    """An approved export request lets `user` export until `until`."""
+    return ExportPermit.objects.create(user=user, reference=reference, expires_at=until)
 
 
 def customers_hand_over(*, from_user, to_user, by, reason: str) -> Handover:

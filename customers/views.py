@@ -24,6 +24,10 @@ from .forms import (
 )
 from .models import Customer
 
+# Where someone without the right asks for it (the request lives with the other requests, above
+# this app: customers never imports it, it only links to its page).
+EXPORT_REQUEST_URL = "dossiers:export_request_create"
+
 
 def _filtered_customers(request):
     queryset = selectors.customers_for_list(
@@ -46,15 +50,25 @@ def customer_list(request):
             "can_create": permissions.can_create_customers(request.user),
             "can_import": permissions.can_import_customers(request.user),
             "export_query": request.GET.urlencode(),
+            "export_allowed": permissions.export_right(request.user)[0],
         },
     )
 
 
 def customer_export(request):
-    """The filtered list as Excel; the same access filter as the page, and every exported
-    customer logged as read."""
-    customers = services.customers_logged_as_read(
-        _filtered_customers(request).qs.iterator(chunk_size=2000), user=request.user, what="export"
+    """The filtered list as Excel; the same access filter as the page. Exporting needs a right
+    (seed 004 part 4 §3): a managing role, or a running approved export request — without one,
+    the person is sent to ask for it. Every exported customer is logged as read, and the export
+    with its row count."""
+    allowed, through = permissions.export_right(request.user)
+    if not allowed:
+        messages.error(request, _("导出客户数据须经上级批准，请先提交导出申请。"))
+        return redirect(EXPORT_REQUEST_URL)
+    customers = services.customers_export_recorded(
+        _filtered_customers(request).qs.iterator(chunk_size=2000),
+        user=request.user,
+        through=through,
+        filters=request.GET.urlencode(),
     )
     filename = f"customers-{timezone.localdate().isoformat()}.xlsx"
     return workbook_response(

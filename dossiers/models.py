@@ -494,3 +494,38 @@ class ReadRequest(models.Model):
     @property
     def number(self) -> str:
         return f"CY{self.pk:06d}" if self.pk else "CY——"
+
+
+class ExportRequest(models.Model):
+    """导出申请 (seed 004 part 4 §3): someone without a managing role asks to export the customer
+    data they may read; approved through its chain (by default their department manager), it lets
+    them export until the end of that working day. Each export names it (DC000001)."""
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="export_requests"
+    )
+    purpose = models.CharField(_("导出目的"), max_length=300)
+    status = models.CharField(_("状态"), max_length=16, choices=ReadRequestStatus, default=ReadRequestStatus.REQUESTED)
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    decided_at = models.DateTimeField(_("审批完成时间"), null=True, blank=True)
+    permit = models.OneToOneField(
+        "customers.ExportPermit",
+        verbose_name=_("导出许可"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="export_request",
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("导出申请")
+        verbose_name_plural = _("导出申请")
+        indexes = [models.Index(fields=["requester", "-requested_at"])]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"DC{self.pk:06d}" if self.pk else "DC——"

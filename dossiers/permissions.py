@@ -21,7 +21,7 @@ from approvals.selectors import may_sign, request_ids_awaiting, request_ids_sign
 from customers.models import SecrecyTier
 from customers.secrecy import customers_readable_by, grants_open, tier_rule
 
-from .models import Document, Dossier, DossierStatus, ReadRequest, ReadRequestStatus
+from .models import Document, Dossier, DossierStatus, ExportRequest, ReadRequest, ReadRequestStatus
 
 
 def is_archive_staff(user) -> bool:
@@ -211,3 +211,22 @@ def read_request_actions(user, request) -> set[str]:
 def can_request_read(user) -> bool:
     """Anyone of a department may ask to read a customer outside their tier."""
     return user.is_authenticated and user.department_id is not None
+
+
+def export_requests_visible_to(user):
+    """导出申请 `user` may open: their own, those whose chain names them now or they signed, and
+    all for the archive manager and the general manager."""
+    if handles(user, Role.ARCHIVE_MANAGER, Role.GENERAL_MANAGER):
+        return ExportRequest.objects.all()
+    return ExportRequest.objects.filter(
+        Q(requester_id=user.pk)
+        | Q(pk__in=request_ids_awaiting(user, [RequestKind.EXPORT]))
+        | Q(pk__in=request_ids_signed_by(user, [RequestKind.EXPORT]))
+    )
+
+
+def export_request_actions(user, request) -> set[str]:
+    """approve / reject (dossiers.services.export_request_decide) for whoever a due step names."""
+    if request.status == ReadRequestStatus.REQUESTED and may_sign(user, RequestKind.EXPORT, request.pk):
+        return {"approve", "reject"}
+    return set()

@@ -12,11 +12,19 @@ from accounts.roles import Role
 from accounts.services import notification_send, notification_send_to_role
 from approvals.models import RequestKind, TaskStatus
 from approvals.selectors import approval_timeline
-from approvals.services import ApprovalOutcome, approval_close, approval_decide, approval_open, subject_for_customer
+from approvals.services import (
+    ApprovalOutcome,
+    Subject,
+    approval_close,
+    approval_decide,
+    approval_open,
+    subject_for_customer,
+)
 from crm_archive.errors import ActionRefused, TransitionRefused
 from crm_archive.workdays import end_of_working_days
+from customers import permissions as customer_permissions
 from customers import secrecy
-from customers.services import customer_access_grant, customer_access_revoke
+from customers.services import customer_access_grant, customer_access_revoke, export_permit_grant
 
 from . import permissions, selectors
 from .models import (
@@ -27,6 +35,7 @@ from .models import (
     Dossier,
     DossierCustody,
     DossierStatus,
+    ExportRequest,
     Inspection,
     ReadRequest,
     ReadRequestScope,
@@ -420,4 +429,67 @@ def read_request_withdraw(request: ReadRequest, *, by) -> ReadRequest:
         request.save()
         approval_close(kind=RequestKind.READ, request_id=request.pk)
         customer_access_revoke(request.grant)
+    return request
+
+
+def _export_request_link(request: ExportRequest) -> str:
+    return reverse("dossiers:export_request", args=[request.pk])
+
+
+def export_request_create(*, requester, purpose: str) -> ExportRequest:
+    """导出申请: ask for the right to export the customers one may read. Someone whose role
+    already gives it needs none; otherwise the export chain (SPEC §9) is copied now."""
+    if not purpose.strip():
+        raise ActionRefused(_("请写明导出目的。"))
+    if customer_permissions.can_export_customers_by_role(requester):
+        raise ActionRefused(_("您的角色本来就可以导出客户数据，无需申请。"))
+    if requester.department_id is None:
+        raise ActionRefused(_("您尚未分配部门，请联系系统管理员。"))
+    with transaction.atomic():
+        request = ExportRequest.objects.create(requester=requester, purpose=purpose.strip())
+        steps = approval_open(
+            kind=RequestKind.EXPORT,
+            request_id=request.pk,
+            reference=request.number,
+            link=_export_request_link(request),
+            subject=Subject(requester=requester),
+        )
+        if not steps:
+            _export_request_approved(request, by=None)
+    return request
+
+
+def _export_request_approved(request: ExportRequest, *, by):
+    request.status, request.decided_at = ReadRequestStatus.APPROVED, timezone.now()
+    request.permit = export_permit_grant(user=request.requester, until=end_of_working_days(1), reference=request.number)
+    request.save()
+    notification_send(
+        recipient=request.requester,
+        message=_("您的导出申请 %(number)s 已批准，今日下班前可导出。") % {"number": request.number},
+        link=reverse("customers:list"),
+    )
+
+
+def export_request_decide(request: ExportRequest, *, by, approve: bool, comment: str = "") -> ExportRequest:
+    """`by` signs the next step of the export request's chain; the last approval gives the permit."""
+    if not approve and not comment.strip():
+        raise ActionRefused(_("请写明不同意的原因。"))
+    with transaction.atomic():
+        request = ExportRequest.objects.select_for_update().get(pk=request.pk)
+        if request.status != ReadRequestStatus.REQUESTED:
+            raise TransitionRefused(_("此申请已处理。"))
+        decision = approval_decide(
+            kind=RequestKind.EXPORT, request_id=request.pk, by=by, approve=approve, comment=comment
+        )
+        if decision.outcome == ApprovalOutcome.APPROVED:
+            _export_request_approved(request, by=by)
+        elif decision.outcome == ApprovalOutcome.REJECTED:
+            request.status, request.decided_at = ReadRequestStatus.REJECTED, timezone.now()
+            request.save()
+            notification_send(
+                recipient=request.requester,
+                message=_("您的导出申请 %(number)s 未获批准：%(reason)s")
+                % {"number": request.number, "reason": comment.strip()},
+                link=_export_request_link(request),
+            )
     return request

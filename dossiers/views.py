@@ -23,6 +23,7 @@ from .forms import (
     DocumentForm,
     DossierFilter,
     DossierOpenForm,
+    ExportRequestForm,
     InspectionForm,
     PromotionForm,
     ReadRequestDecisionForm,
@@ -31,7 +32,17 @@ from .forms import (
     RepairOpenForm,
     VolumeRemarksForm,
 )
-from .models import VOLUME_REGULAR, VOLUME_TOP_SECRET, Cabinet, Document, Dossier, DossierStatus, ReadRequest, Repair
+from .models import (
+    VOLUME_REGULAR,
+    VOLUME_TOP_SECRET,
+    Cabinet,
+    Document,
+    Dossier,
+    DossierStatus,
+    ExportRequest,
+    ReadRequest,
+    Repair,
+)
 from .statistics import sections_for as statistics_sections_for
 
 
@@ -424,3 +435,54 @@ def read_request_withdraw(request, pk):
     read_request = _visible_read_request_or_404(request, pk)
     button_action(request, lambda _data: services.read_request_withdraw(read_request, by=request.user), _("已撤回。"))
     return redirect("dossiers:read_request", pk=read_request.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def export_request_create(request):
+    """Ask for the right to export customer data; my earlier export requests below."""
+    require(request.user.department_id is not None)
+    form = ExportRequestForm(request.POST or None)
+    made = form_action(
+        request, form, lambda data: services.export_request_create(requester=request.user, purpose=data["purpose"])
+    )
+    if made:
+        messages.success(request, _("导出申请 %(number)s 已提交。") % {"number": made.number})
+        return redirect("dossiers:export_request", pk=made.pk)
+    mine = ExportRequest.objects.filter(requester=request.user).select_related("permit")[:20]
+    return render(request, "dossiers/export_request_form.html", {"form": form, "mine": mine})
+
+
+def _visible_export_request_or_404(request, pk) -> ExportRequest:
+    return get_object_or_404(
+        permissions.export_requests_visible_to(request.user).select_related("requester", "permit"), pk=pk
+    )
+
+
+def export_request_detail(request, pk):
+    export_request = _visible_export_request_or_404(request, pk)
+    actions = permissions.export_request_actions(request.user, export_request)
+    return render(
+        request,
+        "dossiers/export_request_detail.html",
+        {
+            "export_request": export_request,
+            "actions": actions,
+            "decision_form": ReadRequestDecisionForm() if actions else None,
+            "timeline": approval_timeline(RequestKind.EXPORT, export_request.pk),
+        },
+    )
+
+
+@require_POST
+def export_request_decide(request, pk):
+    export_request = _visible_export_request_or_404(request, pk)
+    approve = request.POST.get("decision") == "approve"
+    button_action(
+        request,
+        lambda data: services.export_request_decide(
+            export_request, by=request.user, approve=approve, comment=data.get("comment", "")
+        ),
+        _("已审批。"),
+        form=ReadRequestDecisionForm(request.POST),
+    )
+    return redirect("dossiers:export_request", pk=export_request.pk)

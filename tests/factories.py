@@ -40,3 +40,15 @@ class UserFactory(factory.django.DjangoModelFactory):
             # a transactional test flushed them (Playwright's event loop hides the serialized copy
             # Django would restore). tests/accounts checks the migration itself.
             self.groups.set([Group.objects.get_or_create(name=Role(role).value)[0] for role in extracted])
+
+
+def export_permit_for(user, *, reference="DC000001"):
+    """An approved export request's permit for `user`, running for a day (tests about what an
+    export holds, not about who may export)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from customers.models import ExportPermit
+
+    return ExportPermit.objects.create(user=user, reference=reference, expires_at=timezone.now() + timedelta(days=1))

@@ -24,6 +24,7 @@ from dossiers.models import BackupKeyUse
 from lending.models import Loan
 from tests.customers.factories import CustomerFactory, profile_form_data
 from tests.customers.html import errors
+from tests.factories import export_permit_for
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +76,7 @@ def test_control_characters_are_dropped_from_a_profile_and_the_export_still_open
     assert customer.address == '=HYPERLINK("x")'
     assert customer.business_scope == "a\tb\nc"  # tab and line breaks are text, kept
 
+    export_permit_for(owner)
     export = client.get(reverse("customers:export"))
     assert export.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content)), read_only=True).worksheets[0]

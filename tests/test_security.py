@@ -14,6 +14,7 @@ from django.urls import reverse
 from customers.models import SecrecyTier
 from dossiers.models import Document
 from tests.conftest import PDF_BYTES
+from tests.factories import export_permit_for
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +111,7 @@ def test_what_a_signed_in_user_receives_is_never_stored(
     person, url_name, arguments, archive, scanned_document, client_for
 ):
     data = {"customer": archive["customers"][SecrecyTier.PERSONAL], "document": scanned_document}
+    export_permit_for(archive["people"]["owner"])
     response = client_for(archive["people"][person]).get(reverse(url_name, args=arguments(data)))
     assert response.status_code == 200
     directives = {value.strip() for value in response["Cache-Control"].split(",")}

@@ -29,10 +29,11 @@ DEFAULTS = {
         (1, "archive_manager", "always"),
         (1, "tier_manager", "tier_closed"),
     ],
-    "export": [
-        (1, "requester_department_manager", "requester_not_manager"),
-    ],
 }
+
+EXPORT = [
+    (1, "requester_department_manager", "requester_not_manager"),
+]
 
 DESTRUCTION = [
     (1, "cs_manager", "always"),
@@ -56,6 +57,8 @@ def install(apps, schema_editor):
     for kind, steps in DEFAULTS.items():
         for tier in TIERS:
             chain(kind, tier, steps)
+    # An export spans tiers, as a destruction list does: one chain for every tier.
+    chain("export", "", EXPORT)
     chain("destruction", "", DESTRUCTION)
 
 

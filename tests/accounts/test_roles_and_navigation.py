@@ -18,17 +18,29 @@ def test_the_eight_roles_exist_after_migrate_on_an_empty_database():
     assert len(Role) == 8
 
 
-EVERYONE = {"home", "customers", "dossiers", "notifications", "loan_request", "borrow_register", "photocopy_register"}
+EVERYONE = {
+    "home",
+    "customers",
+    "dossiers",
+    "notifications",
+    "loan_request",
+    "borrow_register",
+    "photocopy_register",
+    "read_requests",
+}
 ARCHIVE_PAGES = {"cabinets", "inspections", "statistics"}
+# Whoever an approval chain can name sees the approvals inbox and names deputies.
+APPROVER = {"approvals", "deputies"}
 NAVIGATION_BY_ROLE = {
     Role.ARCHIVE_CLERK: EVERYONE | ARCHIVE_PAGES | {"destruction"},
-    Role.ARCHIVE_MANAGER: EVERYONE | ARCHIVE_PAGES | {"read_log", "reports", "destruction"},
+    Role.ARCHIVE_MANAGER: EVERYONE | APPROVER | ARCHIVE_PAGES | {"read_log", "reports", "destruction"},
     Role.SALES: EVERYONE,
-    Role.DEPARTMENT_MANAGER: EVERYONE | {"handover", "customer_import", "destruction"},
-    Role.CS_MANAGER: EVERYONE | {"destruction"},
-    Role.CUSTOMER_DIRECTOR: EVERYONE | {"destruction"},
-    Role.MARKETING_DIRECTOR: EVERYONE | {"customer_import"},
+    Role.DEPARTMENT_MANAGER: EVERYONE | APPROVER | {"handover", "customer_import", "destruction"},
+    Role.CS_MANAGER: EVERYONE | APPROVER | {"destruction"},
+    Role.CUSTOMER_DIRECTOR: EVERYONE | APPROVER | {"destruction"},
+    Role.MARKETING_DIRECTOR: EVERYONE | APPROVER | {"customer_import"},
     Role.GENERAL_MANAGER: EVERYONE
+    | APPROVER
     | ARCHIVE_PAGES
     | {"handover", "customer_import", "read_log", "reports", "destruction"},
 }

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from accounts.roles import Role
 from customers.models import Customer, CustomerAccessGrant, CustomerReadLog, SecrecyTier
 from customers.services import customer_access_grant, customer_access_revoke
-from tests.factories import DepartmentFactory
+from tests.factories import DepartmentFactory, export_permit_for
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +77,7 @@ def test_each_role_sees_exactly_its_tiers_in_the_list(persona, world, client_for
 @pytest.mark.parametrize("persona", list(READS))
 def test_each_role_exports_exactly_its_tiers(persona, world, client_for):
     people, _customers = world
+    export_permit_for(people[persona])  # an approved export request: the tiers still bound it
     assert exported_names(client_for(people[persona])) == {f"客户-{tier.value}" for tier in READS[persona]}
 
 

@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 
 from customers.models import Customer, CustomerCategory, CustomerGrade, SecrecyTier
 from customers.spreadsheet import export_headers, import_columns
+from tests.factories import export_permit_for
 
 from .factories import CustomerFactory
 from .html import errors, listed_customer_ids, messages, text
@@ -240,6 +241,17 @@ def book(people):
     ]
 
 
+@pytest.fixture(autouse=True)
+def sales_may_export(request):
+    """The sales people here hold an approved export request (the right itself is tested in
+    tests/customers/test_export_right.py)."""
+    if "people" in request.fixturenames:
+        people = request.getfixturevalue("people")
+        for person in ("owner", "colleague"):
+            if person in people:
+                export_permit_for(people[person])
+
+
 def test_the_export_opens_with_a_header_row(people, book, client_for):
     rows = exported(client_for(people["owner"]))
     assert rows[0] == tuple(export_headers())
@@ -302,6 +314,7 @@ def test_every_exported_customer_is_logged_as_read(archive, client_for):
     from customers.models import CustomerReadLog
 
     owner = archive["people"]["owner"]
+    export_permit_for(owner)
     response = client_for(owner).get(reverse("customers:export"))
     b"".join(response.streaming_content)
     logged = set(CustomerReadLog.objects.filter(user=owner, what="export").values_list("customer__name", flat=True))
