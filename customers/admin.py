@@ -4,9 +4,9 @@ read-only. The shared classes live in crm_archive/admin.py."""
 
 from django.contrib import admin
 
-from crm_archive.admin import HistoryAdmin, ReadOnlyAdmin, SuperuserOnlyNoDeleteAdmin
+from crm_archive.admin import HistoryAdmin, ReadOnlyAdmin
 
-from .models import Customer, CustomerAccessGrant, CustomerReadLog, Handover
+from .models import Customer, CustomerAccessGrant, CustomerExport, CustomerReadLog, ExportPermit, Handover
 
 
 @admin.register(Customer)
@@ -19,10 +19,24 @@ class CustomerAdmin(HistoryAdmin):
 
 
 @admin.register(CustomerAccessGrant)
-class CustomerAccessGrantAdmin(SuperuserOnlyNoDeleteAdmin):
-    list_display = ["user", "content_object", "expires_at", "granted_by"]
-    list_select_related = ["user", "content_object", "granted_by"]
-    raw_id_fields = ["user", "content_object", "granted_by"]
+class CustomerAccessGrantAdmin(ReadOnlyAdmin):
+    """Grants come from approved requests (each names its request) and stay as history: read here."""
+
+    list_display = ["reference", "user", "content_object", "granted_at", "expires_at", "revoked_at"]
+    list_select_related = ["user", "content_object"]
+    search_fields = ["reference"]
+
+
+@admin.register(ExportPermit)
+class ExportPermitAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "user", "granted_at", "expires_at", "revoked_at"]
+    list_select_related = ["user"]
+
+
+@admin.register(CustomerExport)
+class CustomerExportAdmin(ReadOnlyAdmin):
+    list_display = ["exported_at", "user", "rows", "through", "filters"]
+    list_select_related = ["user"]
 
 
 @admin.register(Handover)

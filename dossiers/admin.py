@@ -15,7 +15,9 @@ from .models import (
     DocumentType,
     Dossier,
     DossierStatus,
+    ExportRequest,
     Inspection,
+    ReadRequest,
     Repair,
     RetentionPeriod,
 )
@@ -91,3 +93,18 @@ class BackupKeyUseAdmin(ReadOnlyAdmin):
 @admin.register(Inspection, Repair)
 class ArchiveRecordAdmin(SuperuserOnlyNoDeleteAdmin):
     pass
+
+
+@admin.register(ReadRequest)
+class ReadRequestAdmin(ReadOnlyAdmin):
+    """查阅申请 change only through their approval chain."""
+
+    list_display = ["__str__", "customer", "requester", "scope", "status", "requested_at"]
+    list_select_related = ["customer", "requester"]
+    list_filter = ["status", "scope"]
+
+
+@admin.register(ExportRequest)
+class ExportRequestAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "requester", "status", "requested_at"]
+    list_select_related = ["requester"]

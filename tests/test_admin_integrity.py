@@ -208,7 +208,7 @@ def test_every_admin_form_of_ours_cleans_its_input_like_the_pages(rf, superuser)
 
     request = rf.get("/admin/")
     request.user = superuser
-    ours = ("accounts", "customers", "dossiers", "lending", "destruction")
+    ours = ("accounts", "customers", "approvals", "dossiers", "lending", "destruction")
     unguarded = [
         model.__name__
         for model, model_admin in django_admin.site._registry.items()

@@ -50,7 +50,17 @@ def test_the_catalogue_holds_every_message_the_code_and_templates_use(tmp_path):
     import sys
 
     root = PO_FILE.parents[3]
-    sources = ("manage.py", "crm_archive", "accounts", "customers", "dossiers", "lending", "destruction", "templates")
+    sources = (
+        "manage.py",
+        "crm_archive",
+        "accounts",
+        "customers",
+        "approvals",
+        "dossiers",
+        "lending",
+        "destruction",
+        "templates",
+    )
     for name in sources:
         source = root / name
         if source.is_dir():
