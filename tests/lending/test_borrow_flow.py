@@ -1,4 +1,8 @@
-"""借阅: request → approval → issue → borrower signs → return and close, step by step (SPEC §5)."""
+"""借阅: request → approval → issue → borrower signs → return and close, step by step (SPEC §5).
+
+A borrow request is approved through its chain (SPEC §9): the borrower's department manager
+first, then the archive manager — beside the tier's manager when the borrower may not read the
+tier; an extension follows the chain of its loan's kind."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -15,7 +19,9 @@ from customers.secrecy import can_read_customer
 from customers.services import customer_access_grant
 from dossiers.models import DossierStatus, Repair
 from lending import services
-from lending.models import Loan, LoanKind, LoanStatus
+from lending.models import ExtensionStatus, Loan, LoanKind, LoanStatus
+from lending.permissions import extension_actions, loan_actions, loans_awaiting_approval_by
+from tests.approving import approve_loan_fully, signatures
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +32,12 @@ def request_through_the_page(client, dossier, kind=LoanKind.BORROW):
         {"archive_number": dossier.archive_number, "kind": kind, "content": "安装参数一览表", "purpose": "售后维修"},
     )
     return response
+
+
+def loans_waiting_on_the_dashboard(client) -> str:
+    """The dashboard's panel of requests waiting for the signed-in person's signature."""
+    html = client.get(reverse("home")).content.decode()
+    return html.split('data-panel="loans-waiting"', 1)[1].split("</ul>", 1)[0] if "loans-waiting" in html else ""
 
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -51,11 +63,18 @@ def test_the_whole_borrow_flow_through_the_pages(archive, formal_dossier, client
         assert response.status_code == 302 and loan.status == LoanStatus.REQUESTED
         assert not loan.needs_tier_approval  # the owner may read their own customer's tier
 
-        waiting = client_for(people["archive_manager"]).get(reverse("home")).content.decode()
-        assert loan.register_number in waiting
+        # The owner's department manager signs first; only then is it the archive manager's turn.
+        assert loan.register_number not in loans_waiting_on_the_dashboard(client_for(people["archive_manager"]))
+        assert loan.register_number in loans_waiting_on_the_dashboard(client_for(people["manager"]))
+        client_for(people["manager"]).post(reverse("lending:approve", args=[loan.pk]))
+        loan.refresh_from_db()
+        assert loan.status == LoanStatus.REQUESTED
+
+        assert loan.register_number in loans_waiting_on_the_dashboard(client_for(people["archive_manager"]))
         client_for(people["archive_manager"]).post(reverse("lending:approve", args=[loan.pk]))
         loan.refresh_from_db()
         assert loan.status == LoanStatus.APPROVED and loan.archive_approved_by == people["archive_manager"]
+        assert signatures(loan.kind, loan.pk) == [(1, "manager", "approved"), (2, "archmgr", "approved")]
 
         assert loan.register_number in client_for(people["clerk"]).get(reverse("home")).content.decode()
         client_for(people["clerk"]).post(reverse("lending:issue", args=[loan.pk]))
@@ -82,8 +101,7 @@ def test_an_incomplete_return_is_recorded_and_opens_a_repair(archive, formal_dos
     loan = services.loan_request(
         borrower=people["owner"], dossier=dossier, kind=LoanKind.BORROW, content="x", purpose="y"
     )
-    loan = services.loan_approve(loan, by=people["archive_manager"])
-    loan = services.loan_issue(loan, by=people["clerk"])
+    loan = services.loan_issue(approve_loan_fully(loan), by=people["clerk"])
     damaged = dossier.documents.first()
     client = client_for(people["clerk"])
     refused = client.post(reverse("lending:return", args=[loan.pk]), {"complete": "no"}, follow=True)
@@ -117,6 +135,8 @@ def test_the_clerk_cannot_issue_to_themself(archive, lending_people, formal_doss
     loan = services.loan_request(
         borrower=clerk, dossier=formal_dossier(SecrecyTier.COMPANY), kind=LoanKind.BORROW, content="x", purpose="y"
     )
+    # The archive manager heads the clerk's own office: one signature serves as the department's
+    # and the archive's; the company tier is closed to the clerk, so the marketing director signs too.
     loan = services.loan_approve(loan, by=archive["people"]["archive_manager"])
     loan = services.loan_approve(loan, by=lending_people["marketing_director"])
     assert loan.status == LoanStatus.APPROVED
@@ -125,22 +145,58 @@ def test_the_clerk_cannot_issue_to_themself(archive, lending_people, formal_doss
 
 
 @pytest.mark.parametrize("person", ["owner", "manager", "general_manager"])
-def test_only_the_archive_manager_gives_the_archive_approval(person, archive, formal_dossier, make_user):
+def test_only_the_archive_manager_gives_the_archive_approval(person, archive, formal_dossier):
+    people = archive["people"]
     loan = services.loan_request(
-        borrower=archive["people"]["colleague"],
-        dossier=formal_dossier(),
-        kind=LoanKind.BORROW,
-        content="x",
-        purpose="y",
+        borrower=people["colleague"], dossier=formal_dossier(), kind=LoanKind.BORROW, content="x", purpose="y"
     )
-    if person == "manager":
-        # The department manager is the tier approver here, not the archive's.
-        services.loan_approve(loan, by=archive["people"][person])
-        loan.refresh_from_db()
-        assert loan.status == LoanStatus.REQUESTED and loan.archive_approved_by is None
-    else:
-        with pytest.raises(ActionRefused):
-            services.loan_approve(loan, by=archive["people"][person])
+    # The colleague's department manager also manages the owner's personal tier: one signature for both.
+    loan = services.loan_approve(loan, by=people["manager"])
+    assert loan.status == LoanStatus.REQUESTED
+    with pytest.raises(ActionRefused):
+        services.loan_approve(loan, by=people[person])
+    loan.refresh_from_db()
+    assert loan.status == LoanStatus.REQUESTED and loan.archive_approved_by is None
+    loan = services.loan_approve(loan, by=people["archive_manager"])
+    assert loan.status == LoanStatus.APPROVED and loan.archive_approved_by == people["archive_manager"]
+
+
+def test_the_archive_manager_cannot_approve_a_borrow_request_before_the_department_manager(
+    archive, formal_dossier, client_for
+):
+    people = archive["people"]
+    archive_manager = people["archive_manager"]
+    loan = services.loan_request(
+        borrower=people["owner"], dossier=formal_dossier(), kind=LoanKind.BORROW, content="x", purpose="y"
+    )
+    assert loan not in loans_awaiting_approval_by(archive_manager)
+    assert loan_actions(archive_manager, loan) == set()
+    with pytest.raises(ActionRefused, match="当前不需要您审批"):
+        services.loan_approve(loan, by=archive_manager)
+    with pytest.raises(ActionRefused, match="当前不需要您审批"):
+        services.loan_reject(loan, by=archive_manager, reason="材料正在整理")
+    refused = client_for(archive_manager).post(reverse("lending:approve", args=[loan.pk]), follow=True)
+    assert "当前不需要您审批" in refused.content.decode() or refused.status_code == 404
+    loan.refresh_from_db()
+    assert loan.status == LoanStatus.REQUESTED and loan.archive_approved_by is None
+    assert signatures(loan.kind, loan.pk) == [(1, "", "waiting"), (2, "", "queued")]
+
+    services.loan_approve(loan, by=people["manager"])
+    assert loan in loans_awaiting_approval_by(archive_manager)
+    assert {"approve", "reject"} <= loan_actions(archive_manager, loan)
+    assert services.loan_approve(loan, by=archive_manager).status == LoanStatus.APPROVED
+
+
+def test_a_managers_own_request_goes_straight_to_the_archive_manager(archive, formal_dossier):
+    people = archive["people"]
+    loan = services.loan_request(
+        borrower=people["manager"], dossier=formal_dossier(), kind=LoanKind.BORROW, content="x", purpose="y"
+    )
+    # A department manager has no department head above them to sign; they read their department's
+    # personal tier, so nobody signs for the tier either.
+    assert not loan.needs_tier_approval
+    assert signatures(loan.kind, loan.pk) == [(1, "", "waiting")]
+    assert services.loan_approve(loan, by=people["archive_manager"]).status == LoanStatus.APPROVED
 
 
 @pytest.mark.parametrize("person", ["owner", "archive_manager", "general_manager"])
@@ -153,8 +209,7 @@ def test_only_the_archive_clerk_issues_and_receives(person, archive, lending_peo
         content="x",
         purpose="y",
     )
-    loan = services.loan_approve(loan, by=people["archive_manager"])
-    loan = services.loan_approve(loan, by=people["marketing_director"])
+    loan = approve_loan_fully(loan)
     response = client_for(people[person]).post(reverse("lending:issue", args=[loan.pk]), follow=True)
     assert "只有档案管理员可以发放档案" in response.content.decode() or response.status_code == 404
     assert Loan.objects.get(pk=loan.pk).status == LoanStatus.APPROVED
@@ -169,7 +224,7 @@ def test_each_step_is_refused_in_the_wrong_state(archive, formal_dossier):
         services.loan_issue(loan, by=people["clerk"])
     with pytest.raises(TransitionRefused):
         services.loan_return(loan, by=people["clerk"], complete=True)
-    loan = services.loan_approve(loan, by=people["archive_manager"])
+    loan = approve_loan_fully(loan)
     with pytest.raises(TransitionRefused):
         services.loan_approve(loan, by=people["archive_manager"])
     loan = services.loan_issue(loan, by=people["clerk"])
@@ -211,13 +266,13 @@ def test_a_reader_without_the_tier_needs_the_tier_approver_and_reads_only_until_
     assert not can_read_customer(outsider, customer)
     loan = services.loan_request(borrower=outsider, dossier=dossier, kind=LoanKind.BORROW, content="x", purpose="y")
     assert loan.needs_tier_approval
+    loan = services.loan_approve(loan, by=people["outsider_manager"])  # the borrower's own department first
     loan = services.loan_approve(loan, by=people["archive_manager"])
     assert loan.status == LoanStatus.REQUESTED  # the tier's approver has not agreed yet
     # The owner's department manager approves personal-tier access; the outsider's own manager cannot.
     with pytest.raises(ActionRefused):
         services.loan_approve(loan, by=people["outsider_manager"])
-    waiting = client_for(people["manager"]).get(reverse("home")).content.decode()
-    assert loan.register_number in waiting
+    assert loan.register_number in loans_waiting_on_the_dashboard(client_for(people["manager"]))
     loan = services.loan_approve(loan, by=people["manager"])
     assert loan.status == LoanStatus.APPROVED
     assert can_read_customer(outsider, customer)
@@ -241,13 +296,14 @@ def test_the_tier_approver_follows_the_secrecy_table(tier, approver, archive, le
     loan = services.loan_request(
         borrower=people["outsider"], dossier=formal_dossier(tier), kind=LoanKind.BORROW, content="x", purpose="y"
     )
+    loan = services.loan_approve(loan, by=people["outsider_manager"])  # the borrower's department manager
     others = {"marketing_director", "manager", "general_manager"} - {approver}
     for other in others:
         with pytest.raises(ActionRefused):
             services.loan_approve(loan, by=people[other])
     services.loan_approve(loan, by=people[approver])
     loan = services.loan_approve(loan, by=people["archive_manager"])
-    assert loan.status == LoanStatus.APPROVED
+    assert loan.status == LoanStatus.APPROVED and loan.tier_approved_by == people[approver]
 
 
 def test_an_extension_is_approved_like_the_loan_and_moves_the_due_date(archive, formal_dossier, client_for):
@@ -255,18 +311,75 @@ def test_an_extension_is_approved_like_the_loan_and_moves_the_due_date(archive, 
     loan = services.loan_request(
         borrower=people["owner"], dossier=formal_dossier(), kind=LoanKind.BORROW, content="x", purpose="y"
     )
-    loan = services.loan_issue(services.loan_approve(loan, by=people["archive_manager"]), by=people["clerk"])
-    later = loan.due_at + timedelta(days=1)
+    loan = services.loan_issue(approve_loan_fully(loan), by=people["clerk"])
+    due = loan.due_at
+    later = due + timedelta(days=1)
     extension = services.extension_request(loan, by=people["owner"], until=later, reason="资料较多")
     with pytest.raises(ActionRefused, match="不能审批自己的申请|不需要您审批"):
         services.extension_decide(extension, by=people["owner"], approve=True)
-    client_for(people["archive_manager"]).post(
-        reverse("lending:extension_decide", args=[loan.pk, extension.pk]), {"decision": "approve"}
-    )
+    decide = reverse("lending:extension_decide", args=[loan.pk, extension.pk])
+    client_for(people["archive_manager"]).post(decide, {"decision": "approve"})  # not yet the archive's turn
+    loan.refresh_from_db()
+    assert loan.due_at == due
+    client_for(people["manager"]).post(decide, {"decision": "approve"})
+    client_for(people["archive_manager"]).post(decide, {"decision": "approve"})
     loan.refresh_from_db()
     assert loan.due_at == later
     row = client_for(people["clerk"]).get(reverse("lending:register", args=["borrow"])).content.decode()
     assert timezone.localtime(later).strftime("%Y-%m-%d %H:%M") in row
+
+
+@pytest.mark.parametrize(
+    ("kind", "chain"),
+    [
+        # 借阅: the borrower's department manager, then the archive manager.
+        (LoanKind.BORROW, ["manager", "archive_manager"]),
+        # 影印: the archive manager alone (the owner reads the tier).
+        (LoanKind.PHOTOCOPY, ["archive_manager"]),
+    ],
+)
+def test_an_extension_follows_the_chain_of_its_loans_kind(kind, chain, archive, formal_dossier):
+    people = archive["people"]
+    loan = services.loan_request(
+        borrower=people["owner"], dossier=formal_dossier(), kind=kind, content="x", purpose="y"
+    )
+    loan = services.loan_issue(approve_loan_fully(loan), by=people["clerk"])
+    extension = services.extension_request(loan, by=people["owner"], until=loan.due_at + timedelta(days=1), reason="z")
+    assert len(signatures("extension", extension.pk)) == len(chain)  # copied from the loan kind's chain
+    for signer in {"manager", "archive_manager", "general_manager"} - {chain[0]}:
+        assert extension_actions(people[signer], extension) == set()
+        with pytest.raises(ActionRefused):
+            services.extension_decide(extension, by=people[signer], approve=True)
+    for number, signer in enumerate(chain, start=1):
+        assert extension_actions(people[signer], extension) == {"approve", "reject"}
+        extension = services.extension_decide(extension, by=people[signer], approve=True)
+        assert extension.status == (ExtensionStatus.APPROVED if number == len(chain) else ExtensionStatus.REQUESTED)
+    assert signatures("extension", extension.pk) == [
+        (stage, people[signer].username, "approved") for stage, signer in enumerate(chain, start=1)
+    ]
+
+
+def test_an_extension_of_a_loan_the_borrower_may_not_read_needs_the_tier_manager_again(
+    archive, lending_people, formal_dossier
+):
+    people = lending_people
+    loan = services.loan_request(
+        borrower=people["outsider"],
+        dossier=formal_dossier(SecrecyTier.COMPANY),
+        kind=LoanKind.BORROW,
+        content="x",
+        purpose="y",
+    )
+    loan = services.loan_issue(approve_loan_fully(loan), by=people["clerk"])
+    later = loan.due_at + timedelta(days=1)
+    extension = services.extension_request(loan, by=people["outsider"], until=later, reason="z")
+    extension = services.extension_decide(extension, by=people["outsider_manager"], approve=True)
+    extension = services.extension_decide(extension, by=people["archive_manager"], approve=True)
+    assert extension.status == ExtensionStatus.REQUESTED  # the tier's manager, beside the archive's, has not signed
+    extension = services.extension_decide(extension, by=people["marketing_director"], approve=True)
+    assert extension.status == ExtensionStatus.APPROVED and extension.tier_approved_by == people["marketing_director"]
+    loan = Loan.objects.select_related("grant").get(pk=loan.pk)
+    assert loan.due_at == later and loan.grant.expires_at == later
 
 
 def test_overdue_loans_show_to_the_clerk_and_the_borrowers_manager_and_are_reminded(
@@ -279,7 +392,7 @@ def test_overdue_loans_show_to_the_clerk_and_the_borrowers_manager_and_are_remin
     loan = services.loan_request(
         borrower=people["owner"], dossier=formal_dossier(), kind=LoanKind.BORROW, content="x", purpose="y"
     )
-    loan = services.loan_issue(services.loan_approve(loan, by=people["archive_manager"]), by=people["clerk"])
+    loan = services.loan_issue(approve_loan_fully(loan), by=people["clerk"])
     Loan.objects.filter(pk=loan.pk).update(
         issued_at=timezone.now() - timedelta(days=3), due_at=timezone.now() - timedelta(days=2)
     )
@@ -318,8 +431,9 @@ def test_after_hours_a_tier_approved_loan_is_approved_issued_and_due_the_same_ev
         loan = services.loan_request(
             borrower=people["outsider"], dossier=formal_dossier(), kind=LoanKind.BORROW, content="x", purpose="y"
         )
+        loan = services.loan_approve(loan, by=people["outsider_manager"])
         loan = services.loan_approve(loan, by=people["archive_manager"])
-        loan = services.loan_approve(loan, by=people["manager"])
+        loan = services.loan_approve(loan, by=people["manager"])  # the personal tier's manager
         assert loan.status == LoanStatus.APPROVED
         loan = services.loan_issue(loan, by=people["clerk"])
         assert loan.due_at > loan.issued_at
@@ -341,13 +455,13 @@ def test_an_extension_cannot_be_approved_once_the_loan_is_returned(archive, form
     loan = services.loan_request(
         borrower=people["owner"], dossier=formal_dossier(), kind=LoanKind.BORROW, content="x", purpose="y"
     )
-    loan = services.loan_issue(services.loan_approve(loan, by=people["archive_manager"]), by=people["clerk"])
+    loan = services.loan_issue(approve_loan_fully(loan), by=people["clerk"])
     extension = services.extension_request(
         loan, by=people["owner"], until=loan.due_at + timedelta(days=7), reason="多看几天"
     )
     services.loan_return(loan, by=people["clerk"], complete=True)
     with pytest.raises(TransitionRefused):
-        services.extension_decide(extension, by=people["archive_manager"], approve=True)
+        services.extension_decide(extension, by=people["manager"], approve=True)  # whose turn it was
     loan.refresh_from_db()
     assert loan.status == LoanStatus.CLOSED and loan.due_at < loan.returned_at + timedelta(days=1)
 

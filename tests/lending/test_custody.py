@@ -8,6 +8,7 @@ from crm_archive.errors import ActionRefused, TransitionRefused
 from dossiers.models import Dossier, DossierCustody
 from lending import services
 from lending.models import LoanKind
+from tests.approving import approve_loan_fully
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ def custody_of(dossier) -> str:
 
 def approved(people, dossier, *, kind=LoanKind.BORROW, borrower="owner"):
     loan = services.loan_request(borrower=people[borrower], dossier=dossier, kind=kind, content="x", purpose="y")
-    return services.loan_approve(loan, by=people["archive_manager"])
+    return approve_loan_fully(loan)
 
 
 def test_a_borrowed_original_is_on_loan_until_it_is_returned(archive, formal_dossier):
@@ -68,7 +69,7 @@ def test_lending_refuses_a_dossier_held_apart_by_its_custody(archive, formal_dos
     # No destruction list at all: the custody on the row is what lending reads.
     Dossier.objects.filter(pk=dossier.pk).update(custody=DossierCustody.HELD_APART)
     with pytest.raises(ActionRefused, match="正单独存放，不能借阅"):
-        services.loan_approve(loan, by=people["archive_manager"])
+        services.loan_approve(loan, by=people["manager"])  # whose signature is due
     with pytest.raises(ActionRefused, match="正单独存放，不能借阅"):
         services.loan_request(borrower=people["owner"], dossier=dossier, kind=LoanKind.BORROW, content="x", purpose="y")
 

@@ -22,6 +22,7 @@ from customers.models import SecrecyTier
 from lending import services
 from lending.models import Loan, LoanKind, MonthlyReport, MonthlyReportKind, MonthlyReportLine
 from lending.tasks import generate_monthly_outstanding_report
+from tests.approving import approve_loan_fully
 
 from ..conftest import wait_for
 
@@ -47,11 +48,13 @@ def loans_in_every_state(clock, archive, formal_dossier):
     """An original out (overdue), photocopies out, a returned loan and a request not yet issued."""
     people = archive["people"]
 
-    def approved(dossier, kind, borrower="owner"):
-        loan = services.loan_request(
+    def requested(dossier, kind, borrower="owner"):
+        return services.loan_request(
             borrower=people[borrower], dossier=dossier, kind=kind, content=f"{kind}材料", purpose="售后"
         )
-        return services.loan_approve(loan, by=people["archive_manager"])
+
+    def approved(dossier, kind):
+        return approve_loan_fully(requested(dossier, kind))
 
     out = services.loan_issue(approved(formal_dossier(SecrecyTier.PERSONAL), LoanKind.BORROW), by=people["clerk"])
     Loan.objects.filter(pk=out.pk).update(
@@ -71,7 +74,11 @@ def loans_in_every_state(clock, archive, formal_dossier):
     )
     returned = services.loan_issue(approved(formal_dossier(SecrecyTier.COMPANY), LoanKind.BORROW), by=people["clerk"])
     services.loan_return(returned, by=people["clerk"], complete=True)
-    pending = approved(formal_dossier(SecrecyTier.TOP_SECRET), LoanKind.BORROW)
+    # Top secret: the owner's department manager and the archive manager have signed, the general
+    # manager has not.
+    pending = requested(formal_dossier(SecrecyTier.TOP_SECRET), LoanKind.BORROW)
+    pending = services.loan_approve(pending, by=people["manager"])
+    pending = services.loan_approve(pending, by=people["archive_manager"])
     return {"out": Loan.objects.get(pk=out.pk), "copies": copies, "returned": returned, "pending": pending}
 
 
