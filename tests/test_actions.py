@@ -37,9 +37,10 @@ from dossiers import services as dossier_services
 from dossiers.models import Cabinet, Document, Dossier, DossierCustody, RetentionPeriod
 from dossiers.permissions import DOCUMENT_ACTIONS, DOSSIER_ACTIONS, document_actions, dossier_actions
 from lending import services as lending_services
-from lending.models import Extension, Loan, LoanKind, LoanStatus
+from lending.models import Extension, Loan, LoanKind
 from lending.permissions import EXTENSION_ACTIONS, LOAN_ACTIONS, extension_actions, loan_actions
 
+from .approving import approve_extension_fully, approve_loan_fully
 from .conftest import REQUIRED
 from .factories import DepartmentFactory
 
@@ -151,25 +152,9 @@ def request_loan(world, *, borrower="owner", tier=SecrecyTier.PERSONAL, kind=Loa
     )
 
 
-TIER_APPROVERS = {
-    SecrecyTier.PERSONAL: "manager",
-    SecrecyTier.DEPARTMENT: "manager",
-    SecrecyTier.COMPANY: "marketing_director",
-    SecrecyTier.TOP_SECRET: "general_manager",
-}
-
-
 def approved_loan(world, **request) -> Loan:
-    """A request approved by the archive manager (another one when the archive manager asked) and,
-    when the borrower may not read the tier, by the tier's approver."""
-    loan = request_loan(world, **request)
-    archive_approver = "signer_of_all" if request.get("borrower") == "archive_manager" else "archive_manager"
-    loan = lending_services.loan_approve(loan, by=world.people[archive_approver])
-    if loan.needs_tier_approval:
-        tier_approver = TIER_APPROVERS[loan.dossier.customer.secrecy_tier]
-        loan = lending_services.loan_approve(loan, by=world.people[tier_approver])
-    assert loan.status == LoanStatus.APPROVED
-    return loan
+    """A request approved through its whole chain (SPEC §9), each step signed when it falls due."""
+    return approve_loan_fully(request_loan(world, **request))
 
 
 def issued_loan(world, **request) -> Loan:
@@ -223,13 +208,23 @@ def copies_out(world):
     )
 
 
+def loan_needing_the_tier(world):
+    """The colleague asks for the owner's company-tier customer, which the colleague may not read:
+    their department manager, then the archive manager beside the marketing director."""
+    return request_loan(world, borrower="colleague", tier=SecrecyTier.COMPANY)
+
+
+def loan_approved_by_the_department_manager(world):
+    return lending_services.loan_approve(loan_needing_the_tier(world), by=world.people["manager"])
+
+
 def loan_approved_by_the_archive_manager_awaiting_the_tier(world):
-    loan = request_loan(world, borrower="colleague")
+    loan = loan_approved_by_the_department_manager(world)
     return lending_services.loan_approve(loan, by=world.people["archive_manager"])
 
 
 def rejected_loan(world):
-    return lending_services.loan_reject(request_loan(world), by=world.people["archive_manager"], reason="不需要原件")
+    return lending_services.loan_reject(request_loan(world), by=world.people["manager"], reason="不需要原件")
 
 
 def cancelled_loan(world):
@@ -242,14 +237,25 @@ def closed_loan(world):
 
 LOAN_STATES = {
     # state: (build, offers that must be among the actions)
-    "requested": (request_loan, {("archive_manager", "approve"), ("archive_manager", "reject"), ("owner", "cancel")}),
+    # The borrower's department manager signs first; the archive manager waits for them.
+    "requested": (request_loan, {("manager", "approve"), ("manager", "reject"), ("owner", "cancel")}),
     "requested, the tier's approval needed": (
-        lambda world: request_loan(world, borrower="colleague"),
-        {("archive_manager", "approve"), ("manager", "approve"), ("manager", "reject")},
+        loan_needing_the_tier,
+        {("manager", "approve"), ("manager", "reject"), ("colleague", "cancel")},
+    ),
+    "requested, approved by the department manager": (
+        loan_approved_by_the_department_manager,
+        {("archive_manager", "approve"), ("signer_of_all", "reject"), ("marketing_director", "approve")},
     ),
     "requested, approved by the archive manager, the tier pending": (
         loan_approved_by_the_archive_manager_awaiting_the_tier,
-        {("manager", "approve"), ("colleague", "cancel")},
+        {("marketing_director", "approve"), ("marketing_director", "reject"), ("colleague", "cancel")},
+    ),
+    "requested by the clerk, signed by the head of the archive office": (
+        lambda world: lending_services.loan_approve(
+            request_loan(world, borrower="clerk", tier=SecrecyTier.COMPANY), by=world.people["archive_manager"]
+        ),
+        {("marketing_director", "approve"), ("clerk", "cancel")},
     ),
     "requested by the archive manager": (
         lambda world: request_loan(world, borrower="archive_manager", tier=SecrecyTier.COMPANY),
@@ -257,7 +263,7 @@ LOAN_STATES = {
     ),
     "requested, the dossier held apart for destruction": (
         loan_requested_on_a_dossier_held_apart,
-        {("archive_manager", "reject"), ("owner", "cancel")},
+        {("manager", "reject"), ("owner", "cancel")},
     ),
     "approved": (
         approved_loan,
@@ -352,11 +358,16 @@ def extension_on(loan, world) -> Extension:
 
 
 def extension_needing_the_tier(world):
-    return extension_on(issued_loan(world, borrower="colleague"), world)
+    return extension_on(issued_loan(world, borrower="colleague", tier=SecrecyTier.COMPANY), world)
+
+
+def extension_with_the_department_approval_given(world):
+    extension = extension_needing_the_tier(world)
+    return lending_services.extension_decide(extension, by=world.people["manager"], approve=True)
 
 
 def extension_with_the_archive_approval_given(world):
-    extension = extension_needing_the_tier(world)
+    extension = extension_with_the_department_approval_given(world)
     return lending_services.extension_decide(extension, by=world.people["archive_manager"], approve=True)
 
 
@@ -370,8 +381,7 @@ def extension_while_the_dossier_is_held_apart(world):
 
 
 def extension_decided(world):
-    extension = extension_on(issued_loan(world), world)
-    return lending_services.extension_decide(extension, by=world.people["archive_manager"], approve=True)
+    return approve_extension_fully(extension_on(issued_loan(world), world))
 
 
 def extension_on_copies_out(world):
@@ -379,16 +389,25 @@ def extension_on_copies_out(world):
 
 
 EXTENSION_STATES = {
-    "pending": (lambda world: extension_on(issued_loan(world), world), {("archive_manager", "approve")}),
+    # A 续借 follows its loan's chain: for an original, the borrower's department manager first.
+    "pending": (lambda world: extension_on(issued_loan(world), world), {("manager", "approve")}),
     "pending, the tier's approval needed": (
         extension_needing_the_tier,
-        {("archive_manager", "approve"), ("manager", "approve"), ("manager", "reject")},
+        {("manager", "approve"), ("manager", "reject")},
     ),
-    "pending, the archive approval given": (extension_with_the_archive_approval_given, {("manager", "approve")}),
+    "pending, the department approval given": (
+        extension_with_the_department_approval_given,
+        {("archive_manager", "approve"), ("marketing_director", "approve"), ("marketing_director", "reject")},
+    ),
+    "pending, the archive approval given": (
+        extension_with_the_archive_approval_given,
+        {("marketing_director", "approve")},
+    ),
+    # For photocopies, the archive manager (any holder of the role) alone.
     "pending on photocopies out": (extension_on_copies_out, {("signer_of_all", "approve")}),
     "pending, the dossier held apart": (
         extension_while_the_dossier_is_held_apart,
-        {("archive_manager", "reject")},
+        {("manager", "reject")},
     ),
     "decided": (extension_decided, set()),
 }
