@@ -10,6 +10,9 @@ from crm_archive.admin import ReadOnlyAdmin, SuperuserOnlyNoDeleteAdmin
 
 from .models import ApprovalChain, ApprovalStep, ApprovalTask, Deputy, RequestKind, StepCondition, StepRole
 
+# Requests that span tiers: their chain has no tier manager to name.
+TIERLESS_KINDS = (RequestKind.DESTRUCTION, RequestKind.EXPORT)
+
 
 class ApprovalStepFormSet(forms.BaseInlineFormSet):
     """A chain is never empty, never names a tier's manager where there is no tier (destruction
@@ -29,8 +32,8 @@ class ApprovalStepFormSet(forms.BaseInlineFormSet):
         if not steps:
             raise ValidationError(_("审批流程至少需要一个启用的步骤。"))
         chain = self.instance
-        if chain.kind == RequestKind.DESTRUCTION and any(step["role"] == StepRole.TIER_MANAGER for step in steps):
-            raise ValidationError(_("销毁清册不分密级，不能以“密级管理人”为审批人。"))
+        if chain.kind in TIERLESS_KINDS and any(step["role"] == StepRole.TIER_MANAGER for step in steps):
+            raise ValidationError(_("销毁清册和导出申请不分密级，不能以“密级管理人”为审批人。"))
         others = [step for step in steps if step["role"] != StepRole.REQUESTER_DEPARTMENT_MANAGER]
         only_when_not_manager = all(
             step["condition"] == StepCondition.REQUESTER_NOT_MANAGER
@@ -58,6 +61,10 @@ class ApprovalChainAdmin(SuperuserOnlyNoDeleteAdmin):
     list_display = ["__str__", "kind", "tier", "updated_at"]
     list_filter = ["kind", "tier"]
     inlines = [ApprovalStepInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A chain keeps its kind and tier: moving one would leave requests of that kind without a chain.
+        return ["kind", "tier"] if obj is not None else []
 
 
 @admin.register(ApprovalTask)

@@ -42,34 +42,51 @@ def principals_of(user, *, on=None) -> list[User]:
         )
         .prefetch_related("groups")
         .distinct()
+        .order_by("pk")
     )
 
 
 def approvers_of(task: ApprovalTask, *, on=None) -> list[User]:
     """Who may sign `task` on `on`: the holders of its role (in its department), and their deputies —
-    never the requester."""
+    never the requester, nor anyone who already signed this chain (in person or as a deputy)."""
     on = on or timezone.localdate()
+    signed = ApprovalTask.objects.filter(kind=task.kind, request_id=task.request_id)
+    signers = {pk for pair in signed.values_list("decided_by_id", "on_behalf_of_id") for pk in pair if pk}
     holders = people_with_role(task.role, task.department_id) if task.department_id else people_with_role(task.role)
-    holders = holders.exclude(pk=task.requester_id)
-    deputies = User.objects.filter(
-        is_active=True,
-        deputising__principal__in=holders,
-        deputising__starts_on__lte=on,
-        deputising__ends_on__gte=on,
-        deputising__cancelled_at__isnull=True,
-    ).exclude(pk=task.requester_id)
+    holders = holders.exclude(pk=task.requester_id).exclude(pk__in=signers)
+    deputies = (
+        User.objects.filter(
+            is_active=True,
+            deputising__principal__in=holders,
+            deputising__starts_on__lte=on,
+            deputising__ends_on__gte=on,
+            deputising__cancelled_at__isnull=True,
+        )
+        .exclude(pk=task.requester_id)
+        .exclude(pk__in=signers)
+    )
     return list((holders | deputies).distinct())
 
 
+def _signed_by(person) -> Exists:
+    """Whether `person` signed the chain of the outer step (in person or through a deputy)."""
+    return Exists(
+        ApprovalTask.objects.filter(kind=OuterRef("kind"), request_id=OuterRef("request_id")).filter(
+            Q(decided_by_id=person.pk) | Q(on_behalf_of_id=person.pk)
+        )
+    )
+
+
 def _capacity_rule(user, principals) -> Q:
-    """Steps naming `user`'s roles (in their department), or a principal's, not of that principal's request."""
+    """Steps naming `user`'s roles (in their department), or a principal's — never that person's
+    own request, nor a chain that person already signed."""
     rule = Q(pk__in=[])
     for person in [user, *principals]:
         roles = list(person.role_names)
         if not roles:
             continue
         in_department = Q(department__isnull=True) | Q(department_id=person.department_id)
-        rule |= Q(role__in=roles) & in_department & ~Q(requester_id=person.pk)
+        rule |= Q(role__in=roles) & in_department & ~Q(requester_id=person.pk) & ~_signed_by(person)
     return rule
 
 
@@ -78,14 +95,11 @@ def tasks_awaiting(user, *, on=None) -> QuerySet[ApprovalTask]:
     nor on a chain they already signed."""
     if not user.is_authenticated:
         return ApprovalTask.objects.none()
-    signed = ApprovalTask.objects.filter(kind=OuterRef("kind"), request_id=OuterRef("request_id")).filter(
-        Q(decided_by_id=user.pk) | Q(on_behalf_of_id=user.pk)
-    )
     return (
         ApprovalTask.objects.filter(status=TaskStatus.WAITING)
         .filter(_capacity_rule(user, principals_of(user, on=on)))
         .exclude(requester_id=user.pk)
-        .exclude(Exists(signed))
+        .exclude(_signed_by(user))
         .select_related("requester", "department")
         .order_by("created_at", "id")
     )

@@ -197,9 +197,9 @@ def approval_open(
     return tasks
 
 
-def _capacity(user, task, *, on) -> tuple[bool, User | None]:
+def _capacity(user, task, *, on, signed=frozenset()) -> tuple[bool, User | None]:
     """Whether `user` may sign `task` on `on`, and for whom: in person when they hold its role (in
-    its department), else as the deputy of someone who does."""
+    its department), else as the deputy of someone who does and has not signed this chain."""
 
     def holds(person):
         return person.has_role(task.role) and (task.department_id is None or person.department_id == task.department_id)
@@ -207,7 +207,7 @@ def _capacity(user, task, *, on) -> tuple[bool, User | None]:
     if holds(user):
         return True, None
     for principal in selectors.principals_of(user, on=on):
-        if principal.pk != task.requester_id and holds(principal):
+        if principal.pk != task.requester_id and principal.pk not in signed and holds(principal):
             return True, principal
     return False, None
 
@@ -247,8 +247,8 @@ def approval_decide(*, kind: str, request_id: int, by, approve: bool, comment: s
         for task in tasks:
             if task.status != TaskStatus.WAITING:
                 continue
-            may, principal = _capacity(by, task, on=today)
-            if may and (principal is None or principal.pk not in signed):
+            may, principal = _capacity(by, task, on=today, signed=signed)
+            if may:
                 break
         else:
             raise ActionRefused(_("此申请当前不需要您审批，或您已审批过。"))

@@ -455,7 +455,9 @@ def export_request_create(*, requester, purpose: str) -> ExportRequest:
             subject=Subject(requester=requester),
         )
         if not steps:
-            _export_request_approved(request, by=None)
+            # Only a manager's own export needs nobody's signature, and a manager needs no request:
+            # an empty chain here is a misconfigured one, never an approval.
+            raise ActionRefused(_("导出申请的审批流程没有适用的审批人，请联系系统管理员。"))
     return request
 
 

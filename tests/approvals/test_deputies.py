@@ -220,11 +220,6 @@ def test_an_inactive_colleague_cannot_be_named_deputy(people):
         deputy_appoint(principal=people["manager"], deputy=colleague, **TRIP)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tasks_awaiting lists a step for a deputy whose principal already signed the chain in person, "
-    "though approval_decide refuses them: the inbox (and may_sign) offer a signature that is refused",
-)
 def test_the_inbox_of_a_deputy_whose_principal_already_signed_the_chain_is_empty(outsiders_read, two_roles, assistant):
     sign(READ, two_roles)  # the tier's step, in person; the general manager's step falls due
     deputy_appoint(principal=two_roles, deputy=assistant, **TRIP)
@@ -241,12 +236,6 @@ def test_the_inbox_of_a_deputy_whose_principal_already_signed_the_chain_is_empty
         pytest.param(
             True,
             id="the_principal_who_signed_comes_first",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="approval_decide considers only the first of a deputy's principals who holds a due step's "
-                "role; when that one already signed the chain the deputy is refused, though another principal "
-                "has not signed (principals_of has no ordering, so this depends on the database's row order)",
-            ),
         ),
     ],
 )
@@ -270,11 +259,6 @@ def test_a_deputy_of_two_approvers_signs_for_the_one_who_has_not_signed(
     assert sign(READ, assistant).task.on_behalf_of == gm
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_notify_waiting tells every holder of the due step's role that it awaits them, including "
-    "someone who already signed the chain and may not sign it again",
-)
 def test_someone_who_already_signed_the_chain_is_not_told_its_next_step_awaits_them(outsiders_read, two_roles):
     told_before = Notification.objects.filter(recipient=two_roles).count()
 
