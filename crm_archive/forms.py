@@ -106,3 +106,20 @@ class Form(CleanInputMixin, forms.Form):
 
 class ModelForm(CleanInputMixin, forms.ModelForm):
     pass
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Ids beyond a database integer are refused as unknown ids, before any query: SQLite cannot
+    even bind them (an OverflowError, a 500, where PostgreSQL just finds nothing)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # not a number: Django's own check refuses it
+            if not -(2**63) <= number < 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)

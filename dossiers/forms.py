@@ -9,7 +9,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm_archive.forms import DATE_INPUT, DATETIME_INPUT, Form, ModelForm
+from crm_archive.forms import DATE_INPUT, DATETIME_INPUT, Form, ModelForm, ModelMultipleChoiceField
 from customers.models import Customer, SecrecyTier
 
 from .models import (
@@ -204,7 +204,7 @@ class ReadRequestForm(Form):
         label=_("客户名称或档号"), max_length=200, help_text=_("请输入完整的客户名称，或其档案的档号。")
     )
     scope = forms.ChoiceField(label=_("查阅范围"), choices=ReadRequestScope.choices, initial=ReadRequestScope.WHOLE)
-    document_types = forms.ModelMultipleChoiceField(
+    document_types = ModelMultipleChoiceField(
         label=_("文件类型"),
         queryset=DocumentType.objects.all(),
         required=False,

@@ -64,7 +64,11 @@ def documents_readable_by(user, *, at=None) -> QuerySet[Document]:
     if rule is None:
         return Document.objects.all()
     at = at or timezone.now()
-    tier_open = Document.objects.filter(rule, dossier__customer__in=customers_readable_by(user, at=at))
+    # The tier half counts no grant: a grant opens only what its request covers (below), never
+    # every document whose own tier the reader's role happens to open.
+    tier_open = Document.objects.filter(
+        rule, dossier__customer__in=customers_readable_by(user, at=at, include_grants=False)
+    )
     return Document.objects.filter(Q(pk__in=tier_open.values("pk")) | _grant_opens_document(user, at=at))
 
 

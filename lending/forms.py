@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
-from crm_archive.forms import DATE_INPUT, DATETIME_INPUT, Form
+from crm_archive.forms import DATE_INPUT, DATETIME_INPUT, Form, ModelMultipleChoiceField
 from dossiers.models import Document, Dossier
 
 from .models import OUTSTANDING_STATUSES, Loan, LoanKind, LoanStatus
@@ -46,26 +46,9 @@ class RejectForm(Form):
     reason = forms.CharField(label=_("不批准的原因"), max_length=300)
 
 
-class _DocumentsField(forms.ModelMultipleChoiceField):
-    """Document ids beyond a database integer are refused as unknown ids, before any query: SQLite
-    cannot even bind them (an OverflowError, a 500, where PostgreSQL just finds nothing)."""
-
-    def _check_values(self, value):
-        for pk in value:
-            try:
-                number = int(str(pk))
-            except ValueError:
-                continue  # not a number: Django's own check refuses it
-            if not -(2**63) <= number < 2**63:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
-                )
-        return super()._check_values(value)
-
-
 class _DamageMixin(Form):
     remarks = forms.CharField(label=_("情况说明"), max_length=300, required=False)
-    damaged_documents = _DocumentsField(
+    damaged_documents = ModelMultipleChoiceField(
         label=_("缺损的文件"), queryset=Document.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
 

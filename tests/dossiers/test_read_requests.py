@@ -444,12 +444,6 @@ def test_a_whole_dossier_request_opens_top_secret_only_when_the_general_manager_
     assert status == (200 if general_manager_step else 404)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="documents_readable_by's tier part asks customers_readable_by *with grants*: a profile-only "
-    "grant makes the customer readable, so every document whose own tier the requester's role opens "
-    "(a department-tier document of a personal-tier customer, for the marketing director) opens too",
-)
 def test_a_profile_request_opens_no_document_even_one_whose_own_tier_the_requesters_role_opens(
     archive, people, open_dossier, file_document, make_user
 ):
@@ -573,13 +567,6 @@ def test_junk_in_any_field_is_a_form_error_never_a_server_error(field, archive, 
     assert not ReadRequest.objects.filter(scope=ReadRequestScope.TYPES).exists()
 
 
-@pytest.mark.xfail(
-    settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3",
-    strict=True,
-    raises=OverflowError,
-    reason="ReadRequestForm.document_types is a plain ModelMultipleChoiceField: SQLite cannot bind an id "
-    "beyond 64 bits (OverflowError, a 500) — lending/forms.py's _DocumentsField guards against exactly this",
-)
 def test_a_document_type_id_beyond_a_database_integer_is_a_form_error(archive, people, client_for):
     response = ask(client_for(people["outsider"]), "客户-personal", scope=ReadRequestScope.TYPES, document_types=[HUGE])
     assert response.status_code == 200 and field_has_error(response.content.decode(), "document_types")
