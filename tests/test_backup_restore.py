@@ -35,6 +35,7 @@ from destruction import services as destruction_services
 from dossiers.models import Document, Dossier, RetentionPeriod
 from lending import services as lending_services
 from lending.models import LoanKind
+from tests.approving import approve_loan_fully
 from tests.conftest import PDF_BYTES
 
 pytestmark = pytest.mark.slow
@@ -169,8 +170,7 @@ def records_of_every_kind(archive, formal_dossier, file_document):
     loan = lending_services.loan_request(
         borrower=people["owner"], dossier=lent, kind=LoanKind.BORROW, content="合同", purpose="核对条款"
     )
-    loan = lending_services.loan_approve(loan, by=people["archive_manager"])
-    lending_services.loan_issue(loan, by=people["clerk"])
+    lending_services.loan_issue(approve_loan_fully(loan), by=people["clerk"])
     retention = RetentionPeriod.objects.get(code="D10")
     Dossier.objects.filter(pk=expired.pk).update(filing_year=2012, retention=retention)
     Document.objects.filter(dossier=expired).update(filing_year=2012, retention=retention)

@@ -8,22 +8,33 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from approvals.models import ApprovalTask
+from approvals.services import deputy_appoint
 from crm_archive.db_guards import installed_guards
-from customers.models import Customer, CustomerReadLog, Handover
-from customers.services import customer_read_log
+from customers.models import Customer, CustomerExport, CustomerReadLog, Handover
+from customers.services import customer_read_log, customers_export_recorded
 from destruction import services as destruction_services
 from destruction.models import DestructionItem, DestructionList, Hold
-from dossiers.models import BackupKeyUse, Document, Dossier
+from dossiers import services as dossier_services
+from dossiers.models import BackupKeyUse, Document, Dossier, ReadRequestScope
 from lending import services as lending_services
 from lending.models import Loan, LoanKind, MonthlyReport, MonthlyReportLine
+from tests.approving import approve_loan_fully
 
 pytestmark = pytest.mark.django_db
 
-# Rows of these tables are never deleted (the workflows mark records closed, lifted, destroyed).
+# Rows of these tables are never deleted (the workflows mark records closed, lifted, destroyed,
+# revoked, decided).
 NEVER_DELETED = [
     "customers_customer",
+    "customers_customeraccessgrant",
+    "customers_exportpermit",
+    "approvals_approvaltask",
+    "approvals_deputy",
     "dossiers_dossier",
     "dossiers_document",
+    "dossiers_readrequest",
+    "dossiers_exportrequest",
     "lending_loan",
     "lending_monthlyreport",
     "destruction_destructionlist",
@@ -33,6 +44,7 @@ NEVER_DELETED = [
 # Evidence: never deleted and never changed once written.
 APPEND_ONLY = [
     "customers_customerreadlog",
+    "customers_customerexport",
     "customers_handover",
     "customers_historicalcustomer",
     "dossiers_backupkeyuse",
@@ -59,9 +71,26 @@ def evidence(archive, formal_dossier, file_document, make_user):
     loan = lending_services.loan_request(
         borrower=people["owner"], dossier=dossier, kind=LoanKind.BORROW, content="合同", purpose="核对"
     )
-    loan = lending_services.loan_issue(
-        lending_services.loan_approve(loan, by=people["archive_manager"]), by=people["clerk"]
+    loan = lending_services.loan_issue(approve_loan_fully(loan), by=people["clerk"])
+    # The colleague may not read the owner's personal customer: their loan reads through its own grant.
+    loan_with_a_grant = approve_loan_fully(
+        lending_services.loan_request(
+            borrower=people["colleague"], dossier=dossier, kind=LoanKind.PHOTOCOPY, content="合同", purpose="核对"
+        )
     )
+    read_request = dossier_services.read_request_create(
+        requester=people["colleague"],
+        customer=customer,
+        scope=ReadRequestScope.PROFILE,
+        content="联系人",
+        purpose="回访",
+    )
+    export_request = dossier_services.export_request_decide(
+        dossier_services.export_request_create(requester=people["owner"], purpose="年度回访名单"),
+        by=people["manager"],
+        approve=True,
+    )
+    list(customers_export_recorded([customer], user=people["owner"], through=export_request.permit.reference))
     report = MonthlyReport.objects.create(kind="snapshot", year=2026, month=3, taken_at=timezone.now())
     line = MonthlyReportLine.objects.create(
         report=report,
@@ -91,6 +120,19 @@ def evidence(archive, formal_dossier, file_document, make_user):
     )
     return {
         "customers_customer": customer,
+        "customers_customeraccessgrant": loan_with_a_grant.grant,
+        "customers_exportpermit": export_request.permit,
+        "customers_customerexport": CustomerExport.objects.get(user=people["owner"]),
+        "approvals_approvaltask": ApprovalTask.objects.filter(kind=LoanKind.BORROW, request_id=loan.pk).first(),
+        "approvals_deputy": deputy_appoint(
+            principal=people["archive_manager"],
+            deputy=people["general_manager"],
+            starts_on=timezone.localdate(),
+            ends_on=timezone.localdate(),
+            reason="出差",
+        ),
+        "dossiers_readrequest": read_request,
+        "dossiers_exportrequest": export_request,
         "dossiers_dossier": dossier,
         "dossiers_document": dossier.documents.first(),
         "lending_loan": loan,

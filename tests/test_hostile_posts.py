@@ -12,6 +12,7 @@ from customers.models import SecrecyTier
 from lending import services as lending_services
 from lending.models import LoanKind
 from tests.accounts.test_login import every_url_path
+from tests.approving import approve_loan_fully
 
 # The sample ids of every_url_path are 1: with the sequences reset, the first row of each table.
 pytestmark = pytest.mark.django_db(transaction=True, reset_sequences=True, serialized_rollback=True)
@@ -42,7 +43,7 @@ def archive_in_every_state(archive, formal_dossier, open_dossier):
     loan = lending_services.loan_request(
         borrower=people["owner"], dossier=dossier, kind=LoanKind.BORROW, content="参数表", purpose="维修"
     )
-    lending_services.loan_issue(lending_services.loan_approve(loan, by=people["archive_manager"]), by=people["clerk"])
+    lending_services.loan_issue(approve_loan_fully(loan), by=people["clerk"])
     return archive
 
 

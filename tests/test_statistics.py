@@ -8,6 +8,7 @@ from django.urls import reverse
 from customers.models import Customer, CustomerGrade, SecrecyTier
 from lending import services as lending_services
 from lending.models import LoanKind
+from tests.approving import approve_loan_fully
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_loans_are_counted_per_month_by_kind(archive, formal_dossier, client_for
     loan = lending_services.loan_request(
         borrower=people["owner"], dossier=formal_dossier(), kind=LoanKind.BORROW, content="x", purpose="y"
     )
-    lending_services.loan_issue(lending_services.loan_approve(loan, by=people["archive_manager"]), by=people["clerk"])
+    lending_services.loan_issue(approve_loan_fully(loan), by=people["clerk"])
     html = client_for(people["archive_manager"]).get(reverse("dossiers:statistics")).content.decode()
     table = html.split('data-stat="loans"')[1].split("</table>")[0]
     assert re.search(r"<td>\d{4}-\d{2}</td><td>1</td><td>0</td>", table)

@@ -19,6 +19,7 @@ from destruction.tasks import notify_hold_ended
 from dossiers.models import Document, Dossier, DossierStatus, RetentionPeriod
 from lending import services as lending_services
 from lending.models import LoanKind
+from tests.approving import approve_loan_fully
 from tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -279,7 +280,7 @@ def test_a_dossier_with_an_open_loan_is_refused_on_a_list_with_the_reason(destru
     loan = lending_services.loan_request(
         borrower=people["owner"], dossier=dossier, kind=LoanKind.BORROW, content="x", purpose="y"
     )
-    lending_services.loan_issue(lending_services.loan_approve(loan, by=people["archive_manager"]), by=people["clerk"])
+    lending_services.loan_issue(approve_loan_fully(loan), by=people["clerk"])
     with pytest.raises(ActionRefused, match="有未结的借阅"):
         services.destruction_list_draft(by=people["clerk"], department=dossier.customer.department, dossiers=[dossier])
     assert not DestructionList.objects.exists()

@@ -143,9 +143,10 @@ def destroy(destruction_list, people):
 
 
 def requested_by_someone_who_needs_a_grant(people, dossier):
-    """A loan request by a colleague who may not read the owner's personal customer: the owner's
-    department manager has agreed for the tier; the archive manager's approval is the last one,
-    and would start the colleague's read grant."""
+    """A loan request by a colleague who may not read the owner's personal customer: their
+    department manager — the owner's too, who approves that tier, so one signature serves both —
+    has signed; the archive manager's approval is the last one, and would start the colleague's
+    read grant."""
     loan = lending_services.loan_request(
         borrower=people["colleague"], dossier=dossier, kind=LoanKind.BORROW, content="合同", purpose="核对"
     )
