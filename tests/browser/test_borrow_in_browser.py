@@ -2,6 +2,7 @@ import pytest
 
 from customers.models import SecrecyTier
 from lending.models import Loan, LoanStatus
+from tests.approving import signatures
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -32,6 +33,20 @@ def test_a_loan_is_requested_approved_and_issued_in_the_browser(browser, live_se
     loan = Loan.objects.get()
     context.close()
 
+    # The borrower's department manager signs first (SPEC §9); until then the archive manager has
+    # nothing to sign.
+    context, page = sign_in(browser, live_server, "archmgr")
+    assert page.locator(f"[data-panel=loans-waiting] >> text={loan.register_number}").count() == 0
+    context.close()
+
+    context, page = sign_in(browser, live_server, "manager")
+    page.click(f"[data-panel=loans-waiting] >> text={loan.register_number}")
+    page.click("[data-action=approve] button.primary")
+    page.wait_for_selector("text=已审批。")
+    assert page.locator("[data-status=requested]").count() == 1  # the archive manager's turn now
+    assert page.locator("[data-action=approve]").count() == 0
+    context.close()
+
     context, page = sign_in(browser, live_server, "archmgr")
     page.click(f"[data-panel=loans-waiting] >> text={loan.register_number}")
     page.click("[data-action=approve] button.primary")
@@ -47,3 +62,4 @@ def test_a_loan_is_requested_approved_and_issued_in_the_browser(browser, live_se
     loan.refresh_from_db()
     assert loan.status == LoanStatus.ISSUED
     assert loan.archive_approved_by.username == "archmgr" and loan.issued_by.username == "clerk"
+    assert signatures(loan.kind, loan.pk) == [(1, "manager", "approved"), (2, "archmgr", "approved")]
