@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from crm_archive.errors import ActionRefused, TransitionRefused
-from customers.models import SecrecyTier
+from customers.models import CustomerAccessGrant, SecrecyTier
 from customers.secrecy import can_read_customer
 from customers.services import customer_access_grant
 from dossiers.models import DossierStatus, Repair
@@ -439,6 +439,49 @@ def test_after_hours_a_tier_approved_loan_is_approved_issued_and_due_the_same_ev
         assert loan.due_at > loan.issued_at
         assert timezone.localtime(loan.due_at).strftime("%H:%M") == "23:59"
         assert can_read_customer(people["outsider"], loan.dossier.customer)
+
+
+def test_two_loans_of_one_customer_each_end_their_own_grant(archive, lending_people, formal_dossier):
+    people = lending_people
+    outsider = people["outsider"]
+    dossier = formal_dossier(SecrecyTier.PERSONAL)
+    customer = dossier.customer
+    copies = services.loan_request(
+        borrower=outsider, dossier=dossier, kind=LoanKind.PHOTOCOPY, content="x", purpose="y"
+    )
+    copies = services.loan_issue(approve_loan_fully(copies), by=people["clerk"])
+    copies = services.photocopy_register(
+        copies,
+        by=people["clerk"],
+        copied_content="x",
+        pages=1,
+        copies=1,
+        copies_due_on=timezone.localdate() + timedelta(days=3),
+        original_complete=True,
+    )
+    original = services.loan_request(borrower=outsider, dossier=dossier, kind=LoanKind.BORROW, content="x", purpose="y")
+    original = services.loan_issue(approve_loan_fully(original), by=people["clerk"])
+    assert original.grant_id != copies.grant_id
+
+    services.loan_return(original, by=people["clerk"], complete=True)
+    assert can_read_customer(outsider, customer)  # through the photocopies' own grant, still running
+    services.photocopy_close(copies, by=people["clerk"], complete=True)
+    assert not can_read_customer(outsider, customer)
+    # Ended grants are kept as history, each marked revoked.
+    grants = CustomerAccessGrant.objects.filter(user=outsider, content_object=customer)
+    assert grants.count() == 2 and not grants.filter(revoked_at__isnull=True).exists()
+
+
+def test_a_withdrawn_loan_ends_its_grant_and_keeps_it(archive, lending_people, formal_dossier):
+    people = lending_people
+    outsider = people["outsider"]
+    dossier = formal_dossier(SecrecyTier.PERSONAL)
+    loan = services.loan_request(borrower=outsider, dossier=dossier, kind=LoanKind.BORROW, content="x", purpose="y")
+    loan = approve_loan_fully(loan)
+    assert can_read_customer(outsider, dossier.customer)
+    services.loan_cancel(loan, by=outsider)
+    assert not can_read_customer(outsider, dossier.customer)
+    assert CustomerAccessGrant.objects.get(pk=loan.grant_id).revoked_at is not None
 
 
 def test_a_running_grant_does_not_skip_the_tier_approval_of_a_new_request(archive, formal_dossier, lending_people):
