@@ -274,6 +274,32 @@ def approval_decide(*, kind: str, request_id: int, by, approve: bool, comment: s
         return Decision(ApprovalOutcome.PENDING, task)
 
 
+def approval_require(*, kind: str, request_id: int, step_role: str, subject: Subject) -> ApprovalTask | None:
+    """A running request now needs `step_role` too (the customer's tier changed since it was made):
+    the step joins the chain's last stage, due with it, unless a step already names those people."""
+    resolved = _resolve(step_role, subject)
+    tasks = list(ApprovalTask.objects.select_for_update().filter(kind=kind, request_id=request_id))
+    if resolved is None or not tasks or _covered(resolved, {(t.role, t.department_id) for t in tasks}):
+        return None
+    last = max(t.stage for t in tasks)
+    due = any(t.stage == last and t.status == TaskStatus.WAITING for t in tasks)
+    task = ApprovalTask.objects.create(
+        kind=kind,
+        request_id=request_id,
+        reference=tasks[0].reference,
+        link=tasks[0].link,
+        requester=tasks[0].requester,
+        stage=last,
+        step_role=step_role,
+        role=resolved[0],
+        department_id=resolved[1],
+        status=TaskStatus.WAITING if due else TaskStatus.QUEUED,
+    )
+    if due:
+        _notify_waiting([task])
+    return task
+
+
 def approval_close(*, kind: str, request_id: int) -> int:
     """The request ended without its chain (withdrawn, refused by a rule): open steps are skipped."""
     return ApprovalTask.objects.filter(

@@ -64,6 +64,8 @@ TABLES_FILLED_BY_MIGRATE = frozenset(
         "auth_group_permissions",
         "dossiers_retentionperiod",
         "dossiers_documenttype",
+        "approvals_approvalchain",
+        "approvals_approvalstep",
     }
 )
 

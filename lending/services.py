@@ -13,7 +13,14 @@ from accounts.roles import Role
 from accounts.selectors import people_with_role
 from accounts.services import notification_send, notification_send_to_role, notifications_send
 from approvals.models import RequestKind, StepRole
-from approvals.services import ApprovalOutcome, approval_close, approval_decide, approval_open, subject_for_customer
+from approvals.services import (
+    ApprovalOutcome,
+    approval_close,
+    approval_decide,
+    approval_open,
+    approval_require,
+    subject_for_customer,
+)
 from crm_archive.errors import ActionRefused, TransitionRefused
 from crm_archive.workdays import end_of_working_day
 from customers import secrecy
@@ -149,7 +156,7 @@ def _grant_until(loan: Loan, until):
 
 def _signature_in_register(loan_or_extension, task, by, now):
     """The register's approver columns: the archive manager's and the tier manager's signatures."""
-    if task.step_role == StepRole.ARCHIVE_MANAGER:
+    if task.step_role == StepRole.ARCHIVE_MANAGER or task.role == Role.ARCHIVE_MANAGER:
         loan_or_extension.archive_approved_by = by
         if hasattr(loan_or_extension, "archive_approved_at"):
             loan_or_extension.archive_approved_at = now
@@ -170,6 +177,16 @@ def loan_approve(loan: Loan, *, by) -> Loan:
         if by.pk == loan.borrower_id:
             raise ActionRefused(_("不能审批自己的申请。"))
         loan.dossier = _dossier_locked_for_lending(loan.dossier_id)
+        # Whether the tier's manager must sign is decided again now: the customer's tier or owner may
+        # have changed since the request, and a borrower the tier no longer opens needs that step.
+        if not loan.needs_tier_approval and not secrecy.tier_opens_customer(loan.borrower, loan.dossier.customer):
+            loan.needs_tier_approval = True
+            approval_require(
+                kind=loan.kind,
+                request_id=loan.pk,
+                step_role=StepRole.TIER_MANAGER,
+                subject=subject_for_customer(loan.borrower, loan.dossier.customer),
+            )
         decision = approval_decide(kind=loan.kind, request_id=loan.pk, by=by, approve=True)
         now = timezone.now()
         _signature_in_register(loan, decision.task, by, now)
@@ -447,6 +464,10 @@ def extension_decide(extension: Extension, *, by, approve: bool) -> Extension:
         _refuse_unless(loan.status in OUTSTANDING_STATUSES, loan)
         if by.pk == loan.borrower_id:
             raise ActionRefused(_("不能审批自己的申请。"))
+        if approve:
+            # Granting more time is lending again: not for a dossier destroyed or held apart — refused
+            # at every signature, as the page offers none.
+            loan.dossier = _dossier_locked_for_lending(loan.dossier_id)
         decision = approval_decide(kind=RequestKind.EXTENSION, request_id=extension.pk, by=by, approve=approve)
         now = timezone.now()
         if not approve:
@@ -455,8 +476,6 @@ def extension_decide(extension: Extension, *, by, approve: bool) -> Extension:
             return extension
         _signature_in_register(extension, decision.task, by, now)
         if decision.outcome == ApprovalOutcome.APPROVED:
-            # Granting more time is lending again: not for a dossier destroyed or held apart.
-            loan.dossier = _dossier_locked_for_lending(loan.dossier_id)
             extension.status, extension.decided_at = ExtensionStatus.APPROVED, now
             loan.due_at = extension.requested_due_at
             loan._history_user = by
