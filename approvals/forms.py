@@ -27,16 +27,6 @@ class DeputyForm(Form):
 
 
 class DecisionForm(Form):
-    """A signature on a step: approve, or refuse with a reason."""
+    """A signature on a step of any request's chain: the comment, required by the services when refusing."""
 
     comment = forms.CharField(label=_("意见"), max_length=300, required=False)
-
-    def __init__(self, *args, approve: bool = True, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.approve = approve
-
-    def clean(self):
-        data = super().clean()
-        if not self.approve and not (data.get("comment") or "").strip():
-            self.add_error("comment", _("请写明不同意的原因。"))
-        return data

@@ -9,8 +9,3 @@ from .selectors import APPROVER_ROLES
 def may_approve(user) -> bool:
     """Holders of a role a chain can name: they see the approvals inbox and name deputies."""
     return signs_as(user, *APPROVER_ROLES)
-
-
-def can_edit_chains(user) -> bool:
-    """Chains are edited by administrators, in 系统管理."""
-    return user.is_superuser

@@ -132,18 +132,6 @@ def approval_timeline(kind: str, request_id) -> list[ApprovalTask]:
     )
 
 
-def signer_of(kind: str, request_id, *step_roles) -> User | None:
-    """Who approved the step of `step_roles` (for the register's approver column)."""
-    task = (
-        ApprovalTask.objects.filter(
-            kind=kind, request_id=request_id, step_role__in=step_roles, status=TaskStatus.APPROVED
-        )
-        .select_related("decided_by")
-        .first()
-    )
-    return task.decided_by if task else None
-
-
 def deputies_of(user) -> QuerySet[Deputy]:
     return Deputy.objects.filter(principal=user).select_related("deputy").order_by("-starts_on", "-id")
 

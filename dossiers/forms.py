@@ -238,9 +238,5 @@ class ReadRequestForm(Form):
         return data
 
 
-class ReadRequestDecisionForm(Form):
-    comment = forms.CharField(label=_("意见"), max_length=300, required=False)
-
-
 class ExportRequestForm(Form):
     purpose = forms.CharField(label=_("导出目的"), max_length=300, help_text=_("导出哪些客户数据、作何用途。"))

@@ -188,12 +188,18 @@ def document_actions(user, document: Document) -> set[str]:
 def read_requests_visible_to(user):
     """查阅申请 `user` may open: their own; those whose chain names them now or they signed; every
     request for the archive manager and the general manager, who keep the read register."""
+    return _requests_visible_to(user, ReadRequest, RequestKind.READ)
+
+
+def _requests_visible_to(user, model, kind):
+    """A request's own people see it — its requester, whoever its chain names now or who signed it —
+    and the archive manager and the general manager, who keep the registers, see them all."""
     if handles(user, Role.ARCHIVE_MANAGER, Role.GENERAL_MANAGER):
-        return ReadRequest.objects.all()
-    return ReadRequest.objects.filter(
+        return model.objects.all()
+    return model.objects.filter(
         Q(requester_id=user.pk)
-        | Q(pk__in=request_ids_awaiting(user, [RequestKind.READ]))
-        | Q(pk__in=request_ids_signed_by(user, [RequestKind.READ]))
+        | Q(pk__in=request_ids_awaiting(user, [kind]))
+        | Q(pk__in=request_ids_signed_by(user, [kind]))
     )
 
 
@@ -220,13 +226,7 @@ def can_request_read(user) -> bool:
 def export_requests_visible_to(user):
     """导出申请 `user` may open: their own, those whose chain names them now or they signed, and
     all for the archive manager and the general manager."""
-    if handles(user, Role.ARCHIVE_MANAGER, Role.GENERAL_MANAGER):
-        return ExportRequest.objects.all()
-    return ExportRequest.objects.filter(
-        Q(requester_id=user.pk)
-        | Q(pk__in=request_ids_awaiting(user, [RequestKind.EXPORT]))
-        | Q(pk__in=request_ids_signed_by(user, [RequestKind.EXPORT]))
-    )
+    return _requests_visible_to(user, ExportRequest, RequestKind.EXPORT)
 
 
 def export_request_actions(user, request) -> set[str]:

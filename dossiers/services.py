@@ -461,7 +461,7 @@ def export_request_create(*, requester, purpose: str) -> ExportRequest:
     return request
 
 
-def _export_request_approved(request: ExportRequest, *, by):
+def _export_request_approved(request: ExportRequest):
     request.status, request.decided_at = ReadRequestStatus.APPROVED, timezone.now()
     request.permit = export_permit_grant(user=request.requester, until=end_of_working_days(1), reference=request.number)
     request.save()
@@ -484,7 +484,7 @@ def export_request_decide(request: ExportRequest, *, by, approve: bool, comment:
             kind=RequestKind.EXPORT, request_id=request.pk, by=by, approve=approve, comment=comment
         )
         if decision.outcome == ApprovalOutcome.APPROVED:
-            _export_request_approved(request, by=by)
+            _export_request_approved(request)
         elif decision.outcome == ApprovalOutcome.REJECTED:
             request.status, request.decided_at = ReadRequestStatus.REJECTED, timezone.now()
             request.save()

@@ -8,10 +8,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Role
 from accounts.selectors import people_with_role
+from approvals.forms import DecisionForm
 from approvals.models import RequestKind
 from approvals.selectors import approval_timeline
 from crm_archive.pagination import paginate
-from crm_archive.views import button_action, form_action, require
+from crm_archive.views import button_action, button_step, form_action, require
 from customers import secrecy
 from customers.selectors import customer_composition
 from customers.services import customer_read_log
@@ -26,7 +27,6 @@ from .forms import (
     ExportRequestForm,
     InspectionForm,
     PromotionForm,
-    ReadRequestDecisionForm,
     ReadRequestForm,
     RepairCloseForm,
     RepairOpenForm,
@@ -407,7 +407,7 @@ def read_request_detail(request, pk):
         {
             "read_request": read_request,
             "actions": actions,
-            "decision_form": ReadRequestDecisionForm() if {"approve", "reject"} & actions else None,
+            "decision_form": DecisionForm() if {"approve", "reject"} & actions else None,
             "timeline": approval_timeline(RequestKind.READ, read_request.pk),
             "document_types": read_request.document_types.all(),
         },
@@ -418,23 +418,28 @@ def read_request_detail(request, pk):
 def read_request_decide(request, pk):
     read_request = _visible_read_request_or_404(request, pk)
     approve = request.POST.get("decision") == "approve"
-    form = ReadRequestDecisionForm(request.POST)
-    button_action(
+    return button_step(
         request,
         lambda data: services.read_request_decide(
             read_request, by=request.user, approve=approve, comment=data.get("comment", "")
         ),
         _("已审批。"),
-        form=form,
+        back_to="dossiers:read_request",
+        record=read_request,
+        form=DecisionForm(request.POST),
     )
-    return redirect("dossiers:read_request", pk=read_request.pk)
 
 
 @require_POST
 def read_request_withdraw(request, pk):
     read_request = _visible_read_request_or_404(request, pk)
-    button_action(request, lambda _data: services.read_request_withdraw(read_request, by=request.user), _("已撤回。"))
-    return redirect("dossiers:read_request", pk=read_request.pk)
+    return button_step(
+        request,
+        lambda _data: services.read_request_withdraw(read_request, by=request.user),
+        _("已撤回。"),
+        back_to="dossiers:read_request",
+        record=read_request,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -467,7 +472,7 @@ def export_request_detail(request, pk):
         {
             "export_request": export_request,
             "actions": actions,
-            "decision_form": ReadRequestDecisionForm() if actions else None,
+            "decision_form": DecisionForm() if actions else None,
             "timeline": approval_timeline(RequestKind.EXPORT, export_request.pk),
         },
     )
@@ -477,12 +482,13 @@ def export_request_detail(request, pk):
 def export_request_decide(request, pk):
     export_request = _visible_export_request_or_404(request, pk)
     approve = request.POST.get("decision") == "approve"
-    button_action(
+    return button_step(
         request,
         lambda data: services.export_request_decide(
             export_request, by=request.user, approve=approve, comment=data.get("comment", "")
         ),
         _("已审批。"),
-        form=ReadRequestDecisionForm(request.POST),
+        back_to="dossiers:export_request",
+        record=export_request,
+        form=DecisionForm(request.POST),
     )
-    return redirect("dossiers:export_request", pk=export_request.pk)
