@@ -148,6 +148,15 @@ def _covered(resolved, seen) -> bool:
     )
 
 
+def approval_serves(task: ApprovalTask, step_role: str, subject: Subject) -> bool:
+    """Whether `task`'s signature stands for `step_role` of the request — its own step, or one the
+    plan merged into it because it names the same people (a register's signature columns)."""
+    if task.step_role == step_role:
+        return True
+    resolved = _resolve(step_role, subject)
+    return resolved is not None and _covered(resolved, {(task.role, task.department_id)})
+
+
 def _notify_waiting(tasks) -> None:
     """Tell whoever may sign the newly due `tasks` (and their deputies); report a step nobody can
     sign to the administrators."""

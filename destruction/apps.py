@@ -13,6 +13,7 @@ class DestructionConfig(AppConfig):
         from accounts import dashboard
         from accounts.navigation import NavItem, register
         from accounts.roles import Role
+        from approvals.selectors import APPROVER_ROLES
 
         from . import permissions, selectors
 
@@ -22,3 +23,6 @@ class DestructionConfig(AppConfig):
             NavItem("destruction", _("销毁"), "destruction:index", order=50, allowed=permissions.can_read_destruction)
         )
         dashboard.register(Role.ARCHIVE_CLERK, "destruction/panels/clerk.html", selectors.clerk_dashboard)
+        # Whoever a list's chain can name sees the lists waiting for their signature.
+        for role in APPROVER_ROLES:
+            dashboard.register(role, "destruction/panels/signer.html", selectors.signer_dashboard)

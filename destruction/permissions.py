@@ -1,14 +1,19 @@
 """Who drafts, appraises, approves, verifies and supervises destruction, and who sees holds.
 
 Built on the dossiers' checks (dossiers/permissions.py), which are built on the secrecy core.
-Appraisal, approval, verification and supervision are signatures (`accounts.roles.signs_as`):
-only a person holding the role gives them, never the drafter; a superuser gives none. Drafting
+Appraisal and approval are the steps of the list's approval chain (approvals/, SPEC §9): who
+signs is whoever a due step names. Verification and supervision are signatures
+(`accounts.roles.signs_as`): only a person holding the role gives them, never the drafter; a
+superuser gives none. Drafting
 lists and placing holds are office work a superuser may also do (`accounts.roles.handles`).
 """
 
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.roles import Role, handles, signs_as
+from approvals.models import RequestKind
+from approvals.selectors import may_sign, request_ids_awaiting, request_ids_signed_by
 from dossiers.models import Dossier, DossierStatus
 from dossiers.permissions import can_oversee_archive
 from lending.models import OPEN_LOAN_STATUSES, Loan
@@ -20,37 +25,15 @@ def can_draft_destruction_lists(user) -> bool:
     return handles(user, Role.ARCHIVE_CLERK)
 
 
-def can_appraise_as_customer_service(user) -> bool:
-    return signs_as(user, Role.CS_MANAGER)
-
-
 def can_appraise_as_department_head(user, department_id) -> bool:
     """The head of the department that produced the records: its department manager."""
     return signs_as(user, Role.DEPARTMENT_MANAGER) and user.department_id == department_id
 
 
-def destruction_appraisal_side(user, destruction_list) -> str | None:
-    """Which signature `user` may still give to a submitted list: "customer_service",
-    "department", or None. Two different people sign, and never the drafter."""
-    if user.pk == destruction_list.drafted_by_id:
-        return None
-    if (
-        destruction_list.cs_appraised_by_id is None
-        and can_appraise_as_customer_service(user)
-        and user.pk != destruction_list.department_appraised_by_id
-    ):
-        return "customer_service"
-    if (
-        destruction_list.department_appraised_by_id is None
-        and can_appraise_as_department_head(user, destruction_list.department_id)
-        and user.pk != destruction_list.cs_appraised_by_id
-    ):
-        return "department"
-    return None
-
-
-def can_approve_destruction(user) -> bool:
-    return signs_as(user, Role.CUSTOMER_DIRECTOR)
+def _awaits(user, destruction_list) -> bool:
+    """Whether a due step of the list's approval chain (SPEC §9) names `user`, in person or as a
+    deputy — never the drafter, nor someone who already signed it."""
+    return may_sign(user, RequestKind.DESTRUCTION, destruction_list.pk)
 
 
 def can_verify_destruction(user) -> bool:
@@ -70,15 +53,19 @@ def can_withdraw_destruction_items(user, destruction_list) -> bool:
 
 
 def destruction_lists_visible_to(user):
-    """Lists name customers and titles: everyone concerned sees all of them, but a department
-    manager only the lists of records their department produced."""
+    """Lists name customers and titles: everyone concerned sees all of them, a department manager
+    the lists of records their department produced, and anyone the lists whose chain names them
+    now or that they signed (a deputy, a step an office added)."""
     if handles(
         user, Role.ARCHIVE_CLERK, Role.ARCHIVE_MANAGER, Role.CS_MANAGER, Role.CUSTOMER_DIRECTOR, Role.GENERAL_MANAGER
     ):
         return DestructionList.objects.all()
+    signing = Q(pk__in=request_ids_awaiting(user, [RequestKind.DESTRUCTION])) | Q(
+        pk__in=request_ids_signed_by(user, [RequestKind.DESTRUCTION])
+    )
     if user.has_role(Role.DEPARTMENT_MANAGER) and user.department_id:
-        return DestructionList.objects.filter(department_id=user.department_id)
-    return DestructionList.objects.none()
+        return DestructionList.objects.filter(Q(department_id=user.department_id) | signing)
+    return DestructionList.objects.filter(signing)
 
 
 def can_read_holds(user) -> bool:
@@ -91,6 +78,8 @@ def can_manage_holds(user) -> bool:
 
 
 def can_read_destruction(user) -> bool:
+    """The destruction pages of the roles concerned (a deputy opens the lists that name them:
+    can_read_destruction_list)."""
     return handles(
         user,
         Role.ARCHIVE_CLERK,
@@ -99,6 +88,13 @@ def can_read_destruction(user) -> bool:
         Role.DEPARTMENT_MANAGER,
         Role.CUSTOMER_DIRECTOR,
         Role.GENERAL_MANAGER,
+    )
+
+
+def can_read_destruction_list(user, pk) -> bool:
+    """One list's page: the roles concerned, and whoever the list's chain names or named."""
+    return can_read_destruction(user) or (
+        user.is_authenticated and destruction_lists_visible_to(user).filter(pk=pk).exists()
     )
 
 
@@ -131,9 +127,9 @@ def destruction_list_actions(user, destruction_list) -> set[str]:
         actions.add("withdraw")
     if user.pk == destruction_list.drafted_by_id:
         return actions
-    if status == ListStatus.SUBMITTED and destruction_appraisal_side(user, destruction_list) is not None:
+    if status == ListStatus.SUBMITTED and _awaits(user, destruction_list):
         actions.add("appraise")
-    elif status == ListStatus.APPRAISED and can_approve_destruction(user):
+    elif status == ListStatus.APPRAISED and _awaits(user, destruction_list):
         actions.add("reject")
         proposed = _proposed_dossier_ids(destruction_list)
         if (

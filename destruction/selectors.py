@@ -6,6 +6,8 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from approvals.models import RequestKind
+from approvals.selectors import request_ids_awaiting
 from dossiers.models import Document, Dossier, DossierStatus
 from dossiers.permissions import document_title_visible
 from lending.models import OPEN_LOAN_STATUSES, Loan
@@ -160,3 +162,11 @@ def clerk_dashboard(user) -> dict:
         ),
         "active_lists": DestructionList.objects.filter(status__in=ACTIVE_LIST_STATUSES).count(),
     }
+
+
+def signer_dashboard(user) -> dict:
+    """The lists whose chain waits for `user`'s signature (appraisal or approval), oldest first."""
+    waiting = DestructionList.objects.filter(
+        pk__in=request_ids_awaiting(user, [RequestKind.DESTRUCTION])
+    ).select_related("department")
+    return {"lists_waiting": list(waiting.order_by("submitted_at", "pk")[:10])}

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
-from accounts.selectors import people_with_role
-from accounts.services import notification_send, notification_send_to_role
+from accounts.services import notification_send_to_role
+from approvals.models import ApprovalTask, RequestKind, StepRole, TaskStatus
+from approvals.services import ApprovalOutcome, Subject, approval_decide, approval_open
 from crm_archive.errors import ActionRefused, TransitionRefused
 from dossiers.models import Document, Dossier, DossierCustody, DossierStatus
 from dossiers.services import dossier_custody_move, dossiers_lock
@@ -164,47 +165,66 @@ def destruction_list_draft(*, by, department, dossiers=(), documents=()) -> Dest
     return destruction_list
 
 
+def _list_link(destruction_list) -> str:
+    return reverse("destruction:detail", args=[destruction_list.pk])
+
+
+def _status_while_signing(destruction_list) -> str:
+    """Where a list stands while its chain runs: appraisal (鉴定) while its first stage is open,
+    approval (审批) after. The default chain: the customer service manager ∥ the producing
+    department's head appraise, then the customer director approves."""
+    appraising = ApprovalTask.objects.filter(
+        kind=RequestKind.DESTRUCTION, request_id=destruction_list.pk, stage=1, status=TaskStatus.WAITING
+    )
+    return ListStatus.SUBMITTED if appraising.exists() else ListStatus.APPRAISED
+
+
 def destruction_list_submit(destruction_list: DestructionList, *, by) -> DestructionList:
-    """A draft goes to appraisal, once (decided on the locked list row); the customer service
-    managers and the producing department's managers are told."""
+    """A draft goes to appraisal, once (decided on the locked list row): the destruction chain of
+    SPEC §9 is copied for it, and its first signers are told."""
     if not permissions.can_draft_destruction_lists(by):
         raise ActionRefused(_("只有档案管理员可以登记销毁清册。"))
     with transaction.atomic():
         destruction_list = _locked(destruction_list)
         _refuse_unless(destruction_list.status == ListStatus.DRAFT, destruction_list)
-        destruction_list.status, destruction_list.submitted_at = ListStatus.SUBMITTED, timezone.now()
+        tasks = approval_open(
+            kind=RequestKind.DESTRUCTION,
+            request_id=destruction_list.pk,
+            reference=destruction_list.number,
+            link=_list_link(destruction_list),
+            subject=Subject(
+                requester=destruction_list.drafted_by, producing_department_id=destruction_list.department_id
+            ),
+        )
+        if not tasks:
+            raise ActionRefused(_("销毁清册的审批流程中没有适用的步骤，请联系系统管理员。"))
+        destruction_list.submitted_at = timezone.now()
+        destruction_list.status = _status_while_signing(destruction_list)
         destruction_list._history_user = by
         destruction_list.save()
-    appraisers = people_with_role(Role.CS_MANAGER) | people_with_role(
-        Role.DEPARTMENT_MANAGER, department=destruction_list.department_id
-    )
-    for appraiser in appraisers:
-        notification_send(
-            recipient=appraiser,
-            message=_("销毁清册 %(number)s 待鉴定。") % {"number": destruction_list.number},
-            link=reverse("destruction:detail", args=[destruction_list.pk]),
-        )
     return destruction_list
+
+
+def _signature_on_list(destruction_list, task, by, now):
+    """The printed list's signature lines: the customer service manager's and the producing
+    department head's appraisal; other steps an office added show on the timeline."""
+    if task.step_role == StepRole.CS_MANAGER:
+        destruction_list.cs_appraised_by, destruction_list.cs_appraised_at = by, now
+    elif task.step_role == StepRole.PRODUCING_DEPARTMENT_MANAGER:
+        destruction_list.department_appraised_by, destruction_list.department_appraised_at = by, now
 
 
 def destruction_list_appraise(
     destruction_list: DestructionList, *, by, keep_back: dict | None = None
 ) -> DestructionList:
-    """鉴定: the customer service manager and the producing department's head each sign; either may
-    keep back items, with a reason. The list is appraised once both have signed — two people."""
+    """鉴定: `by` signs a due appraisal step of the list's chain (by default the customer service
+    manager and the producing department's head, two people); either may keep back items, with a
+    reason. The list goes to approval once every appraisal step is signed."""
     keep_back = keep_back or {}
     with transaction.atomic():
         destruction_list = _locked(destruction_list)
         _refuse_unless(destruction_list.status == ListStatus.SUBMITTED, destruction_list)
         _not_the_drafter(destruction_list, by)
-        now = timezone.now()
-        side = permissions.destruction_appraisal_side(by, destruction_list)
-        if side == "customer_service":
-            destruction_list.cs_appraised_by, destruction_list.cs_appraised_at = by, now
-        elif side == "department":
-            destruction_list.department_appraised_by, destruction_list.department_appraised_at = by, now
-        else:
-            raise ActionRefused(_("此清册须由客户服务部经理和档案形成部门负责人两人共同鉴定；您不能再鉴定此清册。"))
         for item_id, reason in keep_back.items():
             if not str(reason).strip():
                 raise ActionRefused(_("保留条目时请写明原因。"))
@@ -213,60 +233,75 @@ def destruction_list_appraise(
             )
             if not updated:
                 raise ActionRefused(_("条目不在此清册中，或已不在拟销毁之列。"))
-        if destruction_list.cs_appraised_by_id and destruction_list.department_appraised_by_id:
-            destruction_list.status = ListStatus.APPRAISED
-            notification_send_to_role(
-                role=Role.CUSTOMER_DIRECTOR,
-                message=_("销毁清册 %(number)s 已鉴定，待您审批。") % {"number": destruction_list.number},
-                link=reverse("destruction:detail", args=[destruction_list.pk]),
-            )
+        decision = approval_decide(kind=RequestKind.DESTRUCTION, request_id=destruction_list.pk, by=by, approve=True)
+        _signature_on_list(destruction_list, decision.task, by, timezone.now())
         destruction_list._history_user = by
-        destruction_list.save()
+        if decision.outcome == ApprovalOutcome.APPROVED:
+            # A chain of one stage: the appraisal was its last signature (refused, signature
+            # and all, while an item is lent).
+            _hold_apart(destruction_list, _lock_proposed_unlent(destruction_list), by=by)
+        else:
+            destruction_list.status = _status_while_signing(destruction_list)
+            destruction_list.save()
     return destruction_list
 
 
-def destruction_list_approve(destruction_list: DestructionList, *, by) -> DestructionList:
-    """The customer director approves: the items are held apart for six months from today, and
-    cannot be lent from then on (their dossiers' custody says so, on the locked rows). Refused
+def _lock_proposed_unlent(destruction_list) -> dict:
+    """The locked rows of the dossiers the list still proposes; refused when there is none, or
     while one of them has a loan approved or out (a dossier out cannot be held apart: withdraw the
-    item or wait for its return) — decided on the locked dossier rows, so a loan approved at the
-    same moment is never missed."""
-    if not permissions.can_approve_destruction(by):
-        raise ActionRefused(_("只有客户总监可以审批销毁清册。"))
+    item or wait for its return) — decided on the locked rows, so a loan approved at the same
+    moment is never missed."""
+    dossier_ids = list(destruction_list.items.filter(status=ItemStatus.PROPOSED).values_list("dossier_id", flat=True))
+    if not dossier_ids:
+        raise ActionRefused(_("清册中已没有拟销毁的条目。"))
+    locked = dossiers_lock(dossier_ids)
+    loans_open = [reason for dossier in locked.values() for reason in selectors.dossier_open_loans(dossier)]
+    if loans_open:
+        raise ActionRefused(" ".join(loans_open))
+    return locked
+
+
+def _hold_apart(destruction_list, locked, *, by):
+    """The chain is complete: the items are held apart for six months from today, and cannot be
+    lent from then on (their dossiers' custody says so)."""
+    today = timezone.localdate()
+    destruction_list.status = ListStatus.HELD
+    destruction_list.approved_by, destruction_list.approved_on = by, today
+    destruction_list.hold_until = add_months(today, HOLD_MONTHS)
+    destruction_list.save()
+    for dossier in locked.values():
+        dossier_custody_move(dossier, DossierCustody.HELD_APART, by=by)
+
+
+def destruction_list_approve(destruction_list: DestructionList, *, by) -> DestructionList:
+    """`by` signs a due approval step (by default the customer director's); once the chain is
+    complete the list's items are held apart for six months. Refused while one of them is lent."""
     with transaction.atomic():
         destruction_list = _locked(destruction_list)
         _refuse_unless(destruction_list.status == ListStatus.APPRAISED, destruction_list)
         _not_the_drafter(destruction_list, by)
-        proposed = destruction_list.items.filter(status=ItemStatus.PROPOSED)
-        dossier_ids = list(proposed.values_list("dossier_id", flat=True))
-        if not dossier_ids:
-            raise ActionRefused(_("清册中已没有拟销毁的条目。"))
-        locked = dossiers_lock(dossier_ids)
-        loans_open = [reason for dossier in locked.values() for reason in selectors.dossier_open_loans(dossier)]
-        if loans_open:
-            raise ActionRefused(" ".join(loans_open))
-        today = timezone.localdate()
-        destruction_list.status = ListStatus.HELD
-        destruction_list.approved_by, destruction_list.approved_on = by, today
-        destruction_list.hold_until = add_months(today, HOLD_MONTHS)
+        locked = _lock_proposed_unlent(destruction_list)
+        decision = approval_decide(kind=RequestKind.DESTRUCTION, request_id=destruction_list.pk, by=by, approve=True)
         destruction_list._history_user = by
-        destruction_list.save()
-        for dossier in locked.values():
-            dossier_custody_move(dossier, DossierCustody.HELD_APART, by=by)
+        if decision.outcome == ApprovalOutcome.APPROVED:
+            _hold_apart(destruction_list, locked, by=by)
+        else:
+            destruction_list.save()
     return destruction_list
 
 
 def destruction_list_reject(destruction_list: DestructionList, *, by, reason: str) -> DestructionList:
-    """The customer director refuses an appraised list, with a reason: its proposed items are
-    withdrawn and free to be proposed again on a later list."""
-    if not permissions.can_approve_destruction(by):
-        raise ActionRefused(_("只有客户总监可以审批销毁清册。"))
+    """An approver due to sign refuses an appraised list, with a reason: the chain stops, and its
+    proposed items are withdrawn and free to be proposed again on a later list."""
     if not reason.strip():
         raise ActionRefused(_("请写明不批准的原因。"))
     with transaction.atomic():
         destruction_list = _locked(destruction_list)
         _refuse_unless(destruction_list.status == ListStatus.APPRAISED, destruction_list)
         _not_the_drafter(destruction_list, by)
+        approval_decide(
+            kind=RequestKind.DESTRUCTION, request_id=destruction_list.pk, by=by, approve=False, comment=reason
+        )
         destruction_list.status, destruction_list.rejection_reason = ListStatus.REJECTED, reason.strip()
         destruction_list.approved_by = by
         # Rejected items are free to be proposed again on a later list.

@@ -4,6 +4,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from approvals.models import RequestKind
+from approvals.selectors import approval_timeline
 from crm_archive.views import button_action, button_step, form_action, require
 
 from . import permissions, selectors, services
@@ -44,7 +46,7 @@ LIST_PAGE = "destruction:detail"
 
 
 def detail(request, pk):
-    require(permissions.can_read_destruction(request.user))
+    require(permissions.can_read_destruction_list(request.user, pk))
     try:
         destruction_list = selectors.list_detail(request.user, pk)
     except DestructionList.DoesNotExist:
@@ -61,6 +63,7 @@ def detail(request, pk):
                 for item in selectors.items_of(destruction_list, request.user)
             ],
             "destroy_form": DestroyForm() if "destroy" in actions else None,
+            "timeline": approval_timeline(RequestKind.DESTRUCTION, destruction_list.pk),
         },
     )
 
@@ -160,7 +163,7 @@ def withdraw(request, pk, item_id):
 
 def register(request, pk):
     """销毁清册 and destruction register, print-ready."""
-    require(permissions.can_read_destruction(request.user))
+    require(permissions.can_read_destruction_list(request.user, pk))
     try:
         destruction_list = selectors.list_detail(request.user, pk)
     except DestructionList.DoesNotExist:

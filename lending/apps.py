@@ -25,7 +25,15 @@ class LendingConfig(AppConfig):
             ),
         )
         dashboard.register(Role.ARCHIVE_CLERK, "lending/panels/clerk.html", selectors.clerk_lending_dashboard)
-        for role in (Role.ARCHIVE_MANAGER, Role.MARKETING_DIRECTOR, Role.GENERAL_MANAGER):
+        # Every approver a loan chain can name, but the department manager (their own panel adds
+        # their department's overdue loans).
+        for role in (
+            Role.ARCHIVE_MANAGER,
+            Role.MARKETING_DIRECTOR,
+            Role.GENERAL_MANAGER,
+            Role.CS_MANAGER,
+            Role.CUSTOMER_DIRECTOR,
+        ):
             dashboard.register(role, "lending/panels/approver.html", selectors.approver_dashboard)
         dashboard.register(Role.DEPARTMENT_MANAGER, "lending/panels/manager.html", selectors.manager_dashboard)
         dashboard.register(Role.SALES, "lending/panels/borrower.html", selectors.borrower_dashboard)

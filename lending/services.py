@@ -19,6 +19,7 @@ from approvals.services import (
     approval_decide,
     approval_open,
     approval_require,
+    approval_serves,
     subject_for_customer,
 )
 from crm_archive.errors import ActionRefused, TransitionRefused
@@ -154,13 +155,16 @@ def _grant_until(loan: Loan, until):
         customer_access_extend(loan.grant, until=until)
 
 
-def _signature_in_register(loan_or_extension, task, by, now):
-    """The register's approver columns: the archive manager's and the tier manager's signatures."""
-    if task.step_role == StepRole.ARCHIVE_MANAGER or task.role == Role.ARCHIVE_MANAGER:
+def _signature_in_register(loan_or_extension, task, by, now, *, loan: Loan):
+    """The register's approver columns: the archive manager's and the tier manager's signatures —
+    also when the chain merged that step into another naming the same person (the borrower's
+    department manager who also manages the tier signs once, in both columns)."""
+    subject = subject_for_customer(loan.borrower, loan.dossier.customer)
+    if task.role == Role.ARCHIVE_MANAGER or approval_serves(task, StepRole.ARCHIVE_MANAGER, subject):
         loan_or_extension.archive_approved_by = by
         if hasattr(loan_or_extension, "archive_approved_at"):
             loan_or_extension.archive_approved_at = now
-    elif task.step_role == StepRole.TIER_MANAGER:
+    if loan.needs_tier_approval and approval_serves(task, StepRole.TIER_MANAGER, subject):
         loan_or_extension.tier_approved_by = by
         if hasattr(loan_or_extension, "tier_approved_at"):
             loan_or_extension.tier_approved_at = now
@@ -189,7 +193,7 @@ def loan_approve(loan: Loan, *, by) -> Loan:
             )
         decision = approval_decide(kind=loan.kind, request_id=loan.pk, by=by, approve=True)
         now = timezone.now()
-        _signature_in_register(loan, decision.task, by, now)
+        _signature_in_register(loan, decision.task, by, now, loan=loan)
         if decision.outcome == ApprovalOutcome.APPROVED:
             loan.status = LoanStatus.APPROVED
             today = timezone.localdate(now)
@@ -474,7 +478,7 @@ def extension_decide(extension: Extension, *, by, approve: bool) -> Extension:
             extension.status, extension.decided_at = ExtensionStatus.REJECTED, now
             extension.save()
             return extension
-        _signature_in_register(extension, decision.task, by, now)
+        _signature_in_register(extension, decision.task, by, now, loan=loan)
         if decision.outcome == ApprovalOutcome.APPROVED:
             extension.status, extension.decided_at = ExtensionStatus.APPROVED, now
             loan.due_at = extension.requested_due_at

@@ -3,52 +3,63 @@
 import pytest
 
 from accounts.roles import Role
+from crm_archive.errors import ActionRefused
 from destruction.models import DestructionItem, DestructionList, Hold, ItemStatus, ListStatus
 from destruction.permissions import (
     can_supervise_destruction,
-    destruction_appraisal_side,
     destruction_item_actions,
     destruction_list_actions,
     destruction_lists_visible_to,
     hold_actions,
 )
+from destruction.services import destruction_list_appraise, destruction_list_submit
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def submitted_list(destruction_people):
-    people = destruction_people
-    return DestructionList.objects.create(
-        department=people["owner"].department, drafted_by=people["clerk"], status=ListStatus.SUBMITTED
-    )
+def submitted_list(destruction_people, drafted_list):
+    return destruction_list_submit(drafted_list(), by=destruction_people["clerk"])
 
 
-def test_the_customer_service_manager_and_the_department_head_sign_one_side_each(destruction_people, submitted_list):
+def test_the_customer_service_manager_and_the_department_head_appraise_then_the_director_approves(
+    destruction_people, submitted_list
+):
     people = destruction_people
-    assert destruction_appraisal_side(people["cs_manager"], submitted_list) == "customer_service"
-    assert destruction_appraisal_side(people["manager"], submitted_list) == "department"
-    submitted_list.cs_appraised_by = people["cs_manager"]
-    assert destruction_appraisal_side(people["cs_manager"], submitted_list) is None
+    assert destruction_list_actions(people["cs_manager"], submitted_list) >= {"appraise"}
+    assert destruction_list_actions(people["manager"], submitted_list) >= {"appraise"}
+    assert not destruction_list_actions(people["director"], submitted_list) & {"appraise", "approve", "reject"}
+    destruction_list_appraise(submitted_list, by=people["cs_manager"])
+    submitted_list.refresh_from_db()
+    assert submitted_list.status == ListStatus.SUBMITTED
+    assert "appraise" not in destruction_list_actions(people["cs_manager"], submitted_list)
+    destruction_list_appraise(submitted_list, by=people["manager"])
+    submitted_list.refresh_from_db()
+    assert submitted_list.status == ListStatus.APPRAISED
+    assert destruction_list_actions(people["director"], submitted_list) >= {"approve", "reject"}
+    assert not destruction_list_actions(people["cs_manager"], submitted_list) & {"approve", "reject"}
 
 
 def test_the_head_of_another_department_does_not_appraise(destruction_people, submitted_list, make_user):
     from tests.factories import DepartmentFactory
 
     elsewhere = make_user(Role.DEPARTMENT_MANAGER, department=DepartmentFactory(code="other"), username="othermgr")
-    assert destruction_appraisal_side(elsewhere, submitted_list) is None
+    assert "appraise" not in destruction_list_actions(elsewhere, submitted_list)
     assert submitted_list not in set(destruction_lists_visible_to(elsewhere))
+    with pytest.raises(ActionRefused):
+        destruction_list_appraise(submitted_list, by=elsewhere)
 
 
-def test_the_drafter_never_signs_even_holding_the_role(destruction_people, make_user):
+def test_the_drafter_never_signs_even_holding_the_role(destruction_people, drafted_list, make_user):
     people = destruction_people
     drafter = make_user(Role.ARCHIVE_CLERK, Role.CS_MANAGER, department=people["clerk"].department, username="both")
-    drafted = DestructionList.objects.create(
-        department=people["owner"].department, drafted_by=drafter, status=ListStatus.SUBMITTED
-    )
-    assert destruction_appraisal_side(drafter, drafted) is None
+    drafted = drafted_list()
+    DestructionList.objects.filter(pk=drafted.pk).update(drafted_by=drafter)
+    drafted = destruction_list_submit(DestructionList.objects.get(pk=drafted.pk), by=drafter)
     assert "appraise" not in destruction_list_actions(drafter, drafted)
     assert "appraise" in destruction_list_actions(people["cs_manager"], drafted)
+    with pytest.raises(ActionRefused):
+        destruction_list_appraise(drafted, by=drafter)
 
 
 def test_the_general_manager_supervises_a_superuser_does_not(destruction_people, make_user):

@@ -525,3 +525,24 @@ def test_a_clerk_who_borrowed_cannot_close_their_own_loan(archive, formal_dossie
     loan = services.loan_issue(loan, by=people["clerk"])
     with pytest.raises(ActionRefused, match="经办人不能是借阅人本人"):
         services.loan_return(loan, by=borrowing_clerk, complete=True)
+
+
+def test_a_department_manager_who_also_manages_the_tier_signs_once_in_both_columns(archive, formal_dossier, client_for):
+    """A colleague borrows an original of the owner's personal customer: the sales manager is both
+    the borrower's department manager and the tier's manager, signs once, and the register shows
+    the signature in the 密级审批 column too."""
+    people = archive["people"]
+    loan = services.loan_request(
+        borrower=people["colleague"],
+        dossier=formal_dossier(SecrecyTier.PERSONAL),
+        kind=LoanKind.BORROW,
+        content="合同",
+        purpose="核对",
+    )
+    assert loan.needs_tier_approval
+    loan = services.loan_approve(loan, by=people["manager"])
+    assert loan.tier_approved_by == people["manager"] and loan.archive_approved_by is None
+    loan = services.loan_approve(loan, by=people["archive_manager"])
+    assert loan.status == LoanStatus.APPROVED and loan.archive_approved_by == people["archive_manager"]
+    page = client_for(people["archive_manager"]).get(reverse("lending:detail", args=[loan.pk])).content.decode()
+    assert page.count(str(people["manager"])) >= 1 and "待审批" not in page
