@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # The project package itself is an app too: its management commands (seed_demo) are found.
     "crm_archive",
     "accounts",
@@ -50,6 +54,7 @@ INSTALLED_APPS = [
     "dossiers",
     "lending",
     "destruction",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -186,6 +191,47 @@ LOAN_MAX_DAYS = env.int("LOAN_MAX_DAYS", default=7)
 READ_ACCESS_MAX_DAYS = env.int("READ_ACCESS_MAX_DAYS", default=5)
 # Scanned files: PDF or image, at most this size.
 SCAN_MAX_BYTES = env.int("SCAN_MAX_BYTES", default=20 * 1024 * 1024)
+
+# The cache: rate limits of the API (and the bad-key counter) live here. Several application
+# servers must share it: set CACHE_URL=rediscache://127.0.0.1:6379/1 in production.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# The REST API for the ERP (api/, SPEC §10): API keys or a session, the pages' access rules, one
+# error shape, a rate per key (API_RATE, DRF's "number/period").
+API_RATE = env("API_RATE", default="600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # JSON only: the browsable documentation page is Swagger UI at /api/docs/ (signed-in users try
+    # the API there with their session).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Customer Archive CRM API",
+    "DESCRIPTION": "客户档案管理系统接口（供 ERP 等系统对接）。认证：`Authorization: Token <密钥>`。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_error_responses"],
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerKindEnum": "customers.models.CustomerKind",
+        "LoanKindEnum": "lending.models.LoanKind",
+        "MonthlyReportKindEnum": "lending.models.MonthlyReportKind",
+        "LoanStatusEnum": "lending.models.LoanStatus",
+        "DossierStatusEnum": "dossiers.models.DossierStatus",
+    },
+}
 
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",

@@ -9,7 +9,11 @@ from crm_archive import health
 
 # 403, 404 and 500 use Django's views with our templates (templates/403.html …); 400 also
 # recognises an oversized form post (crm_archive.views.bad_request).
-handler400 = "crm_archive.views.bad_request"
+# Under /api/ they answer the API's JSON error shape instead (api/errors.py).
+handler400 = "api.errors.bad_request"
+handler403 = "api.errors.permission_denied"
+handler404 = "api.errors.page_not_found"
+handler500 = "api.errors.server_error"
 
 admin.site.login_form = AdminLoginForm
 
@@ -35,5 +39,6 @@ urlpatterns = [
     path("dossiers/", include("dossiers.urls")),
     path("lending/", include("lending.urls")),
     path("destruction/", include("destruction.urls")),
+    path("api/", include("api.urls")),
     path("", include("accounts.urls")),
 ]

@@ -1,13 +1,14 @@
 """Records are never deleted and evidence never changes: the database itself refuses, on
 PostgreSQL (DELETE, UPDATE and TRUNCATE) and on SQLite (DELETE and UPDATE) alike."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from api.models import ApiKey
 from approvals.models import ApprovalTask
 from approvals.services import deputy_appoint
 from crm_archive.db_guards import installed_guards
@@ -40,6 +41,7 @@ NEVER_DELETED = [
     "destruction_destructionlist",
     "destruction_destructionitem",
     "destruction_hold",
+    "api_apikey",
 ]
 # Evidence: never deleted and never changed once written.
 APPEND_ONLY = [
@@ -140,6 +142,7 @@ def evidence(archive, formal_dossier, file_document, make_user):
         "destruction_destructionlist": destruction_list,
         "destruction_destructionitem": item,
         "destruction_hold": destruction_services.hold_place(dossier, by=people["archive_manager"], reason="审计"),
+        "api_apikey": ApiKey.issue(user=people["owner"], name="ERP", expires_at=timezone.now() + timedelta(days=1))[0],
         "customers_customerreadlog": customer_read_log(customer, user=people["owner"]),
         "customers_handover": Handover.objects.create(
             from_user=people["owner"],

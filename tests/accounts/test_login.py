@@ -9,7 +9,9 @@ pytestmark = pytest.mark.django_db
 SAMPLE_ARGUMENTS = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000000"}
 # Pages that must be reachable without signing in.
 # The health check answers a monitor, which never signs in (tests/test_health.py).
-PUBLIC_URL_NAMES = {"login", "set_language", "admin:login", "healthz"}
+# The API's description and its documentation page hold no data (the API itself answers 401 without
+# a key or a session: tests/api/test_api.py).
+PUBLIC_URL_NAMES = {"login", "set_language", "admin:login", "healthz", "api:schema", "api:docs"}
 
 
 def every_url_path(patterns=None, prefix="", namespace=""):
@@ -39,6 +41,9 @@ def test_every_url_sends_anonymous_visitors_to_a_login_page(client):
         if name in PUBLIC_URL_NAMES:
             continue
         response = client.get(path)
+        if name.startswith("api:"):  # the API answers in JSON, without a redirect and without data
+            assert response.json()["code"] in ("not_authenticated", "not_found"), f"{name} {path}"
+            continue
         assert response.status_code == 302, f"{name} {path} answered {response.status_code}"
         assert "/login/" in response["Location"], f"{name} {path} redirected to {response['Location']}"
         checked += 1

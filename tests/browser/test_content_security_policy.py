@@ -1,5 +1,6 @@
 """The Content-Security-Policy blocks nothing our own pages need: signed in through the login
-form, a superuser opens the main pages and the admin in Chromium without one CSP violation."""
+form, a superuser opens the main pages, the admin and the API's pages in Chromium without one CSP
+violation."""
 
 from datetime import date
 
@@ -43,6 +44,7 @@ def test_the_main_pages_and_the_admin_run_without_a_csp_violation(
         reverse("admin:customers_customer_changelist"),
         reverse("admin:customers_customer_change", args=[customer.pk]),
         reverse("admin:customers_customer_history", args=[customer.pk]),
+        "/api/docs/",
         "/no-such-page/",
     ]
 
@@ -63,6 +65,9 @@ def test_the_main_pages_and_the_admin_run_without_a_csp_violation(
         assert response.status == (404 if path == "/no-such-page/" else 200), path
         assert "Content-Security-Policy" in response.headers or "content-security-policy" in response.headers
         page.wait_for_load_state("load")
+    # The API documentation page runs its scripts: Swagger UI lists the operations.
+    page.goto(live_server.url + "/api/docs/")
+    page.wait_for_selector(".opblock-summary-path")
     # Our script is running: the language switch submits itself.
     page.goto(live_server.url + reverse("customers:list"))
     page.select_option("select[name=language]", "en")
