@@ -2,6 +2,7 @@
 validated by the very forms the pages use (customers/forms.py), so a value the page refuses the
 API refuses too, with the same message, keyed by the field's name."""
 
+from django import forms
 from django.forms.models import model_to_dict
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -14,8 +15,9 @@ from lending.models import Loan, MonthlyReport, MonthlyReportLine
 
 class FormValidated:
     """A serializer whose input is cleaned by a Django form: `form_class(data, **form_kwargs)`.
-    A value that is not a single JSON scalar (an object, a list) is refused for its field before
-    the form sees it. On a partial update the record's current values fill what was not sent."""
+    A value that is not a single JSON scalar (an object, a list), or a true/false for a field that
+    is not a yes/no one, is refused for its field before the form sees it. On a partial update the
+    record's current values fill what was not sent; a new record starts from the model's defaults."""
 
     form_class = None
 
@@ -46,7 +48,8 @@ class FormValidated:
             if name not in data:
                 continue
             value = data[name]
-            if isinstance(value, dict | list):
+            is_boolean_field = isinstance(form_class.base_fields[name], forms.BooleanField)
+            if isinstance(value, dict | list) or (isinstance(value, bool) and not is_boolean_field):
                 errors[name] = [serializers.CharField.default_error_messages["invalid"]]
             elif value is None:
                 values.pop(name, None)
