@@ -41,7 +41,6 @@ def exception_handler(exc, context):
     """DRF's handler, then the one shape; a refusal by a service rule is a 400 with its message."""
     if isinstance(exc, ActionRefused):
         exc = exceptions.ValidationError({"non_field_errors": [str(exc)]}, code="refused")
-        exc.default_code = "refused"
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -11,13 +11,9 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
     scope = "api"
 
     def get_rate(self):
-        # Read at each request, not at import: settings may change (tests, a reload).
+        # DRF makes a throttle per request and asks its rate then: read from the settings each
+        # time, not frozen at import (DRF's DEFAULT_THROTTLE_RATES is).
         return settings.API_RATE
-
-    def allow_request(self, request, view):
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiKey):

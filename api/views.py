@@ -20,8 +20,13 @@ from customers import permissions as customer_permissions
 from customers import secrecy
 from customers import selectors as customer_selectors
 from customers.forms import CustomerFilter
-from customers.models import CustomerReadLog
-from customers.services import customer_create, customer_read_log, customer_record_save, customer_update
+from customers.services import (
+    customer_create,
+    customer_read_log,
+    customer_record_save,
+    customer_update,
+    customers_read_log,
+)
 from dossiers import permissions as dossier_permissions
 from dossiers import selectors as dossier_selectors
 from dossiers.forms import DossierFilter
@@ -42,13 +47,6 @@ class IdCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-
-
-def log_reads(user, customer_ids, what: str) -> None:
-    """One read-log row per customer read through the API (one query for a whole page)."""
-    rows = [CustomerReadLog(user=user, customer_id=pk, what=what) for pk in dict.fromkeys(customer_ids)]
-    if rows:
-        CustomerReadLog.objects.bulk_create(rows)
 
 
 class CustomerViewSet(
@@ -83,7 +81,7 @@ class CustomerViewSet(
     @extend_schema(parameters=[OpenApiParameter("q", str, description="客户名称、电话或联系人姓名、电话的片段")])
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
-        log_reads(request.user, [row["id"] for row in response.data["results"]], "api:customers")
+        customers_read_log([row["id"] for row in response.data["results"]], user=request.user, what="api:customers")
         return response
 
     def retrieve(self, request, *args, **kwargs):
@@ -179,7 +177,9 @@ class DossierViewSet(viewsets.ReadOnlyModelViewSet):
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
-        log_reads(request.user, [row["customer"] for row in response.data["results"]], "api:dossiers")
+        customers_read_log(
+            [row["customer"] for row in response.data["results"]], user=request.user, what="api:dossiers"
+        )
         return response
 
     def retrieve(self, request, *args, **kwargs):

@@ -123,6 +123,17 @@ def may_sign(user, kind: str, request_id) -> bool:
     return tasks_awaiting(user).filter(kind=kind, request_id=request_id).exists()
 
 
+def stage_due(kind: str, request_id) -> int | None:
+    """The stage of the request's chain whose steps are waiting now; None when none is (the chain
+    is complete, refused or closed)."""
+    return (
+        ApprovalTask.objects.filter(kind=kind, request_id=request_id, status=TaskStatus.WAITING)
+        .order_by("stage")
+        .values_list("stage", flat=True)
+        .first()
+    )
+
+
 def approval_timeline(kind: str, request_id) -> list[ApprovalTask]:
     """The request's steps in order, with their signatures: the timeline on its page."""
     return list(

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from accounts.services import notification_send_to_role
-from approvals.models import ApprovalTask, RequestKind, StepRole, TaskStatus
+from approvals.models import RequestKind, StepRole
+from approvals.selectors import stage_due
 from approvals.services import ApprovalOutcome, Subject, approval_decide, approval_open
 from crm_archive.errors import ActionRefused, TransitionRefused
 from dossiers.models import Document, Dossier, DossierCustody, DossierStatus
@@ -173,10 +174,8 @@ def _status_while_signing(destruction_list) -> str:
     """Where a list stands while its chain runs: appraisal (鉴定) while its first stage is open,
     approval (审批) after. The default chain: the customer service manager ∥ the producing
     department's head appraise, then the customer director approves."""
-    appraising = ApprovalTask.objects.filter(
-        kind=RequestKind.DESTRUCTION, request_id=destruction_list.pk, stage=1, status=TaskStatus.WAITING
-    )
-    return ListStatus.SUBMITTED if appraising.exists() else ListStatus.APPRAISED
+    appraising = stage_due(RequestKind.DESTRUCTION, destruction_list.pk) == 1
+    return ListStatus.SUBMITTED if appraising else ListStatus.APPRAISED
 
 
 def destruction_list_submit(destruction_list: DestructionList, *, by) -> DestructionList:

@@ -160,7 +160,7 @@ def _signature_in_register(loan_or_extension, task, by, now, *, loan: Loan):
     also when the chain merged that step into another naming the same person (the borrower's
     department manager who also manages the tier signs once, in both columns)."""
     subject = subject_for_customer(loan.borrower, loan.dossier.customer)
-    if task.role == Role.ARCHIVE_MANAGER or approval_serves(task, StepRole.ARCHIVE_MANAGER, subject):
+    if approval_serves(task, StepRole.ARCHIVE_MANAGER, subject):
         loan_or_extension.archive_approved_by = by
         if hasattr(loan_or_extension, "archive_approved_at"):
             loan_or_extension.archive_approved_at = now

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from api.models import ApiKey
 from customers.models import Customer, CustomerReadLog, Deal
+from customers.services import customer_access_grant
 from tests.customers.test_access import READS, TIERS  # the role × tier table of the pages
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +196,21 @@ def test_the_schema_and_its_documentation_page_are_served():
     schema = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert schema.status_code == 200 and "/api/v1/customers/" in schema.json()["paths"]
     assert Client().get("/api/docs/").status_code == 200
+
+
+def test_a_list_read_through_a_request_is_logged_against_it(world, api_as):
+    people, customers = world
+    colleague, customer = people["colleague"], customers["personal"]
+    customer_access_grant(
+        customer, user=colleague, until=timezone.now() + timedelta(days=1), reference="CY000042", reason="查阅"
+    )
+    listed = api_as(colleague).get(CUSTOMERS).json()["results"]
+    assert [row["id"] for row in listed] == [customer.pk]
+    log = CustomerReadLog.objects.get(user=colleague, what="api:customers")
+    assert (log.customer, log.through) == (customer, "CY000042")
+    owner_log_count = CustomerReadLog.objects.filter(user=people["owner"]).count()
+    api_as(people["owner"]).get(CUSTOMERS)
+    assert (
+        set(CustomerReadLog.objects.filter(user=people["owner"]).values_list("through", flat=True)) == {""}
+        and CustomerReadLog.objects.filter(user=people["owner"]).count() == owner_log_count + 3
+    )
