@@ -97,12 +97,12 @@ DATABASE_URL=sqlite:///$(mktemp -d)/crm_archive_test.sqlite3 ALLOW_SQLITE_TESTS=
 
 # 8. No test may depend on the wall clock: the suite again (less the browser and the slow hostile-
 #    input walks, which touch no date), every test starting at a fixed instant in Asia/Shanghai on
-#    the last day of a month and of a year — after the working day and half a minute before midnight
-#    on PostgreSQL, in the morning on SQLite.
-for clock in 2026-12-31T18:00:00+08:00 2026-12-31T23:59:30+08:00; do
-  echo "== The suite with the clock at $clock"
-  pytest -q -m "not browser and not slow" --clock="$clock"
-done
+#    the last day of a month and of a year — half a minute before midnight on PostgreSQL (after the
+#    working day, and the day, month and year about to turn), in the morning on SQLite. (An 18:00
+#    pass was dropped: 23:59:30 is after the working day too, and the command must stay short.)
+clock=2026-12-31T23:59:30+08:00
+echo "== The suite with the clock at $clock"
+pytest -q -m "not browser and not slow" --clock="$clock"
 echo "== The suite on SQLite with the clock at 2026-12-31T09:00:00+08:00"
 DATABASE_URL=sqlite:///$(mktemp -d)/crm_archive_test.sqlite3 ALLOW_SQLITE_TESTS=1 \
   pytest -q -m "not browser and not slow" --clock=2026-12-31T09:00:00+08:00
