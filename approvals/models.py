@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from accounts.roles import Role
 from customers.models import SecrecyTier
@@ -84,6 +85,8 @@ class ApprovalStep(models.Model):
     condition = models.CharField(_("适用条件"), max_length=24, choices=StepCondition, default=StepCondition.ALWAYS)
     active = models.BooleanField(_("启用"), default=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["chain", "stage", "id"]
         verbose_name = _("审批步骤")
@@ -142,6 +145,8 @@ class ApprovalTask(models.Model):
         related_name="+",
     )
     comment = models.CharField(_("意见"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["kind", "request_id", "stage", "id"]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import User
 from accounts.roles import Role
@@ -187,20 +188,24 @@ def approval_open(
     request's steps and make the first stage due. Returns the steps; none means nothing needs
     approving (a manager's export)."""
     plan = approval_plan(chain_kind or kind, subject)
-    tasks = ApprovalTask.objects.bulk_create(
-        ApprovalTask(
-            kind=kind,
-            request_id=request_id,
-            reference=reference,
-            link=link,
-            requester=subject.requester,
-            stage=stage,
-            step_role=step_role,
-            role=role,
-            department_id=department_id,
-            status=TaskStatus.WAITING if stage == 1 else TaskStatus.QUEUED,
-        )
-        for stage, step_role, role, department_id in plan
+    tasks = bulk_create_with_history(
+        [
+            ApprovalTask(
+                kind=kind,
+                request_id=request_id,
+                reference=reference,
+                link=link,
+                requester=subject.requester,
+                stage=stage,
+                step_role=step_role,
+                role=role,
+                department_id=department_id,
+                status=TaskStatus.WAITING if stage == 1 else TaskStatus.QUEUED,
+            )
+            for stage, step_role, role, department_id in plan
+        ],
+        ApprovalTask,
+        default_user=subject.requester,
     )
     _notify_waiting([task for task in tasks if task.status == TaskStatus.WAITING])
     return tasks
@@ -263,11 +268,10 @@ def approval_decide(*, kind: str, request_id: int, by, approve: bool, comment: s
             raise ActionRefused(_("此申请当前不需要您审批，或您已审批过。"))
         task.status = TaskStatus.APPROVED if approve else TaskStatus.REJECTED
         task.decided_by, task.decided_at, task.on_behalf_of, task.comment = by, timezone.now(), principal, comment[:300]
+        task._history_user = by
         task.save()
         if not approve:
-            ApprovalTask.objects.filter(
-                kind=kind, request_id=request_id, status__in=[TaskStatus.WAITING, TaskStatus.QUEUED]
-            ).update(status=TaskStatus.SKIPPED)
+            _set_status([t for t in tasks if t.status in (TaskStatus.WAITING, TaskStatus.QUEUED)], TaskStatus.SKIPPED)
             return Decision(ApprovalOutcome.REJECTED, task)
         if any(t.stage == task.stage and t.status == TaskStatus.WAITING and t.pk != task.pk for t in tasks):
             return Decision(ApprovalOutcome.PENDING, task)
@@ -276,9 +280,7 @@ def approval_decide(*, kind: str, request_id: int, by, approve: bool, comment: s
             return Decision(ApprovalOutcome.APPROVED, task)
         next_stage = min(t.stage for t in following)
         due = [t for t in following if t.stage == next_stage]
-        for t in due:
-            t.status = TaskStatus.WAITING
-        ApprovalTask.objects.filter(pk__in=[t.pk for t in due]).update(status=TaskStatus.WAITING)
+        _set_status(due, TaskStatus.WAITING)
         _notify_waiting(due)
         return Decision(ApprovalOutcome.PENDING, task)
 
@@ -311,9 +313,20 @@ def approval_require(*, kind: str, request_id: int, step_role: str, subject: Sub
 
 def approval_close(*, kind: str, request_id: int) -> int:
     """The request ended without its chain (withdrawn, refused by a rule): open steps are skipped."""
-    return ApprovalTask.objects.filter(
+    open_steps = ApprovalTask.objects.select_for_update().filter(
         kind=kind, request_id=request_id, status__in=[TaskStatus.WAITING, TaskStatus.QUEUED]
-    ).update(status=TaskStatus.SKIPPED)
+    )
+    return _set_status(list(open_steps), TaskStatus.SKIPPED)
+
+
+def _set_status(tasks: list[ApprovalTask], status: str) -> int:
+    """Move `tasks` to `status`, each change kept in their history (the audit trail)."""
+    for task in tasks:
+        task.status = status
+    if not tasks:
+        return 0
+    bulk_update_with_history(tasks, ApprovalTask, ["status"])
+    return len(tasks)
 
 
 def deputy_appoint(*, principal, deputy, starts_on, ends_on, reason: str) -> Deputy:

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "dossiers",
     "lending",
     "destruction",
+    "audit",
     "api",
 ]
 

@@ -39,6 +39,7 @@ urlpatterns = [
     path("dossiers/", include("dossiers.urls")),
     path("lending/", include("lending.urls")),
     path("destruction/", include("destruction.urls")),
+    path("audit/", include("audit.urls")),
     path("api/", include("api.urls")),
     path("", include("accounts.urls")),
 ]

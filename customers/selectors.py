@@ -1,13 +1,12 @@
 """Reads about customers. Every read starts from the secrecy core, customers.secrecy."""
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Department
+from crm_archive.history import HistoryEntry, record_history
 
 from .models import (
     Complaint,
@@ -67,72 +66,10 @@ def customer_related_records(customer: Customer, *, limit: int = 50) -> dict:
     }
 
 
-@dataclass
-class FieldChange:
-    label: str
-    old: str
-    new: str
-
-
-@dataclass
-class HistoryEntry:
-    when: object
-    who: object
-    kind: str
-    reason: str
-    changes: list[FieldChange]
-
-
-def _display(field, value, names: dict) -> str:
-    if value in (None, ""):
-        return "—"
-    if field.is_relation:
-        return str(names.get((field.name, value), value))
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    return str(value)
-
-
 def customer_history(customer: Customer, *, limit: int = 50) -> list[HistoryEntry]:
     """The profile's changes, newest first: who, when, and each field's old → new value, with
-    labels and choices in the reader's language. Three queries, whatever the length."""
-    records = list(
-        customer.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
-    )
-    fields = {field.name: field for field in Customer._meta.fields}
-    pairs = list(zip(records, [*records[1:], None], strict=False))[:limit]
-    diffs = []
-    user_ids, department_ids = set(), set()
-    for new, old in pairs:
-        changes = new.diff_against(old, excluded_fields=["created_at"]).changes if old else []
-        for change in changes:
-            if change.field == "owner":
-                user_ids.update([change.old, change.new])
-            elif change.field == "department":
-                department_ids.update([change.old, change.new])
-        diffs.append((new, old, changes))
-    names = {("owner", user.pk): user for user in get_user_model().objects.filter(pk__in=user_ids - {None})}
-    names.update({("department", dept.pk): dept for dept in Department.objects.filter(pk__in=department_ids - {None})})
-    entries = []
-    for new, old, changes in diffs:
-        entries.append(
-            HistoryEntry(
-                when=new.history_date,
-                who=new.history_user,
-                kind="created" if old is None or new.history_type == "+" else "changed",
-                reason=new.history_change_reason or "",
-                changes=[
-                    FieldChange(
-                        label=str(fields[change.field].verbose_name),
-                        old=_display(fields[change.field], change.old, names),
-                        new=_display(fields[change.field], change.new, names),
-                    )
-                    for change in changes
-                    if change.field in fields
-                ],
-            )
-        )
-    return entries
+    labels and choices in the reader's language. A fixed number of queries, whatever the length."""
+    return record_history(customer, limit=limit)
 
 
 def next_actions_for(user, *, days: int = 14, limit: int = 10) -> list[Interaction]:

@@ -32,6 +32,8 @@ class Hold(models.Model):
     lifted_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
     lift_reason = models.CharField(_("解除原因"), max_length=300, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-placed_at", "-id"]
         verbose_name = _("保留冻结")
@@ -94,7 +96,7 @@ class DestructionList(models.Model):
         blank=True,
         related_name="+",
     )
-    cs_appraised_at = models.DateTimeField(null=True, blank=True)
+    cs_appraised_at = models.DateTimeField(_("客户服务部经理鉴定时间"), null=True, blank=True)
     department_appraised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("形成部门负责人鉴定"),
@@ -103,7 +105,7 @@ class DestructionList(models.Model):
         blank=True,
         related_name="+",
     )
-    department_appraised_at = models.DateTimeField(null=True, blank=True)
+    department_appraised_at = models.DateTimeField(_("档案形成部门经理鉴定时间"), null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("客户总监审批"),
@@ -136,7 +138,7 @@ class DestructionList(models.Model):
         related_name="+",
     )
     supervisor_signed_at = models.DateTimeField(_("监销人签字时间"), null=True, blank=True)
-    hold_end_notified_on = models.DateField(null=True, blank=True, editable=False)
+    hold_end_notified_on = models.DateField(_("保存期满通知日期"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
 

@@ -64,7 +64,10 @@ def hold_place(dossier: Dossier, *, by, reason: str) -> Hold:
             )
         try:
             with transaction.atomic():
-                return Hold.objects.create(dossier=dossier, reason=reason.strip(), placed_by=by)
+                hold = Hold(dossier=dossier, reason=reason.strip(), placed_by=by)
+                hold._history_user = by
+                hold.save()
+                return hold
         except IntegrityError:
             raise ActionRefused(_("此档案已处于保留冻结中。")) from None
 
@@ -81,6 +84,7 @@ def hold_lift(hold: Hold, *, by, reason: str) -> Hold:
         if hold.lifted_at is not None:
             raise ActionRefused(_("此保留冻结已解除。"))
         hold.lifted_by, hold.lifted_at, hold.lift_reason = by, timezone.now(), reason.strip()
+        hold._history_user = by
         hold.save()
     return hold
 

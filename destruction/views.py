@@ -6,6 +6,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from approvals.models import RequestKind
 from approvals.selectors import approval_timeline
+from crm_archive.history import record_history
 from crm_archive.views import button_action, button_step, form_action, require
 
 from . import permissions, selectors, services
@@ -64,6 +65,7 @@ def detail(request, pk):
             ],
             "destroy_form": DestroyForm() if "destroy" in actions else None,
             "timeline": approval_timeline(RequestKind.DESTRUCTION, destruction_list.pk),
+            "history": record_history(destruction_list),
         },
     )
 

@@ -246,7 +246,7 @@ class Document(models.Model):
     position = models.PositiveIntegerField(_("卷内顺序"), default=0)
     remarks = models.CharField(_("备注"), max_length=300, blank=True)
     scan = models.FileField(_("扫描件"), storage=scan_storage, upload_to=scan_upload_to, blank=True)
-    scan_content_type = models.CharField(max_length=40, blank=True, editable=False)
+    scan_content_type = models.CharField(_("扫描件类型"), max_length=40, blank=True, editable=False)
     filed_at = models.DateTimeField(_("归档时间"), default=timezone.now, editable=False)
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("归档人"), on_delete=models.PROTECT, related_name="+"

@@ -11,6 +11,7 @@ from accounts.selectors import people_with_role
 from approvals.forms import DecisionForm
 from approvals.models import RequestKind
 from approvals.selectors import approval_timeline
+from crm_archive.history import record_history
 from crm_archive.pagination import paginate
 from crm_archive.views import button_action, button_step, form_action, require
 from customers import secrecy
@@ -88,6 +89,7 @@ def dossier_detail(request, pk):
             else [],
             "completion_form": CompletionForm() if "record_completion" in actions else None,
             "can_print_top_secret": permissions.can_print_volume(request.user, top_secret=True),
+            "history": record_history(dossier),
         },
     )
 

@@ -61,7 +61,7 @@ class Loan(models.Model):
         blank=True,
         related_name="+",
     )
-    archive_approved_at = models.DateTimeField(null=True, blank=True)
+    archive_approved_at = models.DateTimeField(_("内勤部经理审批时间"), null=True, blank=True)
     tier_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("密级审批人"),
@@ -70,7 +70,7 @@ class Loan(models.Model):
         blank=True,
         related_name="+",
     )
-    tier_approved_at = models.DateTimeField(null=True, blank=True)
+    tier_approved_at = models.DateTimeField(_("密级审批时间"), null=True, blank=True)
     rejected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("驳回人"),

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from approvals.selectors import approval_timeline
 from crm_archive.errors import ActionRefused
 from crm_archive.excel import workbook_response
+from crm_archive.history import record_history
 from crm_archive.pagination import paginate
 from crm_archive.views import button_step, form_action, require
 from dossiers import permissions as dossier_permissions
@@ -83,6 +84,7 @@ def loan_detail(request, pk):
             if extension.status == ExtensionStatus.REQUESTED
         ],
         "timeline": approval_timeline(loan.kind, loan.pk),
+        "history": record_history(loan),
     }
     return render(request, "lending/loan_detail.html", context)
 

@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from api.models import ApiKey
-from approvals.models import ApprovalTask
+from approvals.models import ApprovalStep, ApprovalTask
 from approvals.services import deputy_appoint
 from crm_archive.db_guards import installed_guards
 from customers.models import Customer, CustomerExport, CustomerReadLog, Handover
@@ -55,6 +55,9 @@ APPEND_ONLY = [
     "lending_historicalloan",
     "lending_monthlyreportline",
     "destruction_historicaldestructionlist",
+    "destruction_historicalhold",
+    "approvals_historicalapprovalstep",
+    "approvals_historicalapprovaltask",
 ]
 
 
@@ -163,7 +166,19 @@ def evidence(archive, formal_dossier, file_document, make_user):
         "lending_historicalloan": loan.history.first(),
         "lending_monthlyreportline": line,
         "destruction_historicaldestructionlist": destruction_list.history.first(),
+        "destruction_historicalhold": Hold.objects.get(dossier=dossier).history.first(),
+        "approvals_historicalapprovalstep": _chain_edited().history.first(),
+        "approvals_historicalapprovaltask": ApprovalTask.objects.filter(kind=LoanKind.BORROW, request_id=loan.pk)
+        .first()
+        .history.first(),
     }
+
+
+def _chain_edited():
+    """A step of a chain as an administrator edits it (its history row is what the audit reads)."""
+    step = ApprovalStep.objects.first()
+    step.save()
+    return step
 
 
 def test_a_migrated_database_has_exactly_one_set_of_guards():

@@ -29,6 +29,10 @@ JUNK = {
     "user": "1; DROP TABLE",
     "customer": "%_\\",
     "dossier": "abc",
+    "person": "1e3",
+    "kind": "nope",
+    "action": "drop",
+    "record": "J' OR 1=1",
 }
 
 

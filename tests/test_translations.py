@@ -59,6 +59,7 @@ def test_the_catalogue_holds_every_message_the_code_and_templates_use(tmp_path):
         "dossiers",
         "lending",
         "destruction",
+        "audit",
         "api",
         "templates",
     )

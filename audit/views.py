@@ -1,0 +1,56 @@
+"""The audit page: changes and reads, filtered, one page at a time or all of it in Excel."""
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from crm_archive.excel import workbook_response
+from crm_archive.pagination import MAX_PAGE, PAGE_SIZES, CappedPage
+from crm_archive.views import require
+
+from . import permissions, selectors
+from .forms import TrailFilterForm
+
+COLUMNS = [_lazy("时间"), _lazy("操作人"), _lazy("记录类型"), _lazy("记录"), _lazy("操作"), _lazy("内容")]
+
+
+def _form(request) -> TrailFilterForm:
+    require(permissions.can_read_audit_trail(request.user))
+    return TrailFilterForm(request.GET or None)
+
+
+def _page_number(value) -> int:
+    return int(value) if value and value.isascii() and value.isdecimal() and 0 < int(value) <= MAX_PAGE else 1
+
+
+def trail(request):
+    form = _form(request)
+    size = int(request.GET["per_page"]) if request.GET.get("per_page") in {str(s) for s in PAGE_SIZES} else 50
+    number = _page_number(request.GET.get("page"))
+    offset = (number - 1) * size
+    rows = list(selectors.trail_rows(form.filters())[offset : offset + size + 1])
+    page = CappedPage(
+        object_list=selectors.trail_entries(rows[:size]),
+        number=number,
+        per_page=size,
+        has_next=len(rows) > size,
+        total=offset + len(rows[:size]),
+        total_is_capped=len(rows) > size,
+    )
+    return render(request, "audit/trail.html", {"form": form, "page_obj": page, "query": request.GET.urlencode()})
+
+
+def trail_export(request):
+    form = _form(request)
+    return workbook_response(
+        filename=f"audit-{timezone.localdate().isoformat()}.xlsx",
+        sheet_title=_("审计记录"),
+        headers=COLUMNS,
+        rows=(_export_row(entry) for entry in selectors.trail_iter(form.filters())),
+    )
+
+
+def _export_row(entry) -> list:
+    details = [f"{change.label}：{change.old} → {change.new}" for change in entry.changes] + entry.details
+    return [entry.when, str(entry.who or "—"), entry.kind, entry.record, entry.action_display, "\n".join(details)]
