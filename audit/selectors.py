@@ -153,7 +153,7 @@ SOURCES = [
 ]
 SOURCE_BY_KEY = {source.key: source for source in SOURCES}
 # The record kinds people filter by: each source, and the export log (reads are of customers).
-RECORD_KINDS = [(source.key, source.label) for source in SOURCES] + [(EXPORT, gettext_lazy("客户数据导出"))]
+RECORD_KINDS = [(source.key, source.label) for source in SOURCES] + [(EXPORT, gettext_lazy("数据导出"))]
 
 READ_WHAT = {
     "profile": gettext_lazy("客户资料"),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from crm_archive.excel import workbook_response
 from crm_archive.pagination import MAX_PAGE, PAGE_SIZES, CappedPage
 from crm_archive.views import require
+from customers.services import export_logged
 
 from . import permissions, selectors
 from .forms import TrailFilterForm
@@ -47,7 +48,11 @@ def trail_export(request):
         filename=f"audit-{timezone.localdate().isoformat()}.xlsx",
         sheet_title=_("审计记录"),
         headers=COLUMNS,
-        rows=(_export_row(entry) for entry in selectors.trail_iter(form.filters())),
+        rows=export_logged(
+            (_export_row(entry) for entry in selectors.trail_iter(form.filters())),
+            user=request.user,
+            what=f"{_('审计记录')} {request.GET.urlencode()}".strip(),
+        ),
     )
 
 

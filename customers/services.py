@@ -112,6 +112,17 @@ def customers_export_recorded(customers, *, user, through: str, filters: str = "
     CustomerExport.objects.create(user=user, rows=rows, through=through, filters=filters[:500])
 
 
+def export_logged(rows, *, user, what: str):
+    """Yield `rows` (of a register, a report, the audit trail) unchanged; once all are out, record
+    the export in the export log with its row count and `what` was exported (issue 14: exports are
+    in the audit trail with what was read)."""
+    count = 0
+    for row in rows:
+        count += 1
+        yield row
+    CustomerExport.objects.create(user=user, rows=count, filters=what[:500])
+
+
 def export_permit_grant(*, user, until, reference: str) -> ExportPermit:
     """An approved export request lets `user` export until `until`."""
     return ExportPermit.objects.create(user=user, reference=reference, expires_at=until)

@@ -13,6 +13,7 @@ from crm_archive.excel import workbook_response
 from crm_archive.history import record_history
 from crm_archive.pagination import paginate
 from crm_archive.views import button_step, form_action, require
+from customers.services import export_logged
 from dossiers import permissions as dossier_permissions
 
 from . import permissions, selectors, services
@@ -259,7 +260,11 @@ def register_export(request, kind):
         filename=f"register-{kind}-{timezone.localdate().isoformat()}.xlsx",
         sheet_title=str(LoanKind(kind).label),
         headers=[label for label, _getter in REGISTER_COLUMNS],
-        rows=(register_row(loan) for loan in loans),
+        rows=export_logged(
+            (register_row(loan) for loan in loans),
+            user=request.user,
+            what=f"{LoanKind(kind).label} {request.GET.urlencode()}".strip(),
+        ),
     )
 
 
@@ -318,5 +323,10 @@ def report_export(request, pk):
         filename=f"outstanding-loans-{report.year}-{report.month:02d}-{kind}.xlsx",
         sheet_title=f"{report.year}-{report.month:02d}",
         headers=[_report_heading(report)],
-        rows=itertools.chain(preamble, (report_row(line) for line in report.lines.all())),
+        rows=itertools.chain(
+            preamble,
+            export_logged(
+                (report_row(line) for line in report.lines.all()), user=request.user, what=f"{report} #{report.pk}"
+            ),
+        ),
     )

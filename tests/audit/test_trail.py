@@ -186,3 +186,18 @@ def test_a_page_costs_the_same_queries_whatever_its_length(
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(rows(client.get(TRAIL, {"per_page": 100}))) > 60
     assert ApprovalTask.history.count() > 10
+
+
+def test_exports_of_registers_reports_and_the_trail_itself_are_on_the_trail(archive, office_day, client_for):
+    people = archive["people"]
+    manager = client_for(people["archive_manager"])
+    with time_machine.travel(datetime(2026, 3, 9, 10, 0, tzinfo=SHANGHAI), tick=False):
+        response = manager.get(reverse("lending:register_export", args=["borrow"]), {"status": "approved"})
+        assert response.status_code == 200
+        b"".join(response.streaming_content)
+        b"".join(manager.get(reverse("audit:export"), {"action": "read"}).streaming_content)
+    exports = rows(client_for(people["general_manager"]).get(TRAIL, {"kind": "export", "date_from": "2026-03-09"}))
+    assert exports == [
+        f"2026-03-09 10:00:00 | {people['archive_manager']} | 数据导出 | 1 行 | 导出 | 审计记录 action=read",
+        f"2026-03-09 10:00:00 | {people['archive_manager']} | 数据导出 | 1 行 | 导出 | 借阅（原件，公司内阅读） status=approved",
+    ]
