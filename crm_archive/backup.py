@@ -5,7 +5,8 @@ One backup is one uncompressed tar file, `BACKUP_DIR/crm-archive-YYYYMMDD-HHMMSS
     manifest.json       when, which release, the row count of every table, size and SHA-256 of every part
     database.dump       PostgreSQL: `pg_dump --format=custom` (schema, data, sequences, guard triggers)
     database.sqlite3    SQLite: a copy made with the online backup API (copying a live file is unsafe)
-    media/<path>        every file under MEDIA_ROOT: the scans
+    media/scans/<name>  every file of the scans storage (STORAGES["scans"]: MEDIA_ROOT/scans or an
+                        S3 bucket), read and written through Django's storage API
 
 Our own module rather than django-dbbackup: dbbackup writes the database and the media as two
 separate backups with no shared manifest, its SQLite connector dumps SQL text instead of using
@@ -13,6 +14,10 @@ the backup API, and its PostgreSQL restore loads into the database as it is — 
 meet the rows `migrate` writes and, on a real database, could not be emptied first (the evidence
 guards refuse DELETE and TRUNCATE). What we need is small: pg_dump, pg_restore and psql through
 `subprocess`, `sqlite3.Connection.backup()`, and `tarfile`.
+
+The member names do not depend on the storage: a folder's backup restores into a bucket and back.
+(Archives of earlier releases may hold `media/<path>` outside `media/scans/`: the restore puts
+those into the default storage, MEDIA_ROOT, as before.)
 
 A restore writes nothing until the manifest is sound and every part matches its SHA-256. On
 PostgreSQL the whole database is replaced in one transaction (`pg_restore --clean` as SQL, run by
@@ -27,6 +32,7 @@ import hashlib
 import io
 import json
 import os
+import posixpath
 import re
 import shutil
 import sqlite3
@@ -39,9 +45,14 @@ from pathlib import Path, PurePosixPath
 
 import django
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, default_storage, storages
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from crm_archive.storage import STORAGE_ERRORS, storage_place
 
 FORMAT = 1
 MANIFEST_NAME = "manifest.json"
@@ -49,6 +60,7 @@ ARCHIVE_PREFIX = "crm-archive-"
 ARCHIVE_SUFFIX = ".tar"
 DATABASE_PARTS = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
 MEDIA_PREFIX = "media/"
+SCANS_PREFIX = MEDIA_PREFIX + "scans/"
 CHUNK_BYTES = 1024 * 1024
 TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -88,7 +100,7 @@ class RestoreReport:
 
 
 def backup_create(*, using: str = "default", directory=None, keep: int | None = None) -> Path:
-    """Write one archive of the database and of MEDIA_ROOT into `directory` (BACKUP_DIR) and
+    """Write one archive of the database and of every scan into `directory` (BACKUP_DIR) and
     delete the oldest archives beyond `keep` (BACKUP_KEEP). Guarantees: the manifest's row counts
     are those of the database part (PostgreSQL: pg_dump runs in the snapshot they were counted
     in); every part's size and SHA-256 are in the manifest; the archive appears under its final
@@ -100,22 +112,27 @@ def backup_create(*, using: str = "default", directory=None, keep: int | None = 
         raise BackupError(f"BACKUP_KEEP must be at least 1, not {keep}")
     if connection.vendor not in DATABASE_PARTS:
         raise BackupError(f"no backup for a {connection.vendor} database")
-    if directory.resolve().is_relative_to(Path(settings.MEDIA_ROOT).resolve()):
-        raise BackupError(f"BACKUP_DIR ({directory}) must not lie inside MEDIA_ROOT: each backup would hold the last")
+    scans = storages["scans"]
+    folders = [Path(settings.MEDIA_ROOT), *([Path(scans.location)] if isinstance(scans, FileSystemStorage) else [])]
+    if any(directory.resolve().is_relative_to(folder.resolve()) for folder in folders):
+        raise BackupError(
+            f"BACKUP_DIR ({directory}) must not lie inside MEDIA_ROOT or the scans folder: each backup would hold "
+            "the last"
+        )
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     now = timezone.now()
     archive = directory / f"{ARCHIVE_PREFIX}{timezone.localtime(now):%Y%m%d-%H%M%S-%f}{ARCHIVE_SUFFIX}"
     if archive.exists():
         raise BackupError(f"{archive} exists already")
     try:
-        _archive_write(connection, archive, now)
-    except (OSError, tarfile.TarError, sqlite3.Error) as error:
+        _archive_write(connection, scans, archive, now)
+    except (*STORAGE_ERRORS, tarfile.TarError, sqlite3.Error) as error:
         raise BackupError(f"{archive}: {error}") from error
     backups_rotate(directory, keep=keep, current=archive)
     return archive
 
 
-def _archive_write(connection, archive: Path, now) -> None:
+def _archive_write(connection, scans, archive: Path, now) -> None:
     # The work folder is inside BACKUP_DIR so that the finished archive is moved, not copied.
     with tempfile.TemporaryDirectory(dir=archive.parent, prefix=".backup-") as work:
         database_part = Path(work) / DATABASE_PARTS[connection.vendor]
@@ -128,13 +145,15 @@ def _archive_write(connection, archive: Path, now) -> None:
             database = _tar_add_file(tar, database_part, database_part.name)
             # After the database: a scan the dump refers to was written before the dump began.
             media = []
-            for path, name in _media_files(Path(settings.MEDIA_ROOT)):
+            for name in storage_files(scans):
                 try:
-                    media.append(_tar_add_file(tar, path, MEDIA_PREFIX + name))
+                    handle = scans.open(name, "rb")
                 except FileNotFoundError:
                     # Deleted since it was listed (a destruction's scans go once it commits): the
                     # archive holds what the storage held, and the backup goes on.
                     continue
+                with handle:
+                    media.append(_tar_add_stored(tar, handle, SCANS_PREFIX + name, now))
             manifest = {
                 "format": FORMAT,
                 "created_at": timezone.localtime(now).isoformat(),
@@ -199,15 +218,16 @@ def _sqlite_copy(connection, destination: Path) -> dict[str, int]:
         source.close()
 
 
-def _media_files(root: Path) -> list[tuple[Path, str]]:
-    """(path, name relative to `root`) of every regular file under `root`, in a stable order."""
-    found = []
-    for folder, folders, names in os.walk(root):
-        folders.sort()
-        for name in sorted(names):
-            path = Path(folder) / name
-            if path.is_file() and not path.is_symlink():
-                found.append((path, path.relative_to(root).as_posix()))
+def storage_files(storage, folder: str = "") -> list[str]:
+    """The name of every file in `storage` (folders or S3 prefixes walked), in a stable order.
+    A folder storage that does not exist yet holds nothing."""
+    try:
+        folders, names = storage.listdir(folder)
+    except FileNotFoundError:
+        return []
+    found = [posixpath.join(folder, name) for name in sorted(names)]
+    for name in sorted(folders):
+        found += storage_files(storage, posixpath.join(folder, name))
     return found
 
 
@@ -228,6 +248,15 @@ def _tar_add_file(tar: tarfile.TarFile, path: Path, name: str) -> dict:
     with open(path, "rb") as handle:
         reader = _HashingReader(handle)
         tar.addfile(info, reader)
+    return {"path": name, "size": info.size, "sha256": reader.digest.hexdigest()}
+
+
+def _tar_add_stored(tar: tarfile.TarFile, handle, name: str, when) -> dict:
+    """Add an open file of a storage; its size is the storage's (a folder's, or the object's)."""
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime, info.mode = handle.size, int(when.timestamp()), 0o600
+    reader = _HashingReader(handle)
+    tar.addfile(info, reader)
     return {"path": name, "size": info.size, "sha256": reader.digest.hexdigest()}
 
 
@@ -253,15 +282,16 @@ def _app_version() -> dict:
 
 
 def backup_restore(archive, *, using: str = "default", force: bool = False) -> RestoreReport:
-    """Restore an archive written by backup_create into this installation's database and
-    MEDIA_ROOT. Guarantees: nothing is written unless the manifest is sound and every part has
-    its size and SHA-256; the target must be empty (no row beyond those `migrate` writes, no file
-    under MEDIA_ROOT) unless `force`; the database is replaced in one transaction that checks
+    """Restore an archive written by backup_create into this installation's database and scans
+    storage. Guarantees: nothing is written unless the manifest is sound and every part has its
+    size and SHA-256; the target must be empty (no row beyond those `migrate` writes, no file in
+    the scans storage) unless `force`; the database is replaced in one transaction that checks
     every table's row count, so a failure leaves it as it was; success is returned only after the
-    row counts and every written file, read back, match the manifest. Raises BackupError."""
+    row counts and every written file, read back through the storage, match the manifest.
+    Raises BackupError."""
     archive = Path(archive)
     connection = connections[using]
-    media_root = Path(settings.MEDIA_ROOT)
+    scans = storages["scans"]
     try:
         tar = tarfile.open(archive, "r:")
     except (OSError, tarfile.TarError) as error:
@@ -277,24 +307,23 @@ def backup_restore(archive, *, using: str = "default", force: bool = False) -> R
             _member_extract(tar, members[manifest["database"]["path"]], manifest["database"], database_part)
             if vendor == "sqlite":
                 _sqlite_check_copy(database_part, manifest["tables"])
-            _refuse_unless_empty(connection, media_root, manifest, force=force)
+            _refuse_unless_empty(connection, scans, manifest, force=force)
             connection.close()
             if vendor == "postgresql":
                 _postgresql_load(connection, database_part, manifest["tables"], Path(work))
             else:
                 _sqlite_load(connection, database_part)
-        except (OSError, tarfile.TarError, EOFError, sqlite3.Error) as error:
+        except (*STORAGE_ERRORS, tarfile.TarError, EOFError, sqlite3.Error) as error:
             raise BackupError(f"{archive}: {error}; nothing was restored") from error
         with connection.cursor() as cursor:
             _counts_compare(_row_counts(cursor, connection.vendor), manifest["tables"])
         try:
             for entry in manifest["media"]:
-                destination = _media_destination(media_root, entry["path"])
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                _member_extract(tar, members[entry["path"]], entry, destination)
-            _media_verify(media_root, manifest["media"])
-        except (BackupError, OSError, tarfile.TarError, EOFError) as error:
-            raise BackupError(f"the database was restored, but not every file of MEDIA_ROOT: {error}") from error
+                storage, name = _media_target(entry["path"])
+                _member_store(tar, members[entry["path"]], entry, storage, name, Path(work), replace=force)
+            _media_verify(manifest["media"])
+        except (BackupError, SuspiciousFileOperation, *STORAGE_ERRORS, tarfile.TarError, EOFError) as error:
+            raise BackupError(f"the database was restored, but not every scan: {error}") from error
     return RestoreReport(
         archive=archive,
         created_at=manifest["created_at"],
@@ -420,14 +449,33 @@ def _member_extract(tar: tarfile.TarFile, member: tarfile.TarInfo, entry: dict, 
     os.replace(temporary, destination)
 
 
-def _media_destination(media_root: Path, path: str) -> Path:
-    destination = media_root / path[len(MEDIA_PREFIX) :]
-    if not destination.parent.resolve().is_relative_to(media_root.resolve()):
-        raise BackupError(f"{path} would be written outside MEDIA_ROOT")
-    return destination
+def _media_target(path: str):
+    """The storage, and the name there, of a media member: `media/scans/<name>` is a scan. Any
+    other `media/<path>` (archives of earlier releases held every file under MEDIA_ROOT) goes to
+    the default storage, MEDIA_ROOT, where it came from."""
+    if path.startswith(SCANS_PREFIX):
+        return storages["scans"], path[len(SCANS_PREFIX) :]
+    return default_storage, path[len(MEDIA_PREFIX) :]
 
 
-def _refuse_unless_empty(connection, media_root: Path, manifest: dict, *, force: bool) -> None:
+def _member_store(tar, member, entry: dict, storage, name: str, work: Path, *, replace: bool) -> None:
+    """Write a member into `storage` under `name`, replacing a file of that name if `replace`
+    (--force). The member is checked against its SHA-256 on the way out of the archive, before it
+    is stored; a storage that keeps it under another name fails the restore."""
+    extracted = work / "media.part"
+    _member_extract(tar, member, entry, extracted)
+    try:
+        if replace and storage.exists(name):
+            storage.delete(name)
+        with open(extracted, "rb") as handle:
+            stored = storage.save(name, File(handle, name=posixpath.basename(name)))
+    finally:
+        extracted.unlink(missing_ok=True)
+    if stored != name:
+        raise BackupError(f"{entry['path']} was stored as {stored}")
+
+
+def _refuse_unless_empty(connection, scans, manifest: dict, *, force: bool) -> None:
     with connection.cursor() as cursor:
         tables = _table_names(cursor, connection.vendor)
         unknown = sorted(set(tables) - manifest["tables"].keys())
@@ -443,13 +491,13 @@ def _refuse_unless_empty(connection, media_root: Path, manifest: dict, *, force:
                 cursor.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1")
                 if cursor.fetchone():
                     holding.append(table)
-    files = len(_media_files(media_root))
+    files = len(storage_files(scans))
     if (holding or files) and not force:
         found = [f"{len(holding)} table(s) hold rows ({', '.join(holding[:5])})"] if holding else []
-        found += [f"{files} file(s) are under MEDIA_ROOT ({media_root})"] if files else []
+        found += [f"{files} file(s) are under {storage_place(scans)}"] if files else []
         raise BackupError(
-            f"the target is not empty: {' and '.join(found)}. Restore into a new database and an empty "
-            "MEDIA_ROOT, or pass --force to replace the whole database and overwrite files of the same name."
+            f"the target is not empty: {' and '.join(found)}. Restore into a new database and an empty scans "
+            "storage, or pass --force to replace the whole database and overwrite scans of the same name."
         )
 
 
@@ -538,15 +586,16 @@ def _sqlite_load(connection, part: Path) -> None:
         source.close()
 
 
-def _media_verify(media_root: Path, entries: list[dict]) -> None:
+def _media_verify(entries: list[dict]) -> None:
+    """Read every restored file back through its storage and compare it with the manifest."""
     for entry in entries:
-        path = media_root / entry["path"][len(MEDIA_PREFIX) :]
+        storage, name = _media_target(entry["path"])
         digest = hashlib.sha256()
-        with open(path, "rb") as handle:
-            while chunk := handle.read(CHUNK_BYTES):
+        with storage.open(name, "rb") as handle:
+            for chunk in handle.chunks(CHUNK_BYTES):
                 digest.update(chunk)
         if digest.hexdigest() != entry["sha256"]:
-            raise BackupError(f"{path} differs from the archive after the restore")
+            raise BackupError(f"{name} in {storage_place(storage)} differs from the archive after the restore")
 
 
 def _counts_compare(found: dict[str, int], expected: dict[str, int]) -> None:

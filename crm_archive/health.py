@@ -1,14 +1,16 @@
 """GET /healthz: does this process reach its database, its broker and its storage?
 
 For a load balancer or a monitor, so no sign-in, and cheap: one `SELECT 1`, a broker connection
-with a short timeout (only when tasks really go through a broker), one storage `exists()`. The
-answer names no host, user, error class or text (it is public); the details go to the log."""
+with a short timeout (only when tasks really go through a broker), and one listing of the top of
+the scans storage (the folder, or the S3 bucket: one request, which fails when the bucket is
+gone, the endpoint unreachable or the credentials refused). The answer names no host, user,
+error class or text (it is public); the details go to the log."""
 
 import logging
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -58,7 +60,9 @@ def broker_status() -> str:
 
 def storage_status() -> str:
     try:
-        default_storage.exists("scans")
+        storages["scans"].listdir("")
+    except FileNotFoundError:
+        pass  # a folder before the first scan: saving one creates it
     except Exception as error:
         return _failed("storage", error)
     return "ok"

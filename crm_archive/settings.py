@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_HASHES
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: one line per request (REQUEST_LOG=json), whatever answers it, redirects and errors too.
+    "crm_archive.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below whitenoise: static files need no policy; every page and error page gets one.
@@ -140,13 +143,15 @@ ANONYMOUS_USER_NAME = None
 # django-axes: AXES_FAILURE_LIMIT failures within the cool-off lock the username (whatever address
 # the attempts come from: a password guessed from many machines) and, separately, the address
 # (one machine trying many usernames). Each entry of the list is its own lockout condition.
-# Behind a reverse proxy set AXES_IPWARE_PROXY_COUNT, or every user shares the proxy's address.
+# Behind a reverse proxy set TRUSTED_PROXY_COUNT (below), or every user shares the proxy's address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+# The client's address, for the lockout and the request log alike (crm_archive/request_log.py).
+# django-ipware, which AXES_IPWARE_* settings would configure, is not installed.
+AXES_CLIENT_IP_CALLABLE = "crm_archive.request_log.client_address"
 AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
 
 # Internationalisation: Simplified Chinese by default, English on request.
@@ -160,10 +165,27 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Uploaded scans live outside anything served statically; only access-checked views serve them.
+# Uploaded scans live outside anything served statically; only access-checked views serve them,
+# reading them through STORAGES["scans"] (crm_archive/storage.py): MEDIA_ROOT/scans by default,
+# or, with SCANS_S3_BUCKET set, a private S3-compatible bucket that several servers share.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+SCANS_S3_BUCKET = env("SCANS_S3_BUCKET", default="")
+if SCANS_S3_BUCKET:
+    from crm_archive.storage import s3_scans_storage
+
+    _scans_storage = s3_scans_storage(
+        bucket=SCANS_S3_BUCKET,
+        endpoint_url=env("SCANS_S3_ENDPOINT_URL", default=""),
+        region=env("SCANS_S3_REGION", default=""),
+        prefix=env("SCANS_S3_PREFIX", default="scans"),
+        # Empty: send no ACL, for a bucket whose ACLs are disabled (its objects are private anyway).
+        acl=env("SCANS_S3_ACL", default="private"),
+    )
+else:
+    _scans_storage = {"BACKEND": "crm_archive.storage.ScansFileSystemStorage"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "scans": _scans_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -246,6 +268,10 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="archive@localhost")
 
 # Security headers for production; `manage.py check --deploy` is clean with DEBUG=false.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies of ours stand in front of the site, each appending the address it saw
+# to X-Forwarded-For: the client's address is that many entries from the right. 0 (no proxy, or
+# one that is not trusted): REMOTE_ADDR. AXES_IPWARE_PROXY_COUNT is the name earlier releases read.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("AXES_IPWARE_PROXY_COUNT", default=0))
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
@@ -335,11 +361,24 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# One JSON line per request on standard output (crm_archive/request_log.py): "json", or "off".
+REQUEST_LOG = env("REQUEST_LOG", default="off").strip().lower() or "off"
+if REQUEST_LOG not in ("off", "json"):
+    raise ImproperlyConfigured(f'REQUEST_LOG must be "off" or "json", not {REQUEST_LOG!r}')
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"bare": {"format": "%(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # The request lines, as they are: one JSON object a line, for a log collector to parse.
+        "request_lines": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "bare"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # axes logs every successful sign-in at INFO; lockouts still show as warnings.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # axes logs every successful sign-in at INFO; lockouts still show as warnings.
+        "axes": {"level": "WARNING"},
+        "crm_archive.requests": {"handlers": ["request_lines"], "level": "INFO", "propagate": False},
+    },
 }

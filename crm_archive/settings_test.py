@@ -38,6 +38,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Each test's own MEDIA_ROOT/scans (tests/conftest.py), whatever SCANS_S3_BUCKET says; the S3
+    # tests (tests/test_storage_s3.py) point it at a bucket of their own.
+    "scans": {"BACKEND": "crm_archive.storage.ScansFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SECURE_SSL_REDIRECT = False

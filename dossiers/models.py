@@ -3,11 +3,13 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.dispatch import receiver
 from django.utils import timezone
-from django.utils.functional import LazyObject
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -17,13 +19,22 @@ PROMOTION_DAYS = 5
 
 
 class PrivateScanStorage(LazyObject):
-    """Scans live under MEDIA_ROOT/scans with no public URL: only access-checked views serve them."""
+    """The storage of STORAGES["scans"] (crm_archive/storage.py): MEDIA_ROOT/scans, or an S3
+    bucket shared by several servers. Only access-checked views serve a scan, reading it through
+    the storage."""
 
     def _setup(self):
-        self._wrapped = FileSystemStorage(location=settings.MEDIA_ROOT / "scans", base_url=None)
+        self._wrapped = storages["scans"]
 
 
 private_scan_storage = PrivateScanStorage()
+
+
+@receiver(setting_changed)
+def _scan_storage_forget(*, setting, **kwargs):
+    # Django forgets its storages when STORAGES changes (a test overriding it); so does this one.
+    if setting == "STORAGES":
+        private_scan_storage._wrapped = empty
 
 
 def scan_storage():

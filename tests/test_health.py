@@ -1,8 +1,10 @@
-"""GET /healthz answers a monitor without sign-in: database, broker and storage, 200 or 503."""
+"""GET /healthz answers a monitor without sign-in: database, broker and storage, 200 or 503.
+The storage is the scans storage; tests/test_storage_s3.py checks it with an S3 bucket."""
 
 from unittest import mock
 
 import pytest
+from django.core.files.storage import storages
 from django.db import OperationalError
 
 from crm_archive import health
@@ -48,10 +50,17 @@ def test_an_unavailable_database_answers_503_and_names_no_detail(client):
 
 
 def test_an_unavailable_storage_answers_503(client):
-    with mock.patch.object(health.default_storage, "exists", side_effect=PermissionError("/srv/media")):
+    with mock.patch.object(storages["scans"], "listdir", side_effect=PermissionError("/srv/media")):
         answer = client.get("/healthz")
 
     assert answer.status_code == 503 and answer.json()["storage"] == "error"
+    assert b"/srv/media" not in answer.content
+
+
+def test_a_scans_folder_not_made_yet_is_healthy(client, media_root):
+    assert not (media_root / "scans").exists()
+
+    assert client.get("/healthz").json()["storage"] == "ok"
 
 
 def test_the_health_check_is_not_redirected_to_https(client, settings):

@@ -33,7 +33,7 @@ ARCHIVE_PAGES = {"cabinets", "inspections", "statistics"}
 APPROVER = {"approvals", "deputies"}
 NAVIGATION_BY_ROLE = {
     Role.ARCHIVE_CLERK: EVERYONE | ARCHIVE_PAGES | {"destruction"},
-    Role.ARCHIVE_MANAGER: EVERYONE | APPROVER | ARCHIVE_PAGES | {"read_log", "reports", "destruction"},
+    Role.ARCHIVE_MANAGER: EVERYONE | APPROVER | ARCHIVE_PAGES | {"read_log", "audit", "reports", "destruction"},
     Role.SALES: EVERYONE,
     Role.DEPARTMENT_MANAGER: EVERYONE | APPROVER | {"handover", "customer_import", "destruction"},
     Role.CS_MANAGER: EVERYONE | APPROVER | {"destruction"},
@@ -42,7 +42,7 @@ NAVIGATION_BY_ROLE = {
     Role.GENERAL_MANAGER: EVERYONE
     | APPROVER
     | ARCHIVE_PAGES
-    | {"handover", "customer_import", "read_log", "reports", "destruction"},
+    | {"handover", "customer_import", "read_log", "audit", "reports", "destruction"},
 }
 
 

@@ -199,5 +199,6 @@ def test_exports_of_registers_reports_and_the_trail_itself_are_on_the_trail(arch
     exports = rows(client_for(people["general_manager"]).get(TRAIL, {"kind": "export", "date_from": "2026-03-09"}))
     assert exports == [
         f"2026-03-09 10:00:00 | {people['archive_manager']} | 数据导出 | 1 行 | 导出 | 审计记录 action=read",
-        f"2026-03-09 10:00:00 | {people['archive_manager']} | 数据导出 | 1 行 | 导出 | 借阅（原件，公司内阅读） status=approved",
+        f"2026-03-09 10:00:00 | {people['archive_manager']} | 数据导出 | 1 行 | 导出 | "
+        "借阅（原件，公司内阅读） status=approved",
     ]

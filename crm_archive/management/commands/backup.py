@@ -1,4 +1,5 @@
-"""`manage.py backup`: one archive of the database and the scans into BACKUP_DIR (crm_archive/backup.py)."""
+"""`manage.py backup`: one archive of the database and the scans into BACKUP_DIR (crm_archive/backup.py).
+The scans are read through the scans storage: MEDIA_ROOT/scans, or the S3 bucket of SCANS_S3_BUCKET."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -7,8 +8,9 @@ from crm_archive.backup import BackupError, backup_create
 
 class Command(BaseCommand):
     help = (
-        "Back up the database and every file under MEDIA_ROOT into one archive in BACKUP_DIR, with a manifest "
-        "(time, release, row counts, SHA-256 of every part), and keep the newest BACKUP_KEEP archives."
+        "Back up the database and every scan of the scans storage (MEDIA_ROOT/scans, or the S3 bucket of "
+        "SCANS_S3_BUCKET) into one archive in BACKUP_DIR, with a manifest (time, release, row counts, SHA-256 of "
+        "every part), and keep the newest BACKUP_KEEP archives."
     )
 
     def add_arguments(self, parser):

@@ -1,5 +1,6 @@
 """`manage.py restore ARCHIVE`: the database and the scans back from one backup archive
-(crm_archive/backup.py), into an empty database and an empty MEDIA_ROOT unless --force."""
+(crm_archive/backup.py), into an empty database and an empty scans storage (MEDIA_ROOT/scans, or
+the S3 bucket of SCANS_S3_BUCKET) unless --force."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -8,10 +9,10 @@ from crm_archive.backup import BackupError, backup_restore
 
 class Command(BaseCommand):
     help = (
-        "Restore a backup archive written by `manage.py backup` into the database of DATABASE_URL and into "
-        "MEDIA_ROOT. Checks every part's SHA-256 before writing anything and every table's row count before "
-        "reporting success. Refuses a database holding rows beyond what `migrate` writes, or a MEDIA_ROOT "
-        "holding files, unless --force."
+        "Restore a backup archive written by `manage.py backup` into the database of DATABASE_URL and into the "
+        "scans storage (MEDIA_ROOT/scans, or the S3 bucket of SCANS_S3_BUCKET). Checks every part's SHA-256 before "
+        "writing anything, and every table's row count and every scan read back before reporting success. Refuses "
+        "a database holding rows beyond what `migrate` writes, or a scans storage holding files, unless --force."
     )
 
     def add_arguments(self, parser):
@@ -19,8 +20,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force",
             action="store_true",
-            help="restore into a database that holds data (it is replaced as a whole) or a MEDIA_ROOT that holds "
-            "files (files of the same name are overwritten, others stay)",
+            help="restore into a database that holds data (it is replaced as a whole) or a scans storage that holds "
+            "files (scans of the same name are overwritten, others stay)",
         )
 
     def handle(self, **options):
