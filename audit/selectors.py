@@ -202,7 +202,8 @@ class TrailEntry:
 
 def _columns(queryset, *, at: str, actor: str, source: str, action, record, ref: str = "pk") -> QuerySet:
     """One branch of the UNION: the same six columns, in the same order, from any table."""
-    return queryset.annotate(
+    # No ordering inside a branch: SQLite refuses ORDER BY in the parts of a UNION.
+    return queryset.order_by().annotate(
         audit_at=F(at),
         audit_actor=F(actor),
         audit_source=Value(source, output_field=CharField()),
