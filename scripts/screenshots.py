@@ -22,6 +22,7 @@ PAGES = [
     ("sales1", "/", "dashboard.png"),
     ("deptmgr1", "/customers/", "customer-list.png"),
     ("clerk", "/lending/register/borrow/", "borrow-register.png"),
+    ("gm", "/audit/", "audit.png"),
 ]
 # (user, list page, link to follow, file): the first row's page of a list.
 FIRST_ROW_PAGES = [
