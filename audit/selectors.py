@@ -203,14 +203,18 @@ class TrailEntry:
 def _columns(queryset, *, at: str, actor: str, source: str, action, record, ref: str = "pk") -> QuerySet:
     """One branch of the UNION: the same six columns, in the same order, from any table."""
     # No ordering inside a branch: SQLite refuses ORDER BY in the parts of a UNION.
-    return queryset.order_by().annotate(
-        audit_at=F(at),
-        audit_actor=F(actor),
-        audit_source=Value(source, output_field=CharField()),
-        audit_action=action,
-        audit_record=record,
-        audit_ref=F(ref),
-    ).values("audit_at", "audit_actor", "audit_source", "audit_action", "audit_record", "audit_ref")
+    return (
+        queryset.order_by()
+        .annotate(
+            audit_at=F(at),
+            audit_actor=F(actor),
+            audit_source=Value(source, output_field=CharField()),
+            audit_action=action,
+            audit_record=record,
+            audit_ref=F(ref),
+        )
+        .values("audit_at", "audit_actor", "audit_source", "audit_action", "audit_record", "audit_ref")
+    )
 
 
 def _period(filters: Filters, column: str) -> Q:

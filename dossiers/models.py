@@ -321,6 +321,35 @@ class VolumeRemarks(models.Model):
         return f"{self.dossier} {self.filing_year}"
 
 
+class VolumeRemarksEntry(models.Model):
+    """A later note on a remarks sheet (seed 002 §18, 004 part 8): each is signed and dated by
+    whoever writes it and never changed; the first filing's notes, 立卷人 and 检查人 stay as they were."""
+
+    remarks = models.ForeignKey(VolumeRemarks, on_delete=models.PROTECT, related_name="entries")
+    notes = models.TextField(_("情况说明"))
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("填写人"), on_delete=models.PROTECT, related_name="+"
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("检查人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    written_on = models.DateField(_("日期"), default=timezone.localdate)
+    written_at = models.DateTimeField(_("填写时间"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["written_at", "id"]
+        verbose_name = _("备考表补充说明")
+        verbose_name_plural = _("备考表补充说明")
+
+    def __str__(self):
+        return f"{self.remarks} · {self.written_on}"
+
+
 class BackupKeyUse(models.Model):
     """A use of a cabinet's backup key (the general manager's); each one notifies the archive manager."""
 

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear, TruncDate, TruncMonth
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from .models import (
     Inspection,
     Repair,
     VolumeRemarks,
+    VolumeRemarksEntry,
 )
 from .permissions import document_title_visible, documents_readable_by, dossiers_visible_to
 
@@ -139,6 +140,9 @@ def volume(dossier: Dossier, user, *, year: int, top_secret: bool) -> dict:
     remarks = (
         VolumeRemarks.objects.filter(dossier=dossier, filing_year=year, top_secret=top_secret)
         .select_related("compiled_by", "checked_by")
+        .prefetch_related(
+            Prefetch("entries", queryset=VolumeRemarksEntry.objects.select_related("written_by", "checked_by"))
+        )
         .first()
     )
     return {

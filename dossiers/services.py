@@ -42,6 +42,7 @@ from .models import (
     ReadRequestStatus,
     Repair,
     VolumeRemarks,
+    VolumeRemarksEntry,
 )
 
 
@@ -207,23 +208,35 @@ def document_save(document: Document, *, by, scan=None, scan_content_type: str =
 def volume_remarks_save(
     *, dossier: Dossier, filing_year: int, top_secret: bool, by, notes: str, checked_by=None, compiled_on=None
 ) -> VolumeRemarks:
-    """Fill in the remarks sheet (卷内备考表) of one volume; `by` signs as the compiler (立卷人)."""
+    """Fill in the remarks sheet (卷内备考表) of one volume; `by` signs as the compiler (立卷人).
+    Once the sheet exists, each later note is a new entry signed and dated by `by` (seed 002 §18):
+    the first filing's notes, 立卷人, 检查人 and date are never overwritten."""
     _require_archive_clerk(by)
     if checked_by is not None and checked_by.pk == by.pk:
         raise ActionRefused(_("检查人不能是立卷人本人。"))
     with transaction.atomic():
+        # The dossier's row lock also orders two clerks filling in the same sheet at once.
         if _locked(dossier).status == DossierStatus.DESTROYED:
             raise ActionRefused(_("已销毁的档案不能再修改。"))
-        remarks, _created = VolumeRemarks.objects.update_or_create(
-            dossier=dossier,
-            filing_year=filing_year,
-            top_secret=top_secret,
-            defaults={
-                "notes": notes,
-                "compiled_by": by,
-                "checked_by": checked_by,
-                "compiled_on": compiled_on or timezone.localdate(),
-            },
+        remarks = VolumeRemarks.objects.filter(dossier=dossier, filing_year=filing_year, top_secret=top_secret).first()
+        if remarks is None:
+            return VolumeRemarks.objects.create(
+                dossier=dossier,
+                filing_year=filing_year,
+                top_secret=top_secret,
+                notes=notes,
+                compiled_by=by,
+                checked_by=checked_by,
+                compiled_on=compiled_on or timezone.localdate(),
+            )
+        if not notes.strip():
+            raise ActionRefused(_("备考表已填写；请写明要补充的情况说明。"))
+        VolumeRemarksEntry.objects.create(
+            remarks=remarks,
+            notes=notes.strip(),
+            written_by=by,
+            checked_by=checked_by,
+            written_on=compiled_on or timezone.localdate(),
         )
     return remarks
 

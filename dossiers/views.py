@@ -235,13 +235,8 @@ def volume_remarks(request, pk, year, kind):
             .exclude(pk=request.user.pk)
             .order_by("username")
         )
-        remarks = volume["remarks"]
-        initial = (
-            {"notes": remarks.notes, "checked_by": remarks.checked_by_id, "compiled_on": remarks.compiled_on}
-            if remarks
-            else None
-        )
-        form = VolumeRemarksForm(request.POST or None, checkers=checkers, initial=initial)
+        # Once filled in, the sheet takes new signed entries: the form starts blank.
+        form = VolumeRemarksForm(request.POST or None, checkers=checkers)
         saved = form_action(
             request,
             form,

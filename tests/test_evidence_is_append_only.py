@@ -17,7 +17,7 @@ from customers.services import customer_read_log, customers_export_recorded
 from destruction import services as destruction_services
 from destruction.models import DestructionItem, DestructionList, Hold
 from dossiers import services as dossier_services
-from dossiers.models import BackupKeyUse, Document, Dossier, ReadRequestScope
+from dossiers.models import BackupKeyUse, Document, Dossier, ReadRequestScope, VolumeRemarksEntry
 from lending import services as lending_services
 from lending.models import Loan, LoanKind, MonthlyReport, MonthlyReportLine
 from tests.approving import approve_loan_fully
@@ -50,6 +50,7 @@ APPEND_ONLY = [
     "customers_handover",
     "customers_historicalcustomer",
     "dossiers_backupkeyuse",
+    "dossiers_volumeremarksentry",
     "dossiers_historicaldossier",
     "dossiers_historicaldocument",
     "lending_historicalloan",
@@ -161,6 +162,7 @@ def evidence(archive, formal_dossier, file_document, make_user):
             reason="钥匙遗失",
             recorded_by=people["clerk"],
         ),
+        "dossiers_volumeremarksentry": _remarks_added_to(dossier, people),
         "dossiers_historicaldossier": dossier.history.first(),
         "dossiers_historicaldocument": dossier.documents.first().history.first(),
         "lending_historicalloan": loan.history.first(),
@@ -172,6 +174,16 @@ def evidence(archive, formal_dossier, file_document, make_user):
         .first()
         .history.first(),
     }
+
+
+def _remarks_added_to(dossier, people):
+    """A later note on a remarks sheet, as a clerk adds one."""
+    year = dossier.documents.first().filing_year
+    for notes in ("初次立卷", "补充说明"):
+        dossier_services.volume_remarks_save(
+            dossier=dossier, filing_year=year, top_secret=False, by=people["clerk"], notes=notes
+        )
+    return VolumeRemarksEntry.objects.get()
 
 
 def _chain_edited():

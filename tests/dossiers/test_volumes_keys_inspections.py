@@ -187,3 +187,27 @@ def test_the_print_sheets_are_laid_out_for_a4():
 def test_the_cabinet_page_and_key_log_are_for_the_archive_and_the_general_manager(archive, client_for):
     assert client_for(archive["people"]["owner"]).get(reverse("dossiers:cabinets")).status_code == 403
     assert client_for(archive["people"]["general_manager"]).get(reverse("dossiers:cabinets")).status_code == 200
+
+
+def test_a_later_note_is_a_new_signed_entry_and_the_first_filing_is_never_overwritten(archive, filed, client_for):
+    """Seed 002 §18: the 卷内备考表 records what happens to the volume after filing; each note is
+    signed and dated, and the 立卷人 and 检查人 of the first filing stay."""
+    clerk, checker = archive["people"]["clerk"], archive["people"]["checker"]
+    url = reverse("dossiers:volume_remarks", args=[filed.pk, 2025, "regular"])
+    client_for(clerk).post(url, {"notes": "初次立卷，完整。", "checked_by": checker.pk, "compiled_on": "2025-09-01"})
+    later = client_for(checker)
+    assert "补充备考说明" in later.get(url).content.decode()
+    response = later.post(
+        url, {"notes": "竣工报告第3页修复。", "checked_by": clerk.pk, "compiled_on": "2026-02-03"}, follow=True
+    )
+    html = response.content.decode()
+    sheet = VolumeRemarks.objects.get()
+    assert (sheet.notes, sheet.compiled_by, sheet.checked_by) == ("初次立卷，完整。", clerk, checker)
+    assert sheet.compiled_on == date(2025, 9, 1)
+    assert "初次立卷，完整。" in html and "竣工报告第3页修复。" in html
+    entry = html[html.index("data-entry") :]
+    assert str(checker) in entry and "2026年2月3日" in entry  # signed by whoever wrote it
+    # A blank later note is refused on the form; nothing changes.
+    response = later.post(url, {"notes": "  ", "compiled_on": "2026-02-04"})
+    assert response.status_code == 200 and "请写明要补充的情况说明" in response.content.decode()
+    assert sheet.entries.count() == 1
