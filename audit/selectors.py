@@ -25,7 +25,7 @@ from crm_archive.history import FieldChange, describe
 from customers.models import Customer, CustomerExport, CustomerReadLog
 from destruction.models import DestructionList, Hold
 from dossiers.models import Document, Dossier
-from lending.models import Loan, LoanKind
+from lending.models import Loan
 
 CREATED, CHANGED, DELETED, READ, EXPORT = "+", "~", "-", "read", "export"
 ACTIONS = [
@@ -91,9 +91,7 @@ SOURCES = [
         gettext_lazy("档案"),
         Dossier,
         search=lambda text: Q(archive_number__icontains=text),
-        name=lambda row, names: (
-            row.archive_number or _("临时档案：%(customer)s") % {"customer": names.get((Customer, row.customer_id), "")}
-        ),
+        name=lambda row, names: Dossier.label(row.archive_number, names.get((Customer, row.customer_id), "")),
         url=lambda row: reverse("dossiers:detail", args=[row.id]),
         lookups={"customer_id": Customer},
     ),
@@ -111,7 +109,7 @@ SOURCES = [
         gettext_lazy("借阅"),
         Loan,
         search=_loan_search,
-        name=lambda row, names: f"{'J' if row.kind == LoanKind.BORROW else 'Y'}{row.id:06d}",
+        name=lambda row, names: row.instance.register_number,
         url=lambda row: reverse("lending:detail", args=[row.id]),
     ),
     Source(
@@ -119,7 +117,7 @@ SOURCES = [
         gettext_lazy("销毁清册"),
         DestructionList,
         search=_list_search,
-        name=lambda row, names: f"XH{timezone.localtime(row.drafted_at):%Y}-{row.id:04d}",
+        name=lambda row, names: row.instance.number,
         url=lambda row: reverse("destruction:detail", args=[row.id]),
     ),
     Source(
@@ -136,7 +134,7 @@ SOURCES = [
         gettext_lazy("审批记录"),
         ApprovalTask,
         search=lambda text: Q(reference__icontains=text),
-        name=lambda row, names: f"{row.reference} · {row.stage}. {row.get_step_role_display()}",
+        name=lambda row, names: str(row.instance),
         url=lambda row: row.link or None,
     ),
     Source(
@@ -144,9 +142,7 @@ SOURCES = [
         gettext_lazy("审批流程"),
         ApprovalStep,
         search=lambda text: Q(pk__in=[]),
-        name=lambda row, names: (
-            f"{names.get((ApprovalChain, row.chain_id), '')} · {row.stage}. {row.get_role_display()}"
-        ),
+        name=lambda row, names: f"{names.get((ApprovalChain, row.chain_id), '')} · {row.instance}",
         url=lambda row: reverse("admin:approvals_approvalchain_change", args=[row.chain_id]),
         lookups={"chain_id": ApprovalChain},
     ),
@@ -384,7 +380,7 @@ def _names(rows: list[dict], historical: dict) -> dict:
             for pk, number, customer in Dossier.objects.filter(pk__in=pks).values_list(
                 "pk", "archive_number", "customer__name"
             ):
-                names[(Dossier, pk)] = number or _("临时档案：%(customer)s") % {"customer": customer}
+                names[(Dossier, pk)] = Dossier.label(number, customer)
         else:
             names.update(((model, obj.pk), str(obj)) for obj in model.objects.filter(pk__in=pks))
     return names

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from crm_archive.excel import workbook_response
-from crm_archive.pagination import MAX_PAGE, PAGE_SIZES, CappedPage
+from crm_archive.pagination import paginate
 from crm_archive.views import require
 from customers.services import export_logged
 
@@ -21,24 +21,16 @@ def _form(request) -> TrailFilterForm:
     return TrailFilterForm(request.GET or None)
 
 
-def _page_number(value) -> int:
-    return int(value) if value and value.isascii() and value.isdecimal() and 0 < int(value) <= MAX_PAGE else 1
-
-
 def trail(request):
     form = _form(request)
-    size = int(request.GET["per_page"]) if request.GET.get("per_page") in {str(s) for s in PAGE_SIZES} else 50
-    number = _page_number(request.GET.get("page"))
-    offset = (number - 1) * size
-    rows = list(selectors.trail_rows(form.filters())[offset : offset + size + 1])
-    page = CappedPage(
-        object_list=selectors.trail_entries(rows[:size]),
-        number=number,
-        per_page=size,
-        has_next=len(rows) > size,
-        total=offset + len(rows[:size]),
-        total_is_capped=len(rows) > size,
+    page = paginate(
+        selectors.trail_rows(form.filters()),
+        page=request.GET.get("page"),
+        per_page=request.GET.get("per_page"),
+        default_per_page=50,
+        count=False,
     )
+    page.object_list = selectors.trail_entries(page.object_list)
     return render(request, "audit/trail.html", {"form": form, "page_obj": page, "query": request.GET.urlencode()})
 
 

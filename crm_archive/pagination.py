@@ -51,8 +51,11 @@ def _positive_int(value, default: int) -> int:
     return number if number > 0 else default
 
 
-def paginate(queryset, *, page=None, per_page=None, default_per_page: int = 25, cap: int = COUNT_CAP) -> CappedPage:
-    """Two queries: the page (plus one row) and a count bounded by `cap`."""
+def paginate(
+    queryset, *, page=None, per_page=None, default_per_page: int = 25, cap: int = COUNT_CAP, count: bool = True
+) -> CappedPage:
+    """Two queries: the page (plus one row) and a count bounded by `cap`. Without `count` (a UNION,
+    which cannot be counted by its ids), one: the total is only what the pages so far hold."""
     size = _positive_int(per_page, default_per_page)
     if size not in PAGE_SIZES:
         size = default_per_page
@@ -60,12 +63,17 @@ def paginate(queryset, *, page=None, per_page=None, default_per_page: int = 25, 
     number = min(_positive_int(page, 1), MAX_PAGE)
     offset = (number - 1) * size
     rows = list(queryset[offset : offset + size + 1])
-    counted = len(queryset.order_by().values("pk")[: cap + 1])
+    has_next = len(rows) > size
+    if count:
+        counted = len(queryset.order_by().values("pk")[: cap + 1])
+        total, total_is_capped = min(counted, cap), counted > cap
+    else:
+        total, total_is_capped = offset + len(rows[:size]), has_next
     return CappedPage(
         object_list=rows[:size],
         number=number,
         per_page=size,
-        has_next=len(rows) > size,
-        total=min(counted, cap),
-        total_is_capped=counted > cap,
+        has_next=has_next,
+        total=total,
+        total_is_capped=total_is_capped,
     )

@@ -105,14 +105,11 @@ def customers_logged_as_read(customers, *, user, what: str, through: str = "", b
 def customers_export_recorded(customers, *, user, through: str, filters: str = ""):
     """Yield `customers` unchanged, logging each as read (through `through`); once all are out,
     record the export itself with its row count (SPEC §4: the export is logged)."""
-    rows = 0
-    for customer in customers_logged_as_read(customers, user=user, what="export", through=through):
-        rows += 1
-        yield customer
-    CustomerExport.objects.create(user=user, rows=rows, through=through, filters=filters[:500])
+    read = customers_logged_as_read(customers, user=user, what="export", through=through)
+    yield from export_logged(read, user=user, what=filters, through=through)
 
 
-def export_logged(rows, *, user, what: str):
+def export_logged(rows, *, user, what: str, through: str = ""):
     """Yield `rows` (of a register, a report, the audit trail) unchanged; once all are out, record
     the export in the export log with its row count and `what` was exported (issue 14: exports are
     in the audit trail with what was read)."""
@@ -120,7 +117,7 @@ def export_logged(rows, *, user, what: str):
     for row in rows:
         count += 1
         yield row
-    CustomerExport.objects.create(user=user, rows=count, filters=what[:500])
+    CustomerExport.objects.create(user=user, rows=count, through=through, filters=what[:500])
 
 
 def export_permit_grant(*, user, until, reference: str) -> ExportPermit:

@@ -191,7 +191,12 @@ class Dossier(models.Model):
         ]
 
     def __str__(self):
-        return self.archive_number or _("临时档案：%(customer)s") % {"customer": self.customer}
+        return self.label(self.archive_number, self.customer)
+
+    @staticmethod
+    def label(archive_number: str | None, customer) -> str:
+        """How a dossier is named: its archive number, or, before it has one, its customer's."""
+        return archive_number or _("临时档案：%(customer)s") % {"customer": customer}
 
     @property
     def secrecy_tier(self) -> str:
