@@ -5,6 +5,8 @@ keep it from becoming a side door. Every object page answers 404 for an id that 
 key (never a 500 or a redirect); nothing is ever deleted here; evidence is only read; and
 simple-history's "revert" is off everywhere — a revert is an edit that skips the services and
 their rules, and would turn a destroyed dossier back into a formal one.
+
+The working-day calendar's exceptions (`CalendarDay`) are edited here too, by superusers.
 """
 
 from django.contrib import admin
@@ -13,10 +15,14 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_history_model_for_model
 
 from .forms import CleanInputMixin
+from .models import CalendarDay
+from .workdays import is_working_day_without_overrides
 
 
 def _valid_key_or_404(field, value):
@@ -122,3 +128,22 @@ class ReadOnlyHistoryAdmin(HistoryAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(HistoryAdmin):
+    """The working-day calendar's exceptions (crm_archive/workdays.py). Never deleted: an exception
+    entered by mistake is changed back, and its history says what every due date was counted on."""
+
+    fields = ["day", "is_working_day", "note"]
+    list_display = ["day", "weekday", "is_working_day", "calendar_says", "note"]
+    list_filter = ["is_working_day"]
+    search_fields = ["note"]
+
+    @admin.display(description=_("星期"))
+    def weekday(self, obj):
+        return date_format(obj.day, "l")
+
+    @admin.display(description=_("日历本身"))
+    def calendar_says(self, obj):
+        return _("上班") if is_working_day_without_overrides(obj.day) else _("放假")
