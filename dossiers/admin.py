@@ -17,9 +17,12 @@ from .models import (
     DossierStatus,
     ExportRequest,
     Inspection,
+    InspectionSchedule,
     ReadRequest,
     Repair,
     RetentionPeriod,
+    Stocktake,
+    StocktakeScan,
 )
 
 
@@ -51,7 +54,15 @@ class DossierAdmin(HistoryAdmin):
     list_select_related = ["customer", "cabinet"]
     search_fields = ["archive_number", "customer__name"]
     raw_id_fields = ["customer"]
-    readonly_fields = ["archive_number", "status", "custody", "promoted_at", "promoted_by", "destroyed_at"]
+    readonly_fields = [
+        "archive_number",
+        "status",
+        "custody",
+        "custody_holder",
+        "promoted_at",
+        "promoted_by",
+        "destroyed_at",
+    ]
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.status == DossierStatus.DESTROYED:
@@ -93,6 +104,39 @@ class BackupKeyUseAdmin(ReadOnlyAdmin):
 @admin.register(Inspection, Repair)
 class ArchiveRecordAdmin(SuperuserOnlyNoDeleteAdmin):
     pass
+
+
+@admin.register(InspectionSchedule)
+class InspectionScheduleAdmin(SuperuserOnlyNoDeleteAdmin):
+    """检查计划: the archive manager keeps them on the archive's own page; a superuser may too."""
+
+    list_display = ["__str__", "cabinet", "every_months", "next_due_on", "is_active", "reminded_for"]
+    list_select_related = ["cabinet"]
+    readonly_fields = ["reminded_for"]
+
+
+class StocktakeScanInline(admin.TabularInline):
+    model = StocktakeScan
+    fields = ["scanned_at", "kind", "code", "position", "dossier", "scanned_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Stocktake)
+class StocktakeAdmin(ReadOnlyAdmin):
+    """盘点 and their scans are evidence: read here, made on the archive's pages."""
+
+    list_display = ["__str__", "status", "started_by", "finished_at", "missing_count", "misplaced_count"]
+    list_select_related = ["cabinet", "started_by"]
+    list_filter = ["status"]
+    inlines = [StocktakeScanInline]
 
 
 @admin.register(ReadRequest)

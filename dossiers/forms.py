@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator
+from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from crm_archive.forms import DATE_INPUT, DATETIME_INPUT, Form, ModelForm, ModelMultipleChoiceField
 from customers.models import Customer, SecrecyTier
 
+from .labels import LABELS_MAX, POSITION_MAX, SCAN_MAX_LENGTH, Symbology, split_codes
 from .models import (
     Cabinet,
     Document,
@@ -19,6 +21,8 @@ from .models import (
     Dossier,
     DossierStatus,
     Inspection,
+    InspectionReason,
+    InspectionSchedule,
     ReadRequestScope,
     RetentionPeriod,
 )
@@ -169,8 +173,108 @@ class InspectionForm(ModelForm):
         ]
         widgets = {"inspected_on": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A stocktake's inspection is recorded by finishing the stocktake.
+        self.fields["reason"].choices = [
+            choice for choice in self.fields["reason"].choices if choice[0] != InspectionReason.STOCKTAKE
+        ]
+
     def clean_inspected_on(self):
         return not_in_future(self.cleaned_data.get("inspected_on"), _("检查日期不能晚于今天。"))
+
+
+class InspectionScheduleForm(ModelForm):
+    class Meta:
+        model = InspectionSchedule
+        fields = ["cabinet", "every_months", "next_due_on", "is_active"]
+        widgets = {"next_due_on": DATE_INPUT}
+        help_texts = {"next_due_on": _("到期当天提醒档案管理员和内勤部经理；登记该范围的检查或完成盘点后自动顺延。")}
+
+
+class StocktakeScanForm(Form):
+    """One scan: a barcode scanner types the code and presses Enter."""
+
+    code = forms.CharField(
+        label=_("扫描标签"),
+        max_length=SCAN_MAX_LENGTH,
+        error_messages={
+            "required": _("请扫描标签，或输入档号后按回车。"),
+            "max_length": _("扫描内容过长（最多 %(limit_value)d 个字符），不是本系统打印的标签。"),
+        },
+        help_text=_("先扫描格位标签，再扫描该格位上的各份档案；扫错时重新扫描正确的格位和档案，以最后一次为准。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update({"autofocus": True, "autocomplete": "off", "spellcheck": "false"})
+
+
+class StocktakeFinishForm(Form):
+    """The storage conditions seen during the stocktake, recorded with its inspection."""
+
+    doors_windows_ok = forms.BooleanField(label=_("门窗完好"), required=False, initial=True)
+    fire_protection_ok = forms.BooleanField(label=_("防火器材齐备"), required=False, initial=True)
+    damp_protection_ok = forms.BooleanField(label=_("防潮器材齐备"), required=False, initial=True)
+    mould_found = forms.BooleanField(label=_("发现霉烂"), required=False)
+    insects_found = forms.BooleanField(label=_("发现虫蛀"), required=False)
+    damage_found = forms.BooleanField(label=_("发现破损"), required=False)
+    notes = forms.CharField(label=_("情况记录"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class LabelSource(models.TextChoices):
+    CABINET = "cabinet", _("档案柜内的全部正式档案")
+    NUMBERS = "numbers", _("指定档号的档案")
+    POSITIONS = "positions", _("档案柜的格位标签")
+
+
+class LabelSheetForm(Form):
+    """What to print on an A4 sheet of labels: a cabinet's dossiers, the dossiers of some archive
+    numbers, or a cabinet's position labels; as Code 128 or QR codes."""
+
+    source = forms.ChoiceField(label=_("打印内容"), choices=LabelSource.choices, initial=LabelSource.CABINET)
+    cabinet = forms.ModelChoiceField(label=_("档案柜"), queryset=Cabinet.objects.all(), required=False)
+    archive_numbers = forms.CharField(
+        label=_("档号"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("每行一个档号（也可用空格或逗号分隔），可用扫码枪录入。"),
+    )
+    first_position = forms.IntegerField(label=_("起始格位"), min_value=1, max_value=POSITION_MAX, required=False)
+    last_position = forms.IntegerField(label=_("结束格位"), min_value=1, max_value=POSITION_MAX, required=False)
+    symbology = forms.ChoiceField(label=_("条码类型"), choices=Symbology.choices, initial=Symbology.CODE128)
+
+    def clean(self):
+        data = super().clean()
+        source, cabinet = data.get("source"), data.get("cabinet")
+        if source in (LabelSource.CABINET, LabelSource.POSITIONS) and cabinet is None and "cabinet" not in self.errors:
+            self.add_error("cabinet", _("请选择档案柜。"))
+        if source == LabelSource.NUMBERS:
+            numbers = split_codes(data.get("archive_numbers") or "")
+            if not numbers and "archive_numbers" not in self.errors:
+                self.add_error("archive_numbers", _("请输入至少一个档号。"))
+            elif len(numbers) > LABELS_MAX:
+                self.add_error("archive_numbers", _("一次最多打印 %(max)d 张标签。") % {"max": LABELS_MAX})
+            data["numbers"] = numbers
+        first, last = data.get("first_position"), data.get("last_position")
+        if first and last and first > last:
+            self.add_error("last_position", _("结束格位不能小于起始格位。"))
+        if source == LabelSource.POSITIONS and cabinet is not None and not self.errors:
+            first, last = first or 1, min(last or cabinet.positions, cabinet.positions)
+            if first > cabinet.positions:
+                self.add_error(
+                    "first_position",
+                    _("档案柜 %(cabinet)s 只有 %(count)d 个格位。")
+                    % {"cabinet": cabinet.code, "count": cabinet.positions},
+                )
+            elif last - first + 1 > LABELS_MAX:
+                self.add_error(
+                    "last_position",
+                    _("一次最多打印 %(max)d 张标签，请缩小格位范围。") % {"max": LABELS_MAX},
+                )
+            data["first_position"], data["last_position"] = first, last
+        return data
 
 
 class RepairOpenForm(Form):

@@ -5,14 +5,16 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.storage import storages
 from django.core.signals import setting_changed
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crm_archive.workdays import add_working_days
 from customers.models import SecrecyTier
 
 PROMOTION_DAYS = 5
@@ -159,6 +161,17 @@ class Dossier(models.Model):
     custody = models.CharField(
         _("存放地点"), max_length=16, choices=DossierCustody, default=DossierCustody.FILING, db_index=True
     )
+    # Who holds the original while it is on loan (set and cleared with the custody, by
+    # dossiers.services.dossier_custody_move), so the custody timeline can say "借出给 张一" without
+    # dossiers knowing about loans.
+    custody_holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("原件持有人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     history = HistoricalRecords()
 
@@ -223,7 +236,13 @@ class Dossier(models.Model):
 
     @staticmethod
     def promotion_due_after(received_on):
-        return received_on + timedelta(days=PROMOTION_DAYS)
+        """The last day to promote a dossier whose completion documents came in on `received_on`:
+        PROMOTION_DAYS working days later (crm_archive/workdays.py), or calendar days when
+        PROMOTION_LIMIT_COUNTS is "calendar". Stored on the dossier, so a later change to the
+        calendar moves no limit already set."""
+        if settings.PROMOTION_LIMIT_COUNTS == "calendar":
+            return received_on + timedelta(days=PROMOTION_DAYS)
+        return add_working_days(received_on, PROMOTION_DAYS)
 
 
 class ArchiveNumberCounter(models.Model):
@@ -384,6 +403,7 @@ class InspectionReason(models.TextChoices):
     DAMAGE_FOUND = "damage_found", _("发现损害")
     DOUBT = "doubt", _("对档案有疑问")
     INCIDENT = "incident", _("突发事件后（被盗、遗失、火灾等）")
+    STOCKTAKE = "stocktake", _("盘点")  # recorded by finishing a stocktake, not typed in
 
 
 class Inspection(models.Model):
@@ -414,6 +434,7 @@ class Inspection(models.Model):
         ordering = ["-inspected_on", "-id"]
         verbose_name = _("检查记录")
         verbose_name_plural = _("检查记录")
+        indexes = [models.Index(fields=["cabinet", "-inspected_on"], name="inspection_cabinet_latest")]
 
     def __str__(self):
         return f"{self.inspected_on} {self.get_reason_display()}"
@@ -468,6 +489,177 @@ class Repair(models.Model):
     @property
     def is_open(self) -> bool:
         return self.repaired_on is None
+
+
+class InspectionSchedule(models.Model):
+    """定期检查 (seed 002 §23): one cabinet, or the whole store (no cabinet), is inspected every
+    `every_months` months. The archive clerks and the archive manager are reminded once when
+    `next_due_on` comes; recording an inspection (or finishing a stocktake) of that scope moves it on."""
+
+    cabinet = models.ForeignKey(
+        Cabinet,
+        verbose_name=_("档案柜"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inspection_schedules",
+        help_text=_("留空表示整个库房。"),
+    )
+    every_months = models.PositiveSmallIntegerField(
+        _("检查周期（月）"), default=3, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    next_due_on = models.DateField(_("下次检查日期"))
+    is_active = models.BooleanField(_("启用"), default=True)
+    # The due date already reminded of: one reminder per due date, however many days it stays due.
+    reminded_for = models.DateField(_("已提醒的检查日期"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["next_due_on", "id"]
+        verbose_name = _("检查计划")
+        verbose_name_plural = _("检查计划")
+        indexes = [models.Index(fields=["is_active", "next_due_on"], name="inspection_schedule_due")]
+        constraints = [
+            models.UniqueConstraint(
+                Coalesce("cabinet", models.Value(0)),
+                name="one_inspection_schedule_per_scope",
+                violation_error_message=_("此档案柜（或整个库房）已有检查计划，请修改原计划。"),
+            )
+        ]
+
+    def __str__(self):
+        scope = self.cabinet.code if self.cabinet_id else _("整个库房")
+        return _("%(scope)s 每 %(months)d 个月") % {"scope": scope, "months": self.every_months}
+
+    @property
+    def is_due(self) -> bool:
+        return self.is_active and self.next_due_on <= timezone.localdate()
+
+
+class StocktakeStatus(models.TextChoices):
+    OPEN = "open", _("盘点中")
+    FINISHED = "finished", _("已完成")
+    CANCELLED = "cancelled", _("已放弃")
+
+
+class Stocktake(models.Model):
+    """盘点 of one cabinet: the clerk scans the position labels and the dossiers on the shelf in
+    order (StocktakeScan); finishing compares them with the records, keeps the findings
+    (StocktakeFinding) and records the check as an inspection. It reports and changes no dossier.
+    Once finished (or given up), it and its scans are evidence and never change."""
+
+    cabinet = models.ForeignKey(Cabinet, verbose_name=_("档案柜"), on_delete=models.PROTECT, related_name="stocktakes")
+    status = models.CharField(_("状态"), max_length=16, choices=StocktakeStatus, default=StocktakeStatus.OPEN)
+    started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("盘点人"), on_delete=models.PROTECT, related_name="+"
+    )
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("完成人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    inspection = models.OneToOneField(
+        Inspection,
+        verbose_name=_("检查记录"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stocktake",
+    )
+    found_count = models.PositiveIntegerField(_("在位"), default=0)
+    missing_count = models.PositiveIntegerField(_("缺失"), default=0)
+    misplaced_count = models.PositiveIntegerField(_("错位"), default=0)
+    unexpected_count = models.PositiveIntegerField(_("不应在柜"), default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("盘点")
+        verbose_name_plural = _("盘点")
+        indexes = [models.Index(fields=["cabinet", "-started_at"], name="stocktake_cabinet_latest")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cabinet"], condition=models.Q(status="open"), name="one_open_stocktake_per_cabinet"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="finished")
+                | models.Q(finished_at__isnull=False, finished_by__isnull=False, inspection__isnull=False),
+                name="finished_stocktake_is_recorded",
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(cabinet)s 盘点 %(date)s") % {
+            "cabinet": self.cabinet.code,
+            "date": f"{timezone.localtime(self.started_at):%Y-%m-%d}",
+        }
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == StocktakeStatus.OPEN
+
+
+class ScanKind(models.TextChoices):
+    POSITION = "position", _("格位标签")
+    DOSSIER = "dossier", _("档案")
+    UNKNOWN = "unknown", _("无法识别的编码")
+
+
+class StocktakeScan(models.Model):
+    """One code read during a stocktake, in order. `position` is the position label it names (a
+    position scan) or the one scanned last before it (a dossier, or a code naming nothing)."""
+
+    stocktake = models.ForeignKey(Stocktake, on_delete=models.PROTECT, related_name="scans")
+    kind = models.CharField(_("类型"), max_length=16, choices=ScanKind)
+    code = models.CharField(_("扫描内容"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("格位"))
+    dossier = models.ForeignKey(
+        Dossier, verbose_name=_("档案"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    scanned_at = models.DateTimeField(_("扫描时间"), default=timezone.now)
+    scanned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("扫描人"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["stocktake", "id"]
+        verbose_name = _("盘点扫描记录")
+        verbose_name_plural = _("盘点扫描记录")
+
+    def __str__(self):
+        return self.code
+
+
+class FindingGroup(models.TextChoices):
+    MISSING = "missing", _("缺失")
+    MISPLACED = "misplaced", _("错位")
+    UNEXPECTED = "unexpected", _("不应在柜")
+
+
+class StocktakeFinding(models.Model):
+    """What a finished stocktake found out of order, as it was when it finished: a dossier recorded
+    here but not scanned (missing), one found at another position or recorded in another cabinet
+    (misplaced), or a code on the shelf that should not be there (unexpected)."""
+
+    stocktake = models.ForeignKey(Stocktake, on_delete=models.PROTECT, related_name="findings")
+    group = models.CharField(_("类别"), max_length=16, choices=FindingGroup)
+    dossier = models.ForeignKey(
+        Dossier, verbose_name=_("档案"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    code = models.CharField(_("档号或扫描内容"), max_length=100)
+    recorded = models.CharField(_("记录位置"), max_length=200, blank=True)
+    found_position = models.PositiveSmallIntegerField(_("发现格位"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["stocktake", "id"]
+        verbose_name = _("盘点结果")
+        verbose_name_plural = _("盘点结果")
+
+    def __str__(self):
+        return f"{self.get_group_display()} {self.code}"
 
 
 class ReadRequestScope(models.TextChoices):

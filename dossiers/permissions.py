@@ -121,6 +121,35 @@ def can_manage_archive(user) -> bool:
     return handles(user, Role.ARCHIVE_CLERK)
 
 
+def can_print_labels(user) -> bool:
+    """A label names its dossier's customer, whatever the customer's tier: archive staff only, who
+    see every dossier's metadata on the list already (no one else reads a name through a label)."""
+    return is_archive_staff(user)
+
+
+def can_take_stock(user) -> bool:
+    """盘点 of a cabinet: the archive clerk, who records inspections."""
+    return can_manage_archive(user)
+
+
+def can_manage_inspection_schedules(user) -> bool:
+    """检查计划: the archive manager, who supervises the archive office."""
+    return handles(user, Role.ARCHIVE_MANAGER)
+
+
+# The actions of stocktake_actions: scan → dossiers.services.stocktake_scan, finish →
+# stocktake_finish, cancel → stocktake_cancel.
+STOCKTAKE_ACTIONS = frozenset({"scan", "finish", "cancel"})
+
+
+def stocktake_actions(user, stocktake) -> set[str]:
+    """What `user` may do on a stocktake now: while it is open, the clerk scans, finishes or gives
+    it up; a finished or abandoned one is evidence, nothing more."""
+    if stocktake.is_open and can_take_stock(user):
+        return set(STOCKTAKE_ACTIONS)
+    return set()
+
+
 def can_record_backup_key_use(user) -> bool:
     return handles(user, Role.ARCHIVE_CLERK, Role.ARCHIVE_MANAGER, Role.GENERAL_MANAGER)
 

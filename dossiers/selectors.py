@@ -1,10 +1,12 @@
 """Reads about dossiers. What a user may see is asked of dossiers.permissions."""
 
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractYear, TruncDate, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import (
     BackupKeyUse,
@@ -12,9 +14,17 @@ from .models import (
     Document,
     DocumentType,
     Dossier,
+    DossierCustody,
     DossierStatus,
+    FindingGroup,
     Inspection,
+    InspectionSchedule,
     Repair,
+    ScanKind,
+    Stocktake,
+    StocktakeFinding,
+    StocktakeScan,
+    StocktakeStatus,
     VolumeRemarks,
     VolumeRemarksEntry,
 )
@@ -84,13 +94,18 @@ def repairs_open(user, *, limit: int | None = 20) -> list[Repair]:
 
 
 def clerk_dashboard(user) -> dict:
-    return {**promotions_due(), "open_repairs": repairs_open(user, limit=10)}
+    return {
+        **promotions_due(),
+        "open_repairs": repairs_open(user, limit=10),
+        "inspections_due": inspections_due()[:10],
+    }
 
 
 def archive_manager_dashboard(user) -> dict:
     return {
         **promotions_due(),
         "backup_key_uses": list(BackupKeyUse.objects.select_related("cabinet", "used_by")[:5]),
+        "inspections_due": inspections_due()[:10],
     }
 
 
@@ -156,11 +171,36 @@ def volume(dossier: Dossier, user, *, year: int, top_secret: bool) -> dict:
 
 
 def cabinets_with_occupancy() -> list[Cabinet]:
-    return list(
-        Cabinet.objects.annotate(occupied=Count("dossiers", filter=Q(dossiers__status=DossierStatus.FORMAL))).order_by(
-            "code"
-        )
+    """Every cabinet with its formal dossiers counted (`occupied`), the day it was last checked
+    (`last_checked_on`: its latest inspection or finished stocktake), the next check its schedule
+    wants (`next_check_due_on`, and `check_is_due` once that day has come) and its stocktake in
+    progress (`open_stocktake_id`). One query, whatever the number of cabinets."""
+    latest = Inspection.objects.filter(cabinet=OuterRef("pk")).order_by("-inspected_on", "-pk")
+    schedule = InspectionSchedule.objects.filter(cabinet=OuterRef("pk"), is_active=True)
+    open_stocktake = Stocktake.objects.filter(cabinet=OuterRef("pk"), status=StocktakeStatus.OPEN)
+    cabinets = list(
+        Cabinet.objects.annotate(
+            occupied=Count("dossiers", filter=Q(dossiers__status=DossierStatus.FORMAL)),
+            last_checked_on=Subquery(latest.values("inspected_on")[:1]),
+            next_check_due_on=Subquery(schedule.values("next_due_on")[:1]),
+            open_stocktake_id=Subquery(open_stocktake.values("pk")[:1]),
+        ).order_by("code")
     )
+    today = timezone.localdate()
+    for cabinet in cabinets:
+        cabinet.check_is_due = cabinet.next_check_due_on is not None and cabinet.next_check_due_on <= today
+    return cabinets
+
+
+def store_inspection_status() -> dict:
+    """The whole store's (整个库房) last inspection and its schedule, for the cabinets page."""
+    last = Inspection.objects.filter(cabinet__isnull=True).order_by("-inspected_on", "-pk").first()
+    schedule = InspectionSchedule.objects.filter(cabinet__isnull=True, is_active=True).first()
+    return {
+        "last_checked_on": last.inspected_on if last else None,
+        "schedule": schedule,
+        "check_is_due": schedule is not None and schedule.is_due,
+    }
 
 
 def backup_key_uses(*, limit: int = 50) -> list[BackupKeyUse]:
@@ -168,7 +208,9 @@ def backup_key_uses(*, limit: int = 50) -> list[BackupKeyUse]:
 
 
 def inspections_recent() -> QuerySet[Inspection]:
-    return Inspection.objects.select_related("inspector", "cabinet").annotate(repair_count=Count("repairs"))
+    return Inspection.objects.select_related("inspector", "cabinet", "stocktake").annotate(
+        repair_count=Count("repairs")
+    )
 
 
 def archive_statistics() -> dict:
@@ -217,3 +259,268 @@ def archive_statistics() -> dict:
             closed=Count("pk", filter=Q(repaired_on__isnull=False)),
         ),
     }
+
+
+# Custody: where a dossier is, and where it has been.
+
+
+def custody_words(custody: str, *, status: str = "", cabinet_code: str = "", position=None, holder=None) -> str:
+    """Where a dossier is, in words: 在柜 A02/5, 借出给 张一, 单独存放待销毁, 已销毁, or still being
+    filed. A history row written before custody was recorded (empty) is read from its status."""
+    custody = custody or _custody_from_status(status)
+    if custody == DossierCustody.IN_CABINET:
+        if not cabinet_code:
+            return _("在柜")
+        return _("在柜 %(cabinet)s/%(position)s") % {"cabinet": cabinet_code, "position": position or "—"}
+    if custody == DossierCustody.ON_LOAN:
+        return _("借出给 %(holder)s") % {"holder": holder} if holder else _("原件已借出")
+    if custody == DossierCustody.HELD_APART:
+        return _("单独存放待销毁")
+    if custody == DossierCustody.DESTROYED:
+        return _("已销毁")
+    return _("临时档案，整理归档中")
+
+
+def dossier_place(dossier: Dossier) -> str:
+    """custody_words for a dossier as it is now (its cabinet and holder joined in by the caller)."""
+    return custody_words(
+        dossier.custody,
+        status=dossier.status,
+        cabinet_code=dossier.cabinet.code if dossier.cabinet_id else "",
+        position=dossier.position,
+        holder=dossier.custody_holder if dossier.custody_holder_id else None,
+    )
+
+
+@dataclass
+class CustodySpell:
+    """A stretch of time the dossier spent in one place: from `since` (Asia/Shanghai) to `until`
+    (None: to this day), moved there by `by`."""
+
+    since: datetime
+    until: datetime | None
+    custody: str
+    words: str
+    by: object = None
+
+    @property
+    def is_current(self) -> bool:
+        return self.until is None
+
+
+def dossier_custody_timeline(dossier: Dossier) -> list[CustodySpell]:
+    """Where `dossier` is and has been (SPEC §5: its custody timeline), newest first, read from its
+    history rows: a new spell starts whenever its custody, or while in a cabinet its cabinet or
+    position, or while on loan its holder, changed. One query, however long its history."""
+    rows = dossier.history.select_related("history_user", "cabinet", "custody_holder").order_by(
+        "history_date", "history_id"
+    )
+    spells: list[CustodySpell] = []
+    place = None
+    for row in rows:
+        if row.history_type == "-":
+            continue
+        custody = row.custody or _custody_from_status(row.status)
+        in_cabinet = custody == DossierCustody.IN_CABINET
+        on_loan = custody == DossierCustody.ON_LOAN
+        cabinet_code = row.cabinet.code if in_cabinet and row.cabinet_id and row.cabinet else ""
+        holder = row.custody_holder if on_loan and row.custody_holder_id else None
+        key = (custody, cabinet_code, row.position if in_cabinet else None, holder.pk if holder else None)
+        if key == place:
+            continue
+        place = key
+        since = timezone.localtime(row.history_date)
+        if spells:
+            spells[-1].until = since
+        spells.append(
+            CustodySpell(
+                since=since,
+                until=None,
+                custody=custody,
+                words=custody_words(custody, cabinet_code=cabinet_code, position=row.position, holder=holder),
+                by=row.history_user,
+            )
+        )
+    return spells[::-1]
+
+
+def _custody_from_status(status: str) -> str:
+    """The custody a history row written before custody was recorded stands for (as 0007 set it)."""
+    return {
+        DossierStatus.FORMAL: DossierCustody.IN_CABINET,
+        DossierStatus.DESTROYED: DossierCustody.DESTROYED,
+    }.get(status, DossierCustody.FILING)
+
+
+# Labels
+
+
+def dossiers_in_cabinet(cabinet: Cabinet, *, first_position: int = 1, last_position: int | None = None):
+    """The formal dossiers shelved in `cabinet` (between two positions), in position order."""
+    queryset = Dossier.objects.filter(cabinet=cabinet, status=DossierStatus.FORMAL, position__gte=first_position)
+    if last_position is not None:
+        queryset = queryset.filter(position__lte=last_position)
+    return queryset.select_related("customer", "cabinet").order_by("position", "pk")
+
+
+def dossier_for_scan(archive_number: str) -> Dossier | None:
+    """The dossier a scanned archive number (labels.parse_scan) names: exactly, or else ignoring
+    case (a scanner typing with Caps Lock on). None when it names none."""
+    if not archive_number:
+        return None
+    dossiers = Dossier.objects.select_related("customer", "cabinet", "custody_holder")
+    return (
+        dossiers.filter(archive_number=archive_number).first()
+        or dossiers.filter(archive_number__iexact=archive_number).order_by("pk").first()
+    )
+
+
+def dossiers_for_labels(numbers: list[str]) -> tuple[list[Dossier], list[str], list[str]]:
+    """The formal dossiers of these archive numbers, in their order; the numbers naming no dossier;
+    those naming one that is not formal (destroyed): they get no label."""
+    found = {
+        dossier.archive_number: dossier
+        for dossier in Dossier.objects.filter(archive_number__in=numbers).select_related("customer", "cabinet")
+    }
+    unknown = [number for number in numbers if number not in found]
+    not_formal = [number for number in numbers if number in found and found[number].status != DossierStatus.FORMAL]
+    dossiers = [found[number] for number in numbers if number in found and number not in not_formal]
+    return dossiers, unknown, not_formal
+
+
+# Stocktakes (盘点)
+
+
+@dataclass
+class StocktakeRow:
+    """One line of a stocktake's result: a dossier (or a code naming none), where it is recorded
+    and the position it was found at."""
+
+    group: str
+    code: str
+    dossier: Dossier | None = None
+    recorded: str = ""
+    found_position: int | None = None
+
+
+@dataclass
+class StocktakeReport:
+    found: list[StocktakeRow] = field(default_factory=list)
+    missing: list[StocktakeRow] = field(default_factory=list)
+    misplaced: list[StocktakeRow] = field(default_factory=list)
+    unexpected: list[StocktakeRow] = field(default_factory=list)
+    # Recorded in this cabinet but out as recorded (on loan, held apart), and not scanned: no finding.
+    away: list[StocktakeRow] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[StocktakeRow]:
+        return [*self.missing, *self.misplaced, *self.unexpected]
+
+
+FOUND = "found"
+AWAY = "away"
+
+
+def stocktake_report(stocktake: Stocktake) -> StocktakeReport:
+    """Compare what was scanned in `stocktake` with the records, as they are now (two queries):
+
+    - missing: recorded in this cabinet and in it (custody), but not scanned anywhere;
+    - misplaced: a dossier of this cabinet scanned at another position, or a dossier recorded in
+      another cabinet found here;
+    - unexpected: scanned here but recorded on loan, held apart, destroyed or not yet formal, or a
+      code that names no dossier.
+
+    A dossier scanned more than once counts where it was scanned last (a clerk corrects a scan by
+    scanning the right position label, then the dossier again)."""
+    scans = (
+        stocktake.scans.exclude(kind=ScanKind.POSITION)
+        .select_related("dossier__cabinet", "dossier__custody_holder", "dossier__customer")
+        .order_by("pk")
+    )
+    last: dict[tuple, StocktakeScan] = {}
+    for scan in scans:
+        key = ("dossier", scan.dossier_id) if scan.dossier_id else ("code", scan.code)
+        last.pop(key, None)
+        last[key] = scan
+    report = StocktakeReport()
+    groups = {
+        FOUND: report.found,
+        FindingGroup.MISPLACED: report.misplaced,
+        FindingGroup.UNEXPECTED: report.unexpected,
+    }
+    scanned_ids = {scan.dossier_id for scan in last.values() if scan.dossier_id}
+    for scan in last.values():
+        row = stocktake_scan_verdict(scan, cabinet_id=stocktake.cabinet_id)
+        groups[row.group].append(row)
+    recorded_here = (
+        Dossier.objects.filter(cabinet_id=stocktake.cabinet_id, status=DossierStatus.FORMAL)
+        .exclude(pk__in=scanned_ids)
+        .select_related("cabinet", "custody_holder", "customer")
+        .order_by("position", "pk")
+    )
+    for dossier in recorded_here:
+        in_cabinet = dossier.custody == DossierCustody.IN_CABINET
+        row = StocktakeRow(
+            FindingGroup.MISSING if in_cabinet else AWAY, dossier.archive_number, dossier, dossier_place(dossier)
+        )
+        (report.missing if in_cabinet else report.away).append(row)
+    report.misplaced.sort(key=lambda row: (row.found_position or 0, row.code))
+    report.unexpected.sort(key=lambda row: (row.found_position or 0, row.code))
+    return report
+
+
+def stocktake_scan_verdict(scan: StocktakeScan, *, cabinet_id: int | None = None) -> StocktakeRow:
+    """What one scan of a dossier (or of a code naming none) found, against the records as they
+    are now: FOUND where recorded, MISPLACED (recorded in another cabinet, or at another position
+    of this one) or UNEXPECTED (recorded on loan, held apart, destroyed or not formal; no such
+    dossier). `cabinet_id` defaults to the scan's stocktake's cabinet."""
+    if cabinet_id is None:
+        cabinet_id = scan.stocktake.cabinet_id
+    dossier = scan.dossier
+    if dossier is None:
+        return StocktakeRow(FindingGroup.UNEXPECTED, scan.code, recorded=_("无此档案"), found_position=scan.position)
+    row = StocktakeRow(FOUND, dossier.archive_number or scan.code, dossier, dossier_place(dossier), scan.position)
+    if dossier.status != DossierStatus.FORMAL or dossier.custody != DossierCustody.IN_CABINET:
+        row.group = FindingGroup.UNEXPECTED
+    elif dossier.cabinet_id != cabinet_id or dossier.position != scan.position:
+        row.group = FindingGroup.MISPLACED
+    return row
+
+
+def stocktake_current_position(stocktake: Stocktake) -> int | None:
+    """The position the clerk is at: the one the last scan was made at (None before the first
+    position label)."""
+    return stocktake.scans.order_by("-pk").values_list("position", flat=True).first()
+
+
+def stocktake_recent_scans(stocktake: Stocktake, *, limit: int = 20) -> list[StocktakeScan]:
+    return list(stocktake.scans.select_related("dossier").order_by("-pk")[:limit])
+
+
+def stocktake_findings(stocktake: Stocktake) -> dict[str, list[StocktakeFinding]]:
+    """A finished stocktake's findings, as they were when it finished, by group."""
+    groups: dict[str, list[StocktakeFinding]] = {group: [] for group in FindingGroup}
+    for finding in stocktake.findings.select_related("dossier__customer").order_by("pk"):
+        groups[finding.group].append(finding)
+    return groups
+
+
+def stocktakes_of(cabinet: Cabinet, *, limit: int = 10) -> list[Stocktake]:
+    return list(cabinet.stocktakes.select_related("started_by", "finished_by")[:limit])
+
+
+# Inspection schedules
+
+
+def inspection_schedules() -> QuerySet[InspectionSchedule]:
+    return InspectionSchedule.objects.select_related("cabinet").order_by("-is_active", "next_due_on", "pk")
+
+
+def inspections_due(*, today=None) -> list[InspectionSchedule]:
+    """The active schedules whose next inspection is due (today or earlier)."""
+    today = today or timezone.localdate()
+    return list(
+        InspectionSchedule.objects.filter(is_active=True, next_due_on__lte=today)
+        .select_related("cabinet")
+        .order_by("next_due_on", "pk")
+    )

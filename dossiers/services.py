@@ -1,9 +1,11 @@
 """Every state change of dossiers, documents, cabinets, inspections and repairs."""
 
-from datetime import timedelta
+import calendar
+from datetime import date
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,12 +23,13 @@ from approvals.services import (
     subject_for_customer,
 )
 from crm_archive.errors import ActionRefused, TransitionRefused
-from crm_archive.workdays import end_of_working_days
+from crm_archive.workdays import add_working_days, end_of_working_days, is_working_day
 from customers import permissions as customer_permissions
 from customers import secrecy
 from customers.services import customer_access_grant, customer_access_revoke, export_permit_grant
 
 from . import permissions, selectors
+from .labels import parse_scan
 from .models import (
     ArchiveNumberCounter,
     BackupKeyUse,
@@ -36,11 +39,19 @@ from .models import (
     DossierCustody,
     DossierStatus,
     ExportRequest,
+    FindingGroup,
     Inspection,
+    InspectionReason,
+    InspectionSchedule,
     ReadRequest,
     ReadRequestScope,
     ReadRequestStatus,
     Repair,
+    ScanKind,
+    Stocktake,
+    StocktakeFinding,
+    StocktakeScan,
+    StocktakeStatus,
     VolumeRemarks,
     VolumeRemarksEntry,
 )
@@ -74,15 +85,18 @@ def dossiers_lock(dossier_ids) -> dict[int, Dossier]:
     }
 
 
-def dossier_custody_move(dossier: Dossier, custody: DossierCustody, *, by) -> Dossier:
-    """Record where `dossier` now is (in its cabinet, on loan, held apart, destroyed), with its
-    history row naming `by`. Guarantees the change is made on the row the caller locked through
-    `dossiers_lock` (or `_locked`) in the current transaction, so whoever decides next sees it."""
+def dossier_custody_move(dossier: Dossier, custody: DossierCustody, *, by, holder=None) -> Dossier:
+    """Record where `dossier` now is (in its cabinet, on loan to `holder`, held apart, destroyed),
+    with its history row naming `by`; the holder is kept only while the original is on loan and
+    cleared otherwise, so the custody timeline reads 借出给 … from the history. Guarantees the
+    change is made on the row the caller locked through `dossiers_lock` (or `_locked`) in the
+    current transaction, so whoever decides next sees it."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("dossier_custody_move needs the transaction that locked the dossier")
     dossier.custody = custody
+    dossier.custody_holder = holder if custody == DossierCustody.ON_LOAN else None
     dossier._history_user = by
-    dossier.save(update_fields=["custody"])
+    dossier.save(update_fields=["custody", "custody_holder"])
     return dossier
 
 
@@ -104,7 +118,8 @@ def dossier_open(customer, *, by, opened_on, retention) -> Dossier:
 
 def dossier_record_completion(dossier: Dossier, *, by, received_on) -> Dossier:
     """Record the day the project lead handed in the completion documents (竣工文档): the
-    dossier must then be promoted within PROMOTION_DAYS days."""
+    dossier must then be promoted within PROMOTION_DAYS working days (or calendar days, as
+    PROMOTION_LIMIT_COUNTS says): the limit is computed now and stored."""
     _require_archive_clerk(by)
     with transaction.atomic():
         dossier = _locked(dossier)
@@ -261,11 +276,275 @@ def backup_key_use_record(cabinet: Cabinet, *, used_by, by, reason: str, used_at
 
 
 def inspection_record(*, by, **fields) -> Inspection:
-    """Record an inspection (检查与核对) of the storage and the materials."""
+    """Record an inspection (检查与核对) of the storage and the materials; the schedule of its
+    cabinet (or of the whole store) moves on from its date. A stocktake's inspection is recorded
+    by finishing the stocktake (stocktake_finish), never typed in."""
     _require_archive_clerk(by)
     if fields.get("inspected_on") and fields["inspected_on"] > timezone.localdate():
         raise ActionRefused(_("检查日期不能晚于今天。"))
-    return Inspection.objects.create(inspector=by, **fields)
+    if fields.get("reason") == InspectionReason.STOCKTAKE:
+        raise ActionRefused(_("盘点记录由完成盘点生成，请在档案柜页面进行盘点。"))
+    with transaction.atomic():
+        inspection = Inspection.objects.create(inspector=by, **fields)
+        _inspection_schedule_advance(inspection)
+    return inspection
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day `months` months after `day`, or the month's last day when it has fewer days."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _inspection_schedule_advance(inspection: Inspection) -> None:
+    """The schedule of the inspection's scope (its cabinet, or the whole store) is next due
+    `every_months` after this inspection — never earlier than it already was (an inspection
+    entered late, for a day long past, moves nothing back)."""
+    schedules = InspectionSchedule.objects.select_for_update().filter(cabinet_id=inspection.cabinet_id)
+    schedule = schedules.filter(is_active=True).first()
+    if schedule is None:
+        return
+    next_due_on = months_after(inspection.inspected_on, schedule.every_months)
+    if next_due_on > schedule.next_due_on:
+        schedule.next_due_on = next_due_on
+        schedule.save(update_fields=["next_due_on"])
+
+
+def _require_schedule_manager(user):
+    if not permissions.can_manage_inspection_schedules(user):
+        raise ActionRefused(_("只有内勤部经理可以制定检查计划。"))
+
+
+def inspection_schedule_save(schedule: InspectionSchedule, *, by) -> InspectionSchedule:
+    """Create or change an inspection schedule: one per cabinet and one for the whole store. A
+    changed due date is reminded of again when it comes."""
+    _require_schedule_manager(by)
+    if not 1 <= schedule.every_months <= 60:
+        raise ActionRefused(_("检查周期应在 1 到 60 个月之间。"))
+    try:
+        with transaction.atomic():
+            schedule.save()
+    except IntegrityError:
+        raise ActionRefused(_("此档案柜（或整个库房）已有检查计划，请修改原计划。")) from None
+    return schedule
+
+
+def _inspection_due_link(schedule: InspectionSchedule) -> str:
+    if schedule.cabinet_id:
+        return reverse("dossiers:stocktake_start", args=[schedule.cabinet_id])
+    return reverse("dossiers:inspection_add")
+
+
+def inspections_due_notify(*, today=None) -> int:
+    """Tell the archive clerks and the archive manager of every scheduled inspection that is due
+    (its day came, or passed while beat was down). Once per due date: the schedule remembers the
+    date it reminded of, claimed by a conditional UPDATE, so a task run twice, or every day while
+    the inspection waits, sends nothing more. Returns how many schedules were reminded of."""
+    today = today or timezone.localdate()
+    reminded = 0
+    for schedule in selectors.inspections_due(today=today):
+        if schedule.reminded_for == schedule.next_due_on:
+            continue
+        with transaction.atomic():
+            claimed = (
+                InspectionSchedule.objects.filter(pk=schedule.pk, next_due_on=schedule.next_due_on, is_active=True)
+                .exclude(reminded_for=F("next_due_on"))
+                .update(reminded_for=F("next_due_on"))
+            )
+            if not claimed:
+                continue
+            if schedule.cabinet_id:
+                message = _(
+                    "检查与核对到期：档案柜 %(cabinet)s（%(place)s）应于 %(due)s 检查"
+                    "（每 %(months)d 个月一次），请进行盘点并登记。"
+                ) % {
+                    "cabinet": schedule.cabinet.code,
+                    "place": schedule.cabinet.place,
+                    "due": schedule.next_due_on.isoformat(),
+                    "months": schedule.every_months,
+                }
+            else:
+                message = _("检查与核对到期：整个库房应于 %(due)s 检查（每 %(months)d 个月一次），请检查并登记。") % {
+                    "due": schedule.next_due_on.isoformat(),
+                    "months": schedule.every_months,
+                }
+            for role in (Role.ARCHIVE_CLERK, Role.ARCHIVE_MANAGER):
+                notification_send_to_role(role=role, message=message, link=_inspection_due_link(schedule))
+            reminded += 1
+    return reminded
+
+
+# Stocktakes (盘点): the clerk scans a cabinet's position labels and the dossiers on its shelf.
+
+
+def _require_stock_taker(user):
+    if not permissions.can_take_stock(user):
+        raise ActionRefused(_("只有档案管理员可以盘点。"))
+
+
+def _stocktake_locked(stocktake: Stocktake) -> Stocktake:
+    stocktake = Stocktake.objects.select_for_update(of=("self",)).select_related("cabinet").get(pk=stocktake.pk)
+    if not stocktake.is_open:
+        raise TransitionRefused(
+            _("此盘点已结束（%(status)s），不能再修改。") % {"status": stocktake.get_status_display()}
+        )
+    return stocktake
+
+
+def stocktake_start(cabinet: Cabinet, *, by) -> Stocktake:
+    """Start a stocktake of `cabinet`, or join the one in progress there (one at a time per cabinet)."""
+    _require_stock_taker(by)
+    existing = Stocktake.objects.filter(cabinet=cabinet, status=StocktakeStatus.OPEN).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return Stocktake.objects.create(cabinet=cabinet, started_by=by)
+    except IntegrityError:
+        # Another clerk started it a moment ago: join theirs.
+        return Stocktake.objects.get(cabinet=cabinet, status=StocktakeStatus.OPEN)
+
+
+def stocktake_scan(stocktake: Stocktake, text: str, *, by) -> StocktakeScan:
+    """Record one scan of an open stocktake, in order. A position label of this cabinet makes its
+    position the current one; any other code is recorded at the current position (a position label
+    comes first) — a dossier by its archive number, or, naming none, as an unknown code. A position
+    label of another cabinet, or beyond this one's positions, is refused and not recorded."""
+    _require_stock_taker(by)
+    scanned = parse_scan(text)
+    if not scanned.text:
+        raise ActionRefused(_("请扫描标签，或输入档号后按回车。"))
+    with transaction.atomic():
+        stocktake = _stocktake_locked(stocktake)
+        cabinet = stocktake.cabinet
+        if scanned.is_position:
+            if scanned.cabinet_code.casefold() != cabinet.code.casefold():
+                raise ActionRefused(
+                    _("这是档案柜 %(other)s 的格位标签；正在盘点的是档案柜 %(cabinet)s。")
+                    % {"other": scanned.cabinet_code, "cabinet": cabinet.code}
+                )
+            if scanned.position > cabinet.positions:
+                raise ActionRefused(
+                    _("档案柜 %(cabinet)s 只有 %(count)d 个格位，没有第 %(position)d 格。")
+                    % {"cabinet": cabinet.code, "count": cabinet.positions, "position": scanned.position}
+                )
+            return StocktakeScan.objects.create(
+                stocktake=stocktake, kind=ScanKind.POSITION, code=scanned.text, position=scanned.position, scanned_by=by
+            )
+        position = selectors.stocktake_current_position(stocktake)
+        if position is None:
+            raise ActionRefused(_("请先扫描格位标签，再扫描该格位上的档案。"))
+        dossier = None
+        if scanned.is_dossier:
+            dossier = selectors.dossier_for_scan(scanned.archive_number)
+        return StocktakeScan.objects.create(
+            stocktake=stocktake,
+            kind=ScanKind.DOSSIER if dossier else ScanKind.UNKNOWN,
+            code=dossier.archive_number if dossier else scanned.text,
+            position=position,
+            dossier=dossier,
+            scanned_by=by,
+        )
+
+
+def stocktake_cancel(stocktake: Stocktake, *, by) -> Stocktake:
+    """Give up an open stocktake: it and its scans stay, marked 已放弃, and record no inspection."""
+    _require_stock_taker(by)
+    with transaction.atomic():
+        stocktake = _stocktake_locked(stocktake)
+        stocktake.status = StocktakeStatus.CANCELLED
+        stocktake.finished_at, stocktake.finished_by = timezone.now(), by
+        stocktake.save()
+    return stocktake
+
+
+FINDINGS_LISTED_IN_NOTES = 30
+
+
+def _finding_words(row) -> str:
+    if row.group == FindingGroup.MISSING:
+        return row.code
+    if row.group == FindingGroup.MISPLACED:
+        return _("%(code)s（记录：%(recorded)s，发现于第 %(position)s 格）") % {
+            "code": row.code,
+            "recorded": row.recorded,
+            "position": row.found_position,
+        }
+    return _("%(code)s（%(recorded)s，第 %(position)s 格）") % {
+        "code": row.code,
+        "recorded": row.recorded,
+        "position": row.found_position,
+    }
+
+
+def _findings_notes(report) -> str:
+    """The findings in words, for the inspection's notes (情况记录)."""
+    lines = [_("盘点结果：在位 %(count)d 份。") % {"count": len(report.found)}]
+    for label, rows in ((_("缺失"), report.missing), (_("错位"), report.misplaced), (_("不应在柜"), report.unexpected)):
+        if not rows:
+            continue
+        items = "；".join(_finding_words(row) for row in rows[:FINDINGS_LISTED_IN_NOTES])
+        if len(rows) > FINDINGS_LISTED_IN_NOTES:
+            items += _("……等 %(count)d 份") % {"count": len(rows)}
+        lines.append(_("%(group)s %(count)d 份：%(items)s") % {"group": label, "count": len(rows), "items": items})
+    if not report.findings:
+        lines.append(_("未发现缺失、错位或不应在柜的档案。"))
+    return "\n".join(lines)
+
+
+def stocktake_finish(stocktake: Stocktake, *, by, notes: str = "", **conditions) -> Stocktake:
+    """Finish an open stocktake: compare its scans with the records (selectors.stocktake_report),
+    keep the findings as they are now, and record the check as an inspection (reason 盘点) of the
+    cabinet with the storage conditions entered (`conditions`: doors_windows_ok, …, damage_found)
+    and the findings in its notes; the cabinet's inspection schedule moves on. No dossier is
+    changed: the clerk puts things right through the usual steps."""
+    _require_stock_taker(by)
+    allowed = {
+        "doors_windows_ok",
+        "fire_protection_ok",
+        "damp_protection_ok",
+        "mould_found",
+        "insects_found",
+        "damage_found",
+    }
+    if set(conditions) - allowed:
+        raise TypeError(f"unknown conditions: {sorted(set(conditions) - allowed)}")
+    with transaction.atomic():
+        stocktake = _stocktake_locked(stocktake)
+        if not stocktake.scans.exists():
+            raise ActionRefused(_("尚未扫描任何标签；不盘点请选择“放弃盘点”。"))
+        report = selectors.stocktake_report(stocktake)
+        summary = _findings_notes(report)
+        inspection = Inspection.objects.create(
+            inspector=by,
+            inspected_on=timezone.localdate(),
+            reason=InspectionReason.STOCKTAKE,
+            cabinet=stocktake.cabinet,
+            notes=f"{notes.strip()}\n{summary}" if notes.strip() else summary,
+            **conditions,
+        )
+        StocktakeFinding.objects.bulk_create(
+            StocktakeFinding(
+                stocktake=stocktake,
+                group=row.group,
+                dossier=row.dossier,
+                code=row.code[:100],
+                recorded=row.recorded[:200],
+                found_position=row.found_position,
+            )
+            for row in report.findings
+        )
+        stocktake.status = StocktakeStatus.FINISHED
+        stocktake.finished_at, stocktake.finished_by = timezone.now(), by
+        stocktake.inspection = inspection
+        stocktake.found_count = len(report.found)
+        stocktake.missing_count = len(report.missing)
+        stocktake.misplaced_count = len(report.misplaced)
+        stocktake.unexpected_count = len(report.unexpected)
+        stocktake.save()
+        _inspection_schedule_advance(inspection)
+    return stocktake
 
 
 def repair_open(document: Document, *, by, damage: str, inspection: Inspection | None = None) -> Repair:
@@ -299,11 +578,19 @@ def repair_close(repair: Repair, *, by, repaired_on, notes: str = "") -> Repair:
 
 
 def overdue_promotions_notify(*, today=None) -> int:
-    """Tell the archive clerks and managers about dossiers whose promotion became overdue today
-    (due yesterday, still not formal). Sent once per dossier: the day after its due date."""
+    """Tell the archive clerks and managers about dossiers whose promotion is overdue (the due day
+    passed, still not formal). Sent once per dossier, on the first working day after its due date:
+    nothing on a day off, and on the first working day after one, for every limit that ran out
+    since the last working day."""
     today = today or timezone.localdate()
+    if not is_working_day(today):
+        return 0
     dossiers = list(
-        Dossier.objects.filter(status=DossierStatus.COMPLETION_RECEIVED, promotion_due_on=today - timedelta(days=1))
+        Dossier.objects.filter(
+            status=DossierStatus.COMPLETION_RECEIVED,
+            promotion_due_on__gte=add_working_days(today, -1),
+            promotion_due_on__lt=today,
+        )
         .select_related("customer")
         .order_by("pk")
     )

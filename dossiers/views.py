@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -11,14 +12,15 @@ from accounts.selectors import people_with_role
 from approvals.forms import DecisionForm
 from approvals.models import RequestKind
 from approvals.selectors import approval_timeline
+from crm_archive.errors import ActionRefused
 from crm_archive.history import record_history
 from crm_archive.pagination import paginate
 from crm_archive.views import button_action, button_step, form_action, require
 from customers import secrecy
 from customers.selectors import customer_composition
-from customers.services import customer_read_log
+from customers.services import customer_read_log, customers_read_log
 
-from . import permissions, selectors, services
+from . import labels, permissions, selectors, services
 from .forms import (
     BackupKeyUseForm,
     CompletionForm,
@@ -27,10 +29,15 @@ from .forms import (
     DossierOpenForm,
     ExportRequestForm,
     InspectionForm,
+    InspectionScheduleForm,
+    LabelSheetForm,
+    LabelSource,
     PromotionForm,
     ReadRequestForm,
     RepairCloseForm,
     RepairOpenForm,
+    StocktakeFinishForm,
+    StocktakeScanForm,
     VolumeRemarksForm,
 )
 from .models import (
@@ -41,8 +48,12 @@ from .models import (
     Dossier,
     DossierStatus,
     ExportRequest,
+    InspectionSchedule,
     ReadRequest,
     Repair,
+    ScanKind,
+    Stocktake,
+    StocktakeStatus,
 )
 from .statistics import sections_for as statistics_sections_for
 
@@ -89,6 +100,10 @@ def dossier_detail(request, pk):
             else [],
             "completion_form": CompletionForm() if "record_completion" in actions else None,
             "can_print_top_secret": permissions.can_print_volume(request.user, top_secret=True),
+            "can_print_label": bool(dossier.archive_number)
+            and dossier.status != DossierStatus.DESTROYED
+            and permissions.can_print_labels(request.user),
+            "custody_timeline": selectors.dossier_custody_timeline(dossier),
             "history": record_history(dossier),
         },
     )
@@ -259,8 +274,235 @@ def cabinet_list(request):
         "dossiers/cabinets.html",
         {
             "cabinets": selectors.cabinets_with_occupancy(),
+            "store": selectors.store_inspection_status(),
             "key_uses": selectors.backup_key_uses(),
             "can_record": permissions.can_record_backup_key_use(request.user),
+            "can_print_labels": permissions.can_print_labels(request.user),
+            "can_take_stock": permissions.can_take_stock(request.user),
+            "can_manage_schedules": permissions.can_manage_inspection_schedules(request.user),
+        },
+    )
+
+
+def _labels_for(data) -> tuple[list[labels.Label], list[str]]:
+    """The labels a valid LabelSheetForm asks for, or the problems that keep them from printing."""
+    symbology, cabinet = data["symbology"], data.get("cabinet")
+    if data["source"] == LabelSource.POSITIONS:
+        positions = range(data["first_position"], data["last_position"] + 1)
+        return [labels.position_label(cabinet, position, symbology) for position in positions], []
+    if data["source"] == LabelSource.CABINET:
+        dossiers = selectors.dossiers_in_cabinet(
+            cabinet, first_position=data.get("first_position") or 1, last_position=data.get("last_position")
+        )[: labels.LABELS_MAX + 1]
+        dossiers, problems = list(dossiers), []
+        if len(dossiers) > labels.LABELS_MAX:
+            problems.append(_("一次最多打印 %(max)d 张标签，请缩小格位范围。") % {"max": labels.LABELS_MAX})
+        elif not dossiers:
+            problems.append(_("档案柜 %(cabinet)s 的所选格位上没有正式档案。") % {"cabinet": cabinet.code})
+    else:
+        dossiers, unknown, not_shelved = selectors.dossiers_for_labels(data["numbers"])
+        problems = []
+        if unknown:
+            problems.append(_("没有这些档号的档案：%(numbers)s") % {"numbers": "、".join(unknown[:20])})
+        if not_shelved:
+            problems.append(
+                _("这些档案不是在柜的正式档案（已销毁），不打印标签：%(numbers)s")
+                % {"numbers": "、".join(not_shelved[:20])}
+            )
+    if problems:
+        return [], problems
+    return [labels.dossier_label(dossier, symbology) for dossier in dossiers], []
+
+
+@require_http_methods(["GET"])
+def label_sheet(request):
+    """A4 sheets of barcode labels: dossiers' spine labels (their archive number) or a cabinet's
+    position labels (POS:A02/5), as Code 128 or QR codes; dossiers/labels.py says what each holds.
+    A label names its customer: archive staff only, and each customer named is logged as read."""
+    require(permissions.can_print_labels(request.user))
+    bound = "source" in request.GET
+    initial = {}
+    if not bound:
+        cabinet_id = request.GET.get("cabinet", "")
+        initial = {
+            "cabinet": cabinet_id if cabinet_id.isdigit() and len(cabinet_id) < 10 else None,
+            "source": request.GET.get("for", LabelSource.CABINET),
+        }
+    form = LabelSheetForm(request.GET if bound else None, initial=initial)
+    if bound and form.is_valid():
+        sheet, problems = _labels_for(form.cleaned_data)
+        for problem in problems:
+            form.add_error(None, problem)
+        if sheet:
+            dossier_customers = [label.customer_id for label in sheet if label.customer_id]
+            if dossier_customers:
+                customers_read_log(dossier_customers, user=request.user, what="labels")
+            return render(
+                request,
+                "dossiers/print_labels.html",
+                {
+                    "pages": labels.label_pages(sheet),
+                    "count": len(sheet),
+                    "fell_back": any(label.fell_back_to_qr for label in sheet),
+                    "symbology": form.cleaned_data["symbology"],
+                },
+            )
+    return render(request, "dossiers/label_form.html", {"form": form})
+
+
+def _stocktake_or_404(pk) -> Stocktake:
+    return get_object_or_404(
+        Stocktake.objects.select_related("cabinet", "started_by", "finished_by", "inspection"), pk=pk
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def stocktake_start(request, cabinet_id):
+    """盘点 of a cabinet: go on with the one in progress, or start one."""
+    require(permissions.can_take_stock(request.user))
+    cabinet = get_object_or_404(Cabinet, pk=cabinet_id)
+    current = Stocktake.objects.filter(cabinet=cabinet, status=StocktakeStatus.OPEN).first()
+    if current is not None:
+        return redirect("dossiers:stocktake", pk=current.pk)
+    if request.method == "POST":
+        try:
+            stocktake = services.stocktake_start(cabinet, by=request.user)
+        except ActionRefused as refusal:
+            messages.error(request, refusal.message)
+            return redirect("dossiers:cabinets")
+        return redirect("dossiers:stocktake", pk=stocktake.pk)
+    return render(
+        request,
+        "dossiers/stocktake_start.html",
+        {"cabinet": cabinet, "stocktakes": selectors.stocktakes_of(cabinet)},
+    )
+
+
+def _scan_outcome(request, scan):
+    """Tell the clerk at once what the scan was, and whether it is where the records say."""
+    if scan.kind == ScanKind.POSITION:
+        messages.info(request, _("当前格位：第 %(position)d 格") % {"position": scan.position})
+        return
+    row = selectors.stocktake_scan_verdict(scan)
+    if row.dossier is None:
+        messages.warning(
+            request,
+            _("“%(code)s”不是本系统的档号，已记为不应在柜（第 %(position)d 格）。")
+            % {"code": scan.code, "position": scan.position},
+        )
+        return
+    words = {
+        "code": row.code,
+        "customer": labels.label_text(row.dossier.customer.name, labels.CUSTOMER_NAME_LIMIT),
+        "place": row.recorded,
+        "position": scan.position,
+    }
+    if row.group == selectors.FOUND:
+        messages.success(request, _("%(code)s · %(customer)s：在位（第 %(position)d 格）") % words)
+    else:
+        messages.warning(request, _("%(code)s · %(customer)s：记录为“%(place)s”，发现于第 %(position)d 格") % words)
+
+
+@require_http_methods(["GET", "POST"])
+def stocktake_detail(request, pk):
+    """An open stocktake takes scans here (a scanner types the code and presses Enter); a finished
+    one shows what it found."""
+    require(permissions.can_oversee_archive(request.user))
+    stocktake = _stocktake_or_404(pk)
+    actions = permissions.stocktake_actions(request.user, stocktake)
+    if request.method == "POST":
+        require("scan" in actions)
+        form = StocktakeScanForm(request.POST)
+        if form.is_valid():
+            try:
+                scan = services.stocktake_scan(stocktake, form.cleaned_data["code"], by=request.user)
+            except ActionRefused as refusal:
+                messages.error(request, refusal.message)
+            else:
+                _scan_outcome(request, scan)
+        else:
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+        # Back to an empty field, focused, for the next scan.
+        return redirect("dossiers:stocktake", pk=stocktake.pk)
+    context = {"stocktake": stocktake, "actions": actions}
+    if stocktake.is_open:
+        context |= {
+            "form": StocktakeScanForm() if "scan" in actions else None,
+            "current_position": selectors.stocktake_current_position(stocktake),
+            "report": selectors.stocktake_report(stocktake),
+            "recent_scans": selectors.stocktake_recent_scans(stocktake),
+        }
+    else:
+        context["findings"] = selectors.stocktake_findings(stocktake)
+    return render(request, "dossiers/stocktake.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def stocktake_finish(request, pk):
+    require(permissions.can_take_stock(request.user))
+    stocktake = _stocktake_or_404(pk)
+    if "finish" not in permissions.stocktake_actions(request.user, stocktake):
+        messages.error(request, _("此盘点已结束。"))
+        return redirect("dossiers:stocktake", pk=stocktake.pk)
+    # Every field may be left empty (unticked boxes): an empty POST is still a submission.
+    form = StocktakeFinishForm(request.POST if request.method == "POST" else None)
+    finished = form_action(request, form, lambda data: services.stocktake_finish(stocktake, by=request.user, **data))
+    if finished:
+        messages.success(request, _("盘点已完成，并已登记为检查记录。"))
+        return redirect("dossiers:stocktake", pk=stocktake.pk)
+    return render(
+        request,
+        "dossiers/stocktake_finish.html",
+        {"stocktake": stocktake, "form": form, "report": selectors.stocktake_report(stocktake)},
+    )
+
+
+@require_POST
+def stocktake_cancel(request, pk):
+    require(permissions.can_take_stock(request.user))
+    stocktake = _stocktake_or_404(pk)
+    return button_step(
+        request,
+        lambda _data: services.stocktake_cancel(stocktake, by=request.user),
+        _("已放弃此次盘点。"),
+        back_to="dossiers:stocktake",
+        record=stocktake,
+    )
+
+
+def inspection_schedule_list(request):
+    require(permissions.can_oversee_archive(request.user))
+    return render(
+        request,
+        "dossiers/inspection_schedules.html",
+        {
+            "schedules": list(selectors.inspection_schedules()),
+            "today": timezone.localdate(),
+            "can_manage": permissions.can_manage_inspection_schedules(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def inspection_schedule_edit(request, pk=None):
+    require(permissions.can_manage_inspection_schedules(request.user))
+    schedule = get_object_or_404(InspectionSchedule, pk=pk) if pk is not None else None
+    form = InspectionScheduleForm(request.POST or None, instance=schedule)
+    saved = form_action(
+        request, form, lambda data: services.inspection_schedule_save(form.save(commit=False), by=request.user)
+    )
+    if saved:
+        messages.success(request, _("检查计划已保存。"))
+        return redirect("dossiers:inspection_schedules")
+    return render(
+        request,
+        "dossiers/simple_form.html",
+        {
+            "form": form,
+            "title": _("修改检查计划") if schedule else _("制定检查计划"),
+            "cancel_url": reverse("dossiers:inspection_schedules"),
         },
     )
 
@@ -290,6 +532,7 @@ def inspection_list(request):
             "page_obj": page,
             "open_repairs": selectors.repairs_open(request.user, limit=None),
             "can_manage": permissions.can_manage_archive(request.user),
+            "due": selectors.inspections_due(),
         },
     )
 

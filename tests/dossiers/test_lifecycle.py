@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from crm_archive.errors import ActionRefused, TransitionRefused
+from crm_archive.workdays import add_working_days
 from customers.models import SecrecyTier
 from dossiers import services
 from dossiers.models import Dossier, DossierStatus
@@ -86,7 +87,7 @@ def test_recording_completion_sets_the_five_day_promotion_limit(archive, open_do
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.COMPLETION_RECEIVED
     assert dossier.completion_received_on == received_on
-    assert dossier.promotion_due_on == received_on + timedelta(days=5)
+    assert dossier.promotion_due_on == add_working_days(received_on, 5)
 
 
 def test_completion_cannot_be_recorded_twice_or_in_the_future(archive, open_dossier):

@@ -1,10 +1,12 @@
-"""The 5-day promotion limit, around its boundary and around midnight in Asia/Shanghai."""
+"""The 5-day promotion limit, around its boundary and around midnight in Asia/Shanghai (counted in
+calendar days here; in working days: test_promotion_working_days.py)."""
 
 from datetime import date, datetime, timedelta
 from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +17,11 @@ from dossiers.tasks import notify_overdue_promotions
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(autouse=True)
+def _limit_in_calendar_days(settings):
+    settings.PROMOTION_LIMIT_COUNTS = "calendar"
 
 
 @pytest.mark.parametrize(
@@ -61,9 +68,10 @@ def test_the_overdue_filter_of_the_list(archive, ready_dossier, client_for):
 def test_a_daily_task_notifies_once_when_a_promotion_becomes_overdue(archive, ready_dossier):
     from accounts.models import Notification
 
-    ready_dossier(received_days_ago=6)  # due yesterday
-    ready_dossier(SecrecyTier.COMPANY, received_days_ago=7)  # notified yesterday already
-    assert notify_overdue_promotions.delay().get() == 1
+    with time_machine.travel(datetime(2026, 6, 10, 8, 0, tzinfo=SHANGHAI), tick=False):  # a Wednesday
+        ready_dossier(received_days_ago=6)  # due yesterday
+        ready_dossier(SecrecyTier.COMPANY, received_days_ago=7)  # notified yesterday already
+        assert notify_overdue_promotions.delay().get() == 1
     recipients = set(Notification.objects.values_list("recipient__username", flat=True))
     assert recipients == {"clerk", "checker", "archmgr"}
 
