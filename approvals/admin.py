@@ -11,7 +11,7 @@ from crm_archive.admin import ReadOnlyAdmin, SuperuserOnlyNoDeleteAdmin
 from .models import ApprovalChain, ApprovalStep, ApprovalTask, Deputy, RequestKind, StepCondition, StepRole
 
 # Requests that span tiers: their chain has no tier manager to name.
-TIERLESS_KINDS = (RequestKind.DESTRUCTION, RequestKind.EXPORT)
+TIERLESS_KINDS = (RequestKind.DESTRUCTION, RequestKind.EXPORT, RequestKind.OVERNIGHT, RequestKind.WRITE_OFF)
 
 
 class ApprovalStepFormSet(forms.BaseInlineFormSet):
@@ -33,7 +33,7 @@ class ApprovalStepFormSet(forms.BaseInlineFormSet):
             raise ValidationError(_("审批流程至少需要一个启用的步骤。"))
         chain = self.instance
         if chain.kind in TIERLESS_KINDS and any(step["role"] == StepRole.TIER_MANAGER for step in steps):
-            raise ValidationError(_("销毁清册和导出申请不分密级，不能以“密级管理人”为审批人。"))
+            raise ValidationError(_("销毁清册、导出、过夜留存和丢失注销不分密级，不能以“密级管理人”为审批人。"))
         others = [step for step in steps if step["role"] != StepRole.REQUESTER_DEPARTMENT_MANAGER]
         only_when_not_manager = all(
             step["condition"] == StepCondition.REQUESTER_NOT_MANAGER

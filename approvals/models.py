@@ -29,6 +29,8 @@ class RequestKind(models.TextChoices):
     EXTENSION = "extension", _("续借")
     EXPORT = "export", _("导出客户数据")
     DESTRUCTION = "destruction", _("销毁清册")
+    OVERNIGHT = "overnight", _("原件过夜留存")
+    WRITE_OFF = "write_off", _("借阅丢失注销")
 
 
 # An extension is approved like the loan it extends (SPEC §9): it has no chain of its own.

@@ -154,5 +154,5 @@ def deputising_for(user) -> QuerySet[Deputy]:
 def approvals_dashboard(user) -> dict:
     """The approver's panel: the first steps waiting for them (three queries)."""
     # Loans and destruction lists have their own panels.
-    waiting = tasks_awaiting(user).filter(kind__in=["read", "export", "extension"])
+    waiting = tasks_awaiting(user).filter(kind__in=["read", "export", "extension", "overnight", "write_off"])
     return {"approval_tasks": list(waiting[:10]), "approval_tasks_more": waiting[10:11].exists()}

@@ -22,10 +22,13 @@ from django.utils.translation import gettext_lazy
 
 from approvals.models import ApprovalChain, ApprovalStep, ApprovalTask
 from crm_archive.history import FieldChange, describe
+from crm_archive.models import CalendarDay
 from customers.models import Customer, CustomerExport, CustomerReadLog
 from destruction.models import DestructionList, Hold
 from dossiers.models import Document, Dossier
-from lending.models import Loan
+from lending.models import BlockOverride, Loan, ReferenceCopy
+
+User = get_user_model()
 
 CREATED, CHANGED, DELETED, READ, EXPORT = "+", "~", "-", "read", "export"
 ACTIONS = [
@@ -145,6 +148,32 @@ SOURCES = [
         name=lambda row, names: f"{names.get((ApprovalChain, row.chain_id), '')} · {row.instance}",
         url=lambda row: reverse("admin:approvals_approvalchain_change", args=[row.chain_id]),
         lookups={"chain_id": ApprovalChain},
+    ),
+    Source(
+        "block_override",
+        gettext_lazy("逾期借阅特批"),
+        BlockOverride,
+        search=lambda text: Q(reason__icontains=text),
+        name=lambda row, names: f"{names.get((User, row.borrower_id), '')} · {row.reason}",
+        url=lambda row: reverse("lending:blocks"),
+        lookups={"borrower_id": User},
+    ),
+    Source(
+        "reference_copy",
+        gettext_lazy("参考副本"),
+        ReferenceCopy,
+        search=lambda text: Q(pk__in=[]),
+        name=lambda row, names: f"{names.get((Document, row.document_id), '')} · {row.number}",
+        url=lambda row: reverse("lending:reference_copies"),
+        lookups={"document_id": Document},
+    ),
+    Source(
+        "calendar_day",
+        gettext_lazy("工作日历"),
+        CalendarDay,
+        search=lambda text: Q(note__icontains=text),
+        name=lambda row, names: f"{row.day:%Y-%m-%d} {row.note}",
+        url=lambda row: reverse("admin:crm_archive_calendarday_change", args=[row.id]),
     ),
 ]
 SOURCE_BY_KEY = {source.key: source for source in SOURCES}

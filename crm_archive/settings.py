@@ -210,8 +210,33 @@ LOAN_DAY_ENDS_AT = env("LOAN_DAY_ENDS_AT", default="17:30")
 # most this many days ahead; the approvers see it on the request, and the read access an approval
 # gives ends with it.
 LOAN_MAX_DAYS = env.int("LOAN_MAX_DAYS", default=7)
+# Circulation (SPEC §5). A borrower with an overdue loan gets no new loan unless the archive manager
+# overrides (recorded, with a reason).
+LOAN_BLOCK_OVERDUE_BORROWERS = env.bool("LOAN_BLOCK_OVERDUE_BORROWERS", default=True)
+# Extensions (续借) per loan, each approved like the loan.
+LOAN_MAX_EXTENSIONS = env.int("LOAN_MAX_EXTENSIONS", default=2)
+# Reservations (预约): an original that comes back is held this many working hours' worth — until the
+# end of the next working day by default — for the next requester in the queue.
+LOAN_RESERVATION_HOLD_WORKING_DAYS = env.int("LOAN_RESERVATION_HOLD_WORKING_DAYS", default=1)
+# The courtesy reminder goes out this many minutes before the due time.
+LOAN_COURTESY_REMINDER_MINUTES = env.int("LOAN_COURTESY_REMINDER_MINUTES", default=60)
+# Overdue notices escalate (SPEC §5): "working days after the due day: who is told". Roles are
+# borrower, department_manager (the borrower's department), archive_manager, general_manager.
+# Reference copies (参考副本): documents of these types are flagged when no copy is left on the shelf
+# (seed 000 §9: 设备说明书).
+REFERENCE_COPY_KEPT_FOR = env.list("REFERENCE_COPY_KEPT_FOR", default=["设备说明书"])
+LOAN_OVERDUE_NOTICE_LEVELS = env(
+    "LOAN_OVERDUE_NOTICE_LEVELS", default="0:borrower;1:department_manager;3:archive_manager+general_manager"
+)
 # 查阅申请: how many working days an approved read request may run (the request asks for 1 by default).
 READ_ACCESS_MAX_DAYS = env.int("READ_ACCESS_MAX_DAYS", default=5)
+# The 5-day promotion limit (SPEC §3, §5) counts "working" days (China's calendar and the admin's
+# 工作日历调整, crm_archive/workdays.py) or "calendar" days.
+PROMOTION_LIMIT_COUNTS = env("PROMOTION_LIMIT_COUNTS", default="working").strip().lower() or "working"
+if PROMOTION_LIMIT_COUNTS not in ("working", "calendar"):
+    raise ImproperlyConfigured(
+        f'PROMOTION_LIMIT_COUNTS must be "working" or "calendar", not {PROMOTION_LIMIT_COUNTS!r}'
+    )
 # Scanned files: PDF or image, at most this size.
 SCAN_MAX_BYTES = env.int("SCAN_MAX_BYTES", default=20 * 1024 * 1024)
 
@@ -342,9 +367,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lending.tasks.generate_monthly_outstanding_report",
         "schedule": crontab(minute=0, hour=9),
     },
-    "lending-overdue-reminders": {
-        "task": "lending.tasks.send_overdue_reminders",
-        "schedule": crontab(minute=30, hour=9),
+    # Courtesy reminders before the due time, the overdue escalation, and reservations whose hold
+    # ran out: every quarter of an hour, each notice sent once (recorded on the loan).
+    "lending-notices": {
+        "task": "lending.tasks.send_loan_notices",
+        "schedule": crontab(minute="*/15"),
     },
     "destruction-notify-hold-ended": {
         "task": "destruction.tasks.notify_hold_ended",
@@ -353,6 +380,11 @@ CELERY_BEAT_SCHEDULE = {
     "dossiers-notify-overdue-promotions": {
         "task": "dossiers.tasks.notify_overdue_promotions",
         "schedule": crontab(minute=0, hour=8),
+    },
+    # 检查与核对 (seed 002 §23): scheduled inspections that came due, reminded once per due date.
+    "dossiers-notify-inspections-due": {
+        "task": "dossiers.tasks.notify_inspections_due",
+        "schedule": crontab(minute=5, hour=8),
     },
     # 每月1日对数据进行备份: at night, before the 02:30 housekeeping.
     "accounts-monthly-backup": {

@@ -14,9 +14,12 @@ class LendingConfig(AppConfig):
         from dossiers import statistics
         from dossiers.permissions import dossier_actions_register
 
-        from . import permissions, selectors
+        from . import circulation, permissions, selectors
 
+        # A malformed LOAN_OVERDUE_NOTICE_LEVELS stops the start, with the reason.
+        circulation.notice_levels()
         register(
+            NavItem("desk", _("借还台"), "lending:desk", order=39, allowed=permissions.can_issue_loans),
             NavItem("loan_request", _("借阅申请"), "lending:request", order=40),
             NavItem("borrow_register", _("借阅登记簿"), "lending:register", order=41, kwargs={"kind": "borrow"}),
             NavItem("photocopy_register", _("影印登记簿"), "lending:register", order=42, kwargs={"kind": "photocopy"}),

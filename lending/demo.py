@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from dossiers.models import Dossier, DossierStatus
 
-from . import services
+from . import circulation, services
 from .models import Loan, LoanKind
 from .permissions import loans_awaiting_approval_by
 
@@ -34,10 +34,15 @@ def seed_loans(users: dict) -> int:
                     signed = True
         return loan
 
-    # Out and reading now.
-    services.loan_issue(approved(users["sales1"], formal[0], LoanKind.BORROW, "交换机安装参数一览表"), by=clerk)
+    # Out and reading now, signed for.
+    reading = services.loan_issue(
+        approved(users["sales1"], formal[0], LoanKind.BORROW, "交换机安装参数一览表"), by=clerk, pages=8
+    )
+    services.loan_confirm_receipt(reading, by=users["sales1"])
     # Photocopies outside, due back in a week.
-    photocopy = services.loan_issue(approved(users["sales2"], formal[1], LoanKind.PHOTOCOPY, "销售合同复印"), by=clerk)
+    photocopy = services.loan_issue(
+        approved(users["sales2"], formal[1], LoanKind.PHOTOCOPY, "销售合同复印"), by=clerk, pages=6
+    )
     services.photocopy_register(
         photocopy,
         by=clerk,
@@ -48,10 +53,15 @@ def seed_loans(users: dict) -> int:
         original_complete=True,
     )
     # Returned and closed.
-    closed = services.loan_issue(approved(users["sales3"], formal[2], LoanKind.BORROW, "竣工报告"), by=clerk)
-    services.loan_return(closed, by=clerk, complete=True)
-    # Waiting for approval.
+    closed = services.loan_issue(approved(users["sales3"], formal[2], LoanKind.BORROW, "竣工报告"), by=clerk, pages=12)
+    closed = services.loan_confirm_receipt(closed, by=users["sales3"])
+    services.loan_return(closed, by=clerk, complete=True, pages_returned=12)
+    # Waiting for approval — for an original that is out: the request joins its reservation queue.
     services.loan_request(
         borrower=users["sales3"], dossier=formal[0], kind=LoanKind.BORROW, content="客户基本资料表", purpose="续约谈判"
     )
+    # A reference copy of the first document of the second dossier, on the shelf (参考副本).
+    document = formal[1].documents.order_by("position", "pk").first()
+    if document is not None:
+        circulation.reference_copy_register(document, by=clerk)
     return Loan.objects.count()

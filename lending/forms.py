@@ -13,7 +13,7 @@ from accounts.models import Department
 from crm_archive.forms import DATE_INPUT, DATETIME_INPUT, Form, ModelMultipleChoiceField
 from dossiers.models import Document, Dossier
 
-from .models import OUTSTANDING_STATUSES, Loan, LoanKind, LoanStatus
+from .models import OUTSTANDING_STATUSES, Loan, LoanKind, LoanStatus, ReferenceCopy
 
 
 class LoanRequestForm(Form):
@@ -23,6 +23,12 @@ class LoanRequestForm(Form):
     purpose = forms.CharField(label=_("用途说明"), max_length=300)
     requested_due_on = forms.DateField(
         label=_("申请归还日期"), required=False, widget=DATE_INPUT, help_text=_("原件原则上当天归还；留空即为当天。")
+    )
+    overnight_reason = forms.CharField(
+        label=_("过夜留存原因"),
+        max_length=300,
+        required=False,
+        help_text=_("借阅原件超过当天归还时必填，由内勤部经理另行审批。"),
     )
 
     def clean_archive_number(self):
@@ -40,6 +46,101 @@ class LoanRequestForm(Form):
         if due and due > timezone.localdate() + timedelta(days=settings.LOAN_MAX_DAYS):
             raise forms.ValidationError(_("申请归还日期最多为 %(days)d 天之后。") % {"days": settings.LOAN_MAX_DAYS})
         return due
+
+    def clean(self):
+        cleaned = super().clean()
+        due = cleaned.get("requested_due_on")
+        if (
+            cleaned.get("kind") == LoanKind.BORROW
+            and due
+            and due > timezone.localdate()
+            and not cleaned.get("overnight_reason")
+        ):
+            self.add_error("overnight_reason", _("原件原则上当天借阅当天归还；如需留存过夜，请写明原因。"))
+        return cleaned
+
+
+class IssueForm(Form):
+    """发放: the pages handed out, and — when the request names documents with reference copies on
+    the shelf — a reference copy instead of the original."""
+
+    pages = forms.IntegerField(label=_("交付页数"), min_value=1, max_value=100_000)
+    reference_copy = forms.ModelChoiceField(
+        label=_("发放"),
+        queryset=ReferenceCopy.objects.none(),
+        required=False,
+        empty_label=_("原件"),
+        help_text=_("借出参考副本时，原件留在档案柜。"),
+    )
+
+    def __init__(self, *args, loan=None, copies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if copies is not None:
+            self.fields["reference_copy"].queryset = copies
+        if copies is None or not copies.exists():
+            del self.fields["reference_copy"]
+        if loan is not None and loan.documents.all():
+            self.fields["pages"].initial = sum(document.pages for document in loan.documents.all())
+
+
+class WitnessForm(Form):
+    note = forms.CharField(
+        label=_("见证签收说明"), max_length=300, help_text=_("借阅人在纸质登记簿上签字，写明签字人与见证人。")
+    )
+
+
+class LostForm(Form):
+    description = forms.CharField(label=_("丢失情况"), max_length=300)
+
+
+class DecisionForm(Form):
+    decision = forms.ChoiceField(choices=[("approve", _("批准")), ("reject", _("不批准"))], widget=forms.HiddenInput)
+    comment = forms.CharField(label=_("意见"), max_length=300, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "reject" and not cleaned.get("comment"):
+            self.add_error("comment", _("请写明不批准的原因。"))
+        return cleaned
+
+
+class BlockOverrideForm(Form):
+    borrower = forms.ModelChoiceField(label=_("借阅人"), queryset=get_user_model().objects.none())
+    reason = forms.CharField(label=_("特批原因"), max_length=300)
+
+    def __init__(self, *args, borrowers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if borrowers is not None:
+            self.fields["borrower"].queryset = borrowers
+
+
+class DeskScanForm(Form):
+    code = forms.CharField(
+        label=_("扫描档号"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "inputmode": "text"}),
+        help_text=_("扫描档案脊背标签，或输入档号后按回车。"),
+    )
+
+
+class ReferenceCopyForm(Form):
+    archive_number = forms.CharField(label=_("档号"), max_length=40)
+    position = forms.IntegerField(label=_("卷内顺序"), min_value=0, max_value=100_000)
+
+    def clean(self):
+        cleaned = super().clean()
+        number, position = cleaned.get("archive_number", "").strip(), cleaned.get("position")
+        if number and position is not None:
+            document = (
+                Document.objects.filter(dossier__archive_number=number, position=position, destroyed_at__isnull=True)
+                .order_by("pk")
+                .first()
+            )
+            if document is None:
+                message = _("档案 %(number)s 中没有卷内顺序为 %(position)d 的文件。")
+                raise forms.ValidationError(message % {"number": number, "position": position})
+            cleaned["document"] = document
+        return cleaned
 
 
 class RejectForm(Form):
@@ -59,18 +160,28 @@ class _DamageMixin(Form):
 
 
 class ReturnForm(_DamageMixin):
+    pages_returned = forms.IntegerField(label=_("归还页数"), min_value=0, max_value=100_000, required=False)
     complete = forms.TypedChoiceField(
         label=_("检查完整性"),
         choices=[("yes", _("完整无损")), ("no", _("不完整或有破损"))],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
-    field_order = ["complete", "remarks", "damaged_documents"]
+    damaged = forms.BooleanField(label=_("有破损"), required=False)
+    field_order = ["pages_returned", "complete", "damaged", "remarks", "damaged_documents"]
+
+    def __init__(self, *args, loan=None, **kwargs):
+        super().__init__(*args, loan=loan, **kwargs)
+        if loan is not None and loan.pages_out:
+            self.fields["pages_returned"].initial = loan.pages_out
+            self.fields["pages_returned"].help_text = _("交付 %(pages)d 页。") % {"pages": loan.pages_out}
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("complete") is False and not cleaned.get("remarks"):
             self.add_error("remarks", _("归还不完整或有破损时，请写明情况。"))
+        if cleaned.get("complete") and cleaned.get("damaged"):
+            self.add_error("complete", _("有破损时请选择“不完整或有破损”并写明情况。"))
         return cleaned
 
 

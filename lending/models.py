@@ -21,14 +21,59 @@ class LoanStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已撤回")
     ISSUED = "issued", _("原件已借出")
     COPIES_OUT = "copies_out", _("原件已归还，影印件在外")
+    LOST = "lost", _("报失，待审批注销")
     CLOSED = "closed", _("已注销")
+    WRITTEN_OFF = "written_off", _("已丢失注销")
 
 
 # While in one of these, something (original or photocopies) is out and not returned.
 OUTSTANDING_STATUSES = [LoanStatus.ISSUED, LoanStatus.COPIES_OUT]
+# Out and not returned, for the monthly report: also what is reported lost and not yet written off.
+NOT_RETURNED_STATUSES = [*OUTSTANDING_STATUSES, LoanStatus.LOST]
 # While in one of these, the dossier's original is out or about to go out (approved), or its copies
-# are: such a dossier cannot be held apart for destruction.
-OPEN_LOAN_STATUSES = [LoanStatus.APPROVED, *OUTSTANDING_STATUSES]
+# are, or their loss is being decided: such a dossier cannot be held apart for destruction.
+OPEN_LOAN_STATUSES = [LoanStatus.APPROVED, *NOT_RETURNED_STATUSES]
+# Still waiting for the original (a reservation queue is made of these, oldest first).
+WAITING_STATUSES = [LoanStatus.REQUESTED, LoanStatus.APPROVED]
+
+
+class OvernightStatus(models.TextChoices):
+    """An original kept beyond the day it is lent (seed 000 §3: 原则上当天借阅须当天归还) needs a
+    reason and its own approval; until approved, it is due back the same day."""
+
+    NONE = "", _("当天归还")
+    REQUESTED = "requested", _("过夜留存待审批")
+    APPROVED = "approved", _("过夜留存已批准")
+    REJECTED = "rejected", _("过夜留存未批准，当天归还")
+
+
+class ReferenceCopy(models.Model):
+    """参考副本 (seed 000 §3: 对经常使用的文档，内勤部可备份复印件): a registered copy of a document,
+    lent instead of the original, which stays in its cabinet. Withdrawn copies are kept, marked."""
+
+    document = models.ForeignKey(
+        "dossiers.Document", verbose_name=_("文件"), on_delete=models.PROTECT, related_name="reference_copies"
+    )
+    number = models.PositiveSmallIntegerField(_("副本号"), validators=[MinValueValidator(1)])
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    registered_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
+    withdrawn_reason = models.CharField(_("注销原因"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["document_id", "number"]
+        verbose_name = _("参考副本")
+        verbose_name_plural = _("参考副本")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="one_reference_copy_number_per_document")
+        ]
+
+    def __str__(self):
+        return _("%(document)s 副本%(number)d") % {"document": self.document.title, "number": self.number}
 
 
 class Loan(models.Model):
@@ -106,6 +151,53 @@ class Loan(models.Model):
         related_name="+",
     )
     remarks = models.CharField(_("备注"), max_length=300, blank=True)
+
+    # 签收: the borrower signs in, or the clerk records a witnessed signature on paper.
+    receipt_witnessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("见证签收经办人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    receipt_witness_note = models.CharField(_("签收见证说明"), max_length=300, blank=True)
+    pages_out = models.PositiveIntegerField(_("交付页数"), null=True, blank=True)
+    overnight_status = models.CharField(
+        _("过夜留存"), max_length=16, choices=OvernightStatus, default=OvernightStatus.NONE, blank=True
+    )
+    overnight_reason = models.CharField(_("过夜留存原因"), max_length=300, blank=True)
+    original_received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("原件接收人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    pages_returned = models.PositiveIntegerField(_("归还页数"), null=True, blank=True)
+    returned_damaged = models.BooleanField(_("有破损"), null=True, blank=True)
+    loss_reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报失经办人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    loss_reported_at = models.DateTimeField(_("报失时间"), null=True, blank=True)
+    loss_description = models.CharField(_("丢失情况"), max_length=300, blank=True)
+    written_off_at = models.DateTimeField(_("丢失注销时间"), null=True, blank=True)
+    # Reservation (预约): the original came back and is kept for this request until then.
+    held_until = models.DateTimeField(_("保留至"), null=True, blank=True)
+    reference_copy = models.ForeignKey(
+        ReferenceCopy,
+        verbose_name=_("参考副本"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="loans",
+    )
     # The borrower's own read grant when the tier is closed to them: it ends with this loan alone.
     grant = models.OneToOneField(
         "customers.CustomerAccessGrant",
@@ -133,7 +225,14 @@ class Loan(models.Model):
         constraints = [
             # 同一原件不能同时借出两次: the database refuses a second loan of an original that is out.
             models.UniqueConstraint(
-                fields=["dossier"], condition=models.Q(status="issued"), name="one_original_out_per_dossier"
+                fields=["dossier"],
+                condition=models.Q(status="issued", reference_copy__isnull=True),
+                name="one_original_out_per_dossier",
+            ),
+            models.UniqueConstraint(
+                fields=["reference_copy"],
+                condition=models.Q(status="issued"),
+                name="one_loan_per_reference_copy_out",
             ),
             models.CheckConstraint(
                 condition=models.Q(due_at__isnull=True)
@@ -159,6 +258,15 @@ class Loan(models.Model):
     def register_number(self) -> str:
         prefix = "J" if self.kind == LoanKind.BORROW else "Y"
         return f"{prefix}{self.pk:06d}" if self.pk else prefix
+
+    @property
+    def lends_original(self) -> bool:
+        """Whether this loan takes the original out of its cabinet (not a reference copy)."""
+        return self.reference_copy_id is None
+
+    @property
+    def receipt_recorded(self) -> bool:
+        return self.borrower_confirmed_at is not None
 
     @property
     def is_overdue(self) -> bool:
@@ -228,6 +336,70 @@ class Extension(models.Model):
 
     def __str__(self):
         return f"{self.loan} → {self.requested_due_at:%Y-%m-%d}"
+
+
+class NoticeKind(models.TextChoices):
+    COURTESY = "courtesy", _("到期提醒")
+    OVERDUE = "overdue", _("逾期通知")
+    RESERVATION = "reservation", _("预约到书通知")
+    LOSS = "loss", _("丢失通知")
+
+
+class LoanNotice(models.Model):
+    """A notice sent about a loan, recorded on it (evidence: append-only): the courtesy reminder
+    before the due time, each level of the overdue escalation, a reservation's "it is back"."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="notices")
+    kind = models.CharField(_("类型"), max_length=16, choices=NoticeKind)
+    level = models.PositiveSmallIntegerField(_("级别"), default=0)
+    recipients = models.CharField(_("通知对象"), max_length=500)
+    message = models.CharField(_("内容"), max_length=500)
+    sent_at = models.DateTimeField(_("发送时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        verbose_name = _("借阅通知")
+        verbose_name_plural = _("借阅通知")
+        indexes = [models.Index(fields=["loan", "kind", "level"])]
+        constraints = [
+            # Each level of a loan's overdue escalation, and its courtesy reminder, is sent once.
+            models.UniqueConstraint(
+                fields=["loan", "kind", "level"],
+                condition=models.Q(kind__in=["courtesy", "overdue"]),
+                name="one_notice_per_loan_level",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.loan} {self.get_kind_display()} {self.level}"
+
+
+class BlockOverride(models.Model):
+    """The archive manager lets a borrower with an overdue loan borrow once more, with a reason
+    (SPEC §5). Good for one request made before `valid_until`; the request that uses it is named."""
+
+    borrower = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("借阅人"), on_delete=models.PROTECT, related_name="+"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("批准人"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("原因"), max_length=300)
+    granted_at = models.DateTimeField(_("批准时间"), default=timezone.now)
+    valid_until = models.DateTimeField(_("有效至"))
+    loan = models.OneToOneField(
+        Loan, verbose_name=_("用于"), on_delete=models.PROTECT, null=True, blank=True, related_name="block_override"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        verbose_name = _("逾期借阅特批")
+        verbose_name_plural = _("逾期借阅特批")
+
+    def __str__(self):
+        return f"{self.borrower} · {self.granted_at:%Y-%m-%d}"
 
 
 class MonthlyReportKind(models.TextChoices):

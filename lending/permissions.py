@@ -7,6 +7,7 @@ holds no role and gives none; the office work of issuing and receiving back may 
 superuser (`accounts.roles.handles`).
 """
 
+from django.conf import settings
 from django.db.models import Q
 
 from accounts.roles import Role, handles
@@ -16,7 +17,8 @@ from customers.secrecy import tier_approver_rule
 from dossiers.models import DossierCustody, DossierStatus
 from dossiers.permissions import can_oversee_archive
 
-from .models import OUTSTANDING_STATUSES, ExtensionStatus, Loan, LoanKind, LoanStatus
+from . import circulation
+from .models import OUTSTANDING_STATUSES, ExtensionStatus, Loan, LoanKind, LoanStatus, OvernightStatus
 
 
 def loans_awaiting_approval_by(user):
@@ -49,6 +51,11 @@ def loans_visible_to(user):
     return Loan.objects.filter(rule)
 
 
+def can_override_blocks(user) -> bool:
+    """Letting a borrower with an overdue loan borrow again: the archive manager, in person."""
+    return user.has_role(Role.ARCHIVE_MANAGER)
+
+
 def can_read_monthly_reports(user) -> bool:
     return handles(user, Role.GENERAL_MANAGER, Role.ARCHIVE_MANAGER)
 
@@ -78,7 +85,9 @@ def dossier_lending_actions(user, dossier) -> set[str]:
 # Every action of loan_actions, each the service of the same name in lending.services:
 # approve → loan_approve, reject → loan_reject, cancel → loan_cancel, issue → loan_issue,
 # confirm_receipt → loan_confirm_receipt, return → loan_return, register_photocopy →
-# photocopy_register, close_photocopy → photocopy_close, request_extension → extension_request.
+# photocopy_register, close_photocopy → photocopy_close, request_extension → extension_request,
+# witness_receipt → loan_receipt_witness, report_lost → loan_report_lost, decide_overnight →
+# loan_overnight_decide, decide_write_off → loan_write_off_decide.
 LOAN_ACTIONS = frozenset(
     {
         "approve",
@@ -86,10 +95,14 @@ LOAN_ACTIONS = frozenset(
         "cancel",
         "issue",
         "confirm_receipt",
+        "witness_receipt",
         "return",
         "register_photocopy",
         "close_photocopy",
         "request_extension",
+        "report_lost",
+        "decide_overnight",
+        "decide_write_off",
     }
 )
 
@@ -99,6 +112,20 @@ def _extension_pending(loan) -> bool:
     return any(extension.status == ExtensionStatus.REQUESTED for extension in loan.extensions.all())
 
 
+def _extensions_left(loan) -> bool:
+    asked = sum(extension.status != ExtensionStatus.REJECTED for extension in loan.extensions.all())
+    return asked < settings.LOAN_MAX_EXTENSIONS
+
+
+def original_may_go_out(loan) -> bool:
+    """The original is on its shelf and not held for another requester (预约)."""
+    return (
+        loan.dossier.status == DossierStatus.FORMAL
+        and loan.dossier.custody == DossierCustody.IN_CABINET
+        and circulation.hold_for_another(loan) is None
+    )
+
+
 def loan_actions(user, loan) -> set[str]:
     """The actions of LOAN_ACTIONS that `user` may take on `loan` now — those its service would
     accept from them (given well-formed input: a reason, a date). Nobody approves their own
@@ -106,29 +133,43 @@ def loan_actions(user, loan) -> set[str]:
     held apart for destruction is not lent further."""
     actions = set()
     status = loan.status
+    signed = loan.borrower_confirmed_at is not None
     if user.pk == loan.borrower_id:
         if status in (LoanStatus.REQUESTED, LoanStatus.APPROVED):
             actions.add("cancel")
-        if status == LoanStatus.ISSUED and loan.borrower_confirmed_at is None:
+        if status in OUTSTANDING_STATUSES and not signed:
             actions.add("confirm_receipt")
-        if status in OUTSTANDING_STATUSES and not _extension_pending(loan):
+        if status in OUTSTANDING_STATUSES and not _extension_pending(loan) and _extensions_left(loan):
             actions.add("request_extension")
         return actions
     if status == LoanStatus.REQUESTED and may_sign(user, loan.kind, loan.pk):
         actions.add("reject")
         if dossier_may_be_lent(loan.dossier):
             actions.add("approve")
+    if (
+        loan.overnight_status == OvernightStatus.REQUESTED
+        and status in (LoanStatus.REQUESTED, LoanStatus.APPROVED, LoanStatus.ISSUED)
+        and may_sign(user, RequestKind.OVERNIGHT, loan.pk)
+    ):
+        actions.add("decide_overnight")
+    if status == LoanStatus.LOST and may_sign(user, RequestKind.WRITE_OFF, loan.pk):
+        actions.add("decide_write_off")
     if not can_issue_loans(user):
         return actions
+    if status in OUTSTANDING_STATUSES:
+        actions.add("report_lost")
+        if not signed:
+            actions.add("witness_receipt")
     if status == LoanStatus.APPROVED:
-        # Only an original on its shelf goes out: not one out on another loan, held apart or destroyed.
-        if loan.dossier.status == DossierStatus.FORMAL and loan.dossier.custody == DossierCustody.IN_CABINET:
+        # Only an original on its shelf, not held for another requester, goes out (not one out on
+        # another loan, held apart or destroyed), and not to a borrower blocked by an overdue loan.
+        if original_may_go_out(loan) and circulation.block_refusal(loan.borrower, loan=loan) is None:
             actions.add("issue")
-    elif status == LoanStatus.ISSUED and loan.kind == LoanKind.BORROW:
+    elif status == LoanStatus.ISSUED and loan.kind == LoanKind.BORROW and signed:
         actions.add("return")
     elif status == LoanStatus.ISSUED and loan.kind == LoanKind.PHOTOCOPY and dossier_may_be_lent(loan.dossier):
         actions.add("register_photocopy")
-    elif status == LoanStatus.COPIES_OUT and loan.kind == LoanKind.PHOTOCOPY:
+    elif status == LoanStatus.COPIES_OUT and loan.kind == LoanKind.PHOTOCOPY and signed:
         actions.add("close_photocopy")
     return actions
 

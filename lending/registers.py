@@ -28,8 +28,19 @@ def _extension(loan):
 
 
 def _pages_copies(loan):
+    """Pages of the original handed out; for a photocopy, the copies' pages / copies."""
     record = getattr(loan, "photocopy", None) if loan.kind == LoanKind.PHOTOCOPY else None
-    return f"{record.pages} / {record.copies}" if record else ""
+    if record:
+        return f"{record.pages} / {record.copies}"
+    return str(loan.pages_out) if loan.pages_out else ""
+
+
+def _receipt(loan):
+    """签收: when; a signature on paper the clerk witnessed says so."""
+    signed = _local(loan.borrower_confirmed_at)
+    if signed and loan.receipt_witnessed_by_id:
+        return f"{signed:%Y-%m-%d %H:%M} " + str(_("（见证签收）"))
+    return signed
 
 
 def _location(loan):
@@ -55,8 +66,9 @@ REGISTER_COLUMNS = [
     (_("续借至"), _extension),
     (_("归还日期"), lambda loan: _local(loan.returned_at)),
     (_("完好"), lambda loan: _yes_no(loan.returned_complete)),
-    (_("借阅人确认"), lambda loan: _local(loan.borrower_confirmed_at)),
+    (_("借阅人确认"), _receipt),
     (_("经办人"), lambda loan: str(loan.issued_by or "")),
+    (_("接收人"), lambda loan: str(loan.original_received_by or "")),
     (_("备注"), lambda loan: loan.remarks),
 ]
 

@@ -1,6 +1,5 @@
 """Every state change of loans, photocopies, extensions and the monthly report (SPEC §5)."""
 
-from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -23,13 +22,13 @@ from approvals.services import (
     subject_for_customer,
 )
 from crm_archive.errors import ActionRefused, TransitionRefused
-from crm_archive.workdays import end_of_working_day
+from crm_archive.workdays import end_of_working_day, is_working_day, next_working_day
 from customers import secrecy
 from customers.services import customer_access_extend, customer_access_grant, customer_access_revoke
 from dossiers.models import DossierCustody, DossierStatus
 from dossiers.services import dossier_custody_move, dossiers_lock, repair_open
 
-from . import permissions, selectors
+from . import circulation, permissions, selectors
 from .models import (
     OFFICIAL_REPORT_DAY,
     OUTSTANDING_STATUSES,
@@ -37,18 +36,25 @@ from .models import (
     ExtensionStatus,
     Loan,
     LoanKind,
+    LoanNotice,
     LoanStatus,
     MonthlyReport,
     MonthlyReportKind,
     MonthlyReportLine,
+    NoticeKind,
+    OvernightStatus,
     PhotocopyRecord,
+    ReferenceCopy,
 )
 
 
 def due_on_day(day, *, now=None) -> datetime:
-    """When something lent on `day` is due: the end of that working day, or — when that has
-    already passed (an original handed out after hours) — the end of that calendar day."""
+    """When something lent on `day` is due: the end of that working day (of the next one when `day`
+    is a holiday or a weekend of the company calendar), or — when that has already passed (an
+    original handed out after hours) — the end of that calendar day."""
     now = now or timezone.now()
+    if not is_working_day(day) and day > timezone.localdate(now):
+        day = next_working_day(day)
     due = end_of_working_day(day)
     if due > now:
         return due
@@ -75,9 +81,11 @@ def _dossier_locked_for_lending(dossier_id):
 
 
 def _original_back_in_cabinet(dossier, *, by):
-    """The original is back on its shelf (on the dossier row the caller locked)."""
+    """The original is back on its shelf (on the dossier row the caller locked), and held for the
+    next requester in its reservation queue, who is told."""
     if dossier.custody == DossierCustody.ON_LOAN:
         dossier_custody_move(dossier, DossierCustody.IN_CABINET, by=by)
+        circulation.reservation_serve_next(dossier.pk)
 
 
 def _loan_link(loan: Loan) -> str:
@@ -95,12 +103,24 @@ def _refuse_unless(status_ok: bool, loan: Loan):
 
 
 def loan_request(
-    *, borrower, dossier, kind: str, content: str, purpose: str, documents=(), requested_due_on=None
+    *,
+    borrower,
+    dossier,
+    kind: str,
+    content: str,
+    purpose: str,
+    documents=(),
+    requested_due_on=None,
+    overnight_reason: str = "",
 ) -> Loan:
     """A request to borrow an original (read in the company) or to photocopy it. Only formal
-    dossiers in their cabinet can be lent. When the borrower may not read the dossier's tier,
-    the tier's approver must agree as well as the archive manager. Destroyed dossiers and those
-    held apart for destruction are refused, as their locked row says."""
+    dossiers can be lent; one whose original is out is accepted into its reservation queue. When
+    the borrower may not read the dossier's tier, the tier's approver must agree as well as the
+    archive manager. An original asked for beyond the day (借阅 with a later return date) needs a
+    reason and its own approval (seed 000 §3). A borrower with an overdue loan is refused unless
+    the archive manager granted an override. Destroyed dossiers and those held apart for
+    destruction are refused, as their locked row says."""
+    overnight_reason = (overnight_reason or "").strip()
     with transaction.atomic():
         dossier = _dossier_locked_for_lending(dossier.pk)
         if dossier.status != DossierStatus.FORMAL:
@@ -113,6 +133,10 @@ def loan_request(
             raise ActionRefused(_("申请归还日期不能早于今天。"))
         if requested_due_on and requested_due_on > timezone.localdate() + timedelta(days=settings.LOAN_MAX_DAYS):
             raise ActionRefused(_("申请归还日期最多为 %(days)d 天之后。") % {"days": settings.LOAN_MAX_DAYS})
+        overnight = kind == LoanKind.BORROW and bool(requested_due_on) and requested_due_on > timezone.localdate()
+        if overnight and not overnight_reason:
+            raise ActionRefused(_("原件原则上当天借阅当天归还；如需留存过夜，请写明原因。"))
+        blocked = circulation.block_refusal(borrower)
         loan = Loan.objects.create(
             kind=kind,
             dossier=dossier,
@@ -122,7 +146,11 @@ def loan_request(
             purpose=purpose.strip(),
             requested_due_on=requested_due_on,
             needs_tier_approval=not secrecy.tier_opens_customer(borrower, dossier.customer),
+            overnight_status=OvernightStatus.REQUESTED if overnight else OvernightStatus.NONE,
+            overnight_reason=overnight_reason[:300] if overnight else "",
         )
+        if blocked and not circulation.block_override_use(borrower, loan):
+            raise ActionRefused(blocked)
         if documents:
             loan.documents.set(documents)
         # The chain of SPEC §9 for this kind and tier, copied now: a chain edited later changes
@@ -134,6 +162,15 @@ def loan_request(
             link=_loan_link(loan),
             subject=subject_for_customer(borrower, dossier.customer),
         )
+        if overnight:
+            # Its own step (seed 000 §3): the archive manager decides on keeping the original overnight.
+            approval_open(
+                kind=RequestKind.OVERNIGHT,
+                request_id=loan.pk,
+                reference=_("%(number)s过夜") % {"number": loan.register_number},
+                link=_loan_link(loan),
+                subject=subject_for_customer(borrower, dossier.customer),
+            )
     return loan
 
 
@@ -226,14 +263,26 @@ def loan_reject(loan: Loan, *, by, reason: str) -> Loan:
         approval_decide(kind=loan.kind, request_id=loan.pk, by=by, approve=False, comment=reason)
         loan.status = LoanStatus.REJECTED
         loan.rejected_by, loan.rejection_reason = by, reason.strip()
-        loan._history_user = by
-        loan.save()
+        _leave_queue(loan, by=by)
     notification_send(
         recipient=loan.borrower,
         message=_("您的申请 %(number)s 未获批准：%(reason)s") % {"number": loan.register_number, "reason": reason},
         link=_loan_link(loan),
     )
     return loan
+
+
+def _leave_queue(loan: Loan, *, by):
+    """A request that will not be issued leaves the queue (saved here): its overnight step ends
+    with it, and an original held for it passes to the next request."""
+    if loan.overnight_status == OvernightStatus.REQUESTED:
+        approval_close(kind=RequestKind.OVERNIGHT, request_id=loan.pk)
+        loan.overnight_status = OvernightStatus.REJECTED
+    held, loan.held_until = loan.held_until is not None, None
+    loan._history_user = by
+    loan.save()
+    if held:
+        circulation.reservation_serve_next(loan.dossier_id)
 
 
 def loan_cancel(loan: Loan, *, by) -> Loan:
@@ -245,62 +294,150 @@ def loan_cancel(loan: Loan, *, by) -> Loan:
             raise ActionRefused(_("只有申请人可以撤回申请。"))
         _refuse_unless(loan.status in (LoanStatus.REQUESTED, LoanStatus.APPROVED), loan)
         loan.status = LoanStatus.CANCELLED
-        loan._history_user = by
-        loan.save()
+        _leave_queue(loan, by=by)
         approval_close(kind=loan.kind, request_id=loan.pk)
         customer_access_revoke(loan.grant)
     return loan
 
 
-def loan_issue(loan: Loan, *, by, due_at=None) -> Loan:
-    """The clerk hands the original to the borrower (never to themself). Due back the same day
-    unless an approved later date was asked for. Only a dossier in its cabinet goes out, and its
-    custody says "on loan" from then on (on its locked row): the same original cannot be out twice,
-    and a dossier destroyed or held apart for destruction is never handed out."""
+def loan_issue(
+    loan: Loan, *, by, pages: int | None = None, reference_copy: ReferenceCopy | None = None, due_at=None
+) -> Loan:
+    """The clerk hands the original — or a reference copy of a requested document, which leaves the
+    original in its cabinet — to the borrower (never to themself), recording the pages handed out.
+    An original is due back the same day unless keeping it overnight was approved (then on the
+    requested date); a reference copy on the requested date. Only a dossier in its cabinet goes
+    out, and its custody says "on loan, with the borrower" from then on (on its locked row): the
+    same original cannot be out twice, an original held for another requester (预约) goes to them,
+    a borrower with an overdue loan is refused unless the archive manager overrode it, and a dossier
+    destroyed or held apart for destruction is never handed out."""
     if not permissions.can_issue_loans(by):
         raise ActionRefused(_("只有档案管理员可以发放档案。"))
+    if pages is not None and pages < 1:
+        raise ActionRefused(_("请填写交付的页数。"))
     with transaction.atomic():
         loan = _locked(loan)
         _refuse_unless(loan.status == LoanStatus.APPROVED, loan)
         if by.pk == loan.borrower_id:
             raise ActionRefused(_("经办人不能是借阅人本人。"))
         loan.dossier = _dossier_locked_for_lending(loan.dossier_id)
-        if loan.dossier.custody == DossierCustody.ON_LOAN:
-            raise TransitionRefused(
-                _("档案 %(number)s 的原件已借出，尚未归还。") % {"number": loan.dossier.archive_number}
-            )
-        if loan.dossier.status != DossierStatus.FORMAL or loan.dossier.custody != DossierCustody.IN_CABINET:
-            raise ActionRefused(_("此档案不是在柜的正式档案，不能发放。"))
+        blocked = circulation.block_refusal(loan.borrower, loan=loan)
+        if blocked:
+            raise ActionRefused(blocked)
         now = timezone.now()
         today = timezone.localdate(now)
-        due_day = max(loan.requested_due_on or today, today) if loan.kind == LoanKind.BORROW else today
+        if reference_copy is not None:
+            _reference_copy_check(loan, reference_copy)
+            loan.reference_copy = reference_copy
+            due_day = max(loan.requested_due_on or today, today)
+        else:
+            _original_on_shelf_for(loan, now=now)
+            overnight = loan.overnight_status == OvernightStatus.APPROVED and loan.kind == LoanKind.BORROW
+            due_day = max(loan.requested_due_on or today, today) if overnight else today
         loan.status = LoanStatus.ISSUED
-        loan.issued_at, loan.issued_by = now, by
+        loan.issued_at, loan.issued_by, loan.pages_out, loan.held_until = now, by, pages, None
         loan.due_at = due_at or due_on_day(due_day, now=now)
         loan._history_user = by
         try:
             with transaction.atomic():
                 loan.save()
         except IntegrityError:
+            if reference_copy is not None:
+                raise ActionRefused(_("此参考副本已借出。")) from None
             raise TransitionRefused(
                 _("档案 %(number)s 的原件已借出，尚未归还。") % {"number": loan.dossier.archive_number}
             ) from None
-        dossier_custody_move(loan.dossier, DossierCustody.ON_LOAN, by=by)
+        if reference_copy is None:
+            dossier_custody_move(loan.dossier, DossierCustody.ON_LOAN, by=by, holder=loan.borrower)
         _grant_until(loan, loan.due_at)
     return loan
 
 
+def _original_on_shelf_for(loan: Loan, *, now):
+    """Refuse, saying who has it, unless the dossier's original is on its shelf and not held for
+    another requester."""
+    if loan.dossier.custody == DossierCustody.ON_LOAN:
+        holder = circulation.original_holder(loan.dossier_id)
+        if holder is not None:
+            raise TransitionRefused(
+                _(
+                    "档案 %(archive)s 的原件已借出，尚未归还：在 %(borrower)s 处（%(number)s），应还 %(due)s；"
+                    "归还后按预约顺序发放。"
+                )
+                % {
+                    "archive": loan.dossier.archive_number,
+                    "borrower": holder.borrower,
+                    "number": holder.register_number,
+                    "due": timezone.localtime(holder.due_at).strftime("%Y-%m-%d %H:%M") if holder.due_at else "—",
+                }
+            )
+        raise TransitionRefused(_("档案 %(number)s 的原件已借出，尚未归还。") % {"number": loan.dossier.archive_number})
+    if loan.dossier.status != DossierStatus.FORMAL or loan.dossier.custody != DossierCustody.IN_CABINET:
+        raise ActionRefused(_("此档案不是在柜的正式档案，不能发放。"))
+    held = circulation.hold_for_another(loan, at=now)
+    if held is not None:
+        raise TransitionRefused(
+            _("档案 %(archive)s 的原件为预约人 %(borrower)s（%(number)s）保留至 %(until)s。")
+            % {
+                "archive": loan.dossier.archive_number,
+                "borrower": held.borrower,
+                "number": held.register_number,
+                "until": timezone.localtime(held.held_until).strftime("%Y-%m-%d %H:%M"),
+            }
+        )
+
+
+def _reference_copy_check(loan: Loan, copy: ReferenceCopy):
+    """A reference copy lent for this loan: one of the dossier's documents, not withdrawn."""
+    copy = ReferenceCopy.objects.select_for_update().select_related("document").get(pk=copy.pk)
+    if copy.document.dossier_id != loan.dossier_id:
+        raise ActionRefused(_("此参考副本不属于本档案。"))
+    if copy.withdrawn_at is not None:
+        raise ActionRefused(_("此参考副本已注销。"))
+    if loan.kind != LoanKind.BORROW:
+        raise ActionRefused(_("影印须使用原件，参考副本只用于借阅。"))
+
+
 def loan_confirm_receipt(loan: Loan, *, by) -> Loan:
-    """The borrower signs for what they received."""
+    """The borrower signs (签收) for what they received: the original, a reference copy, or — once
+    registered — the photocopies."""
     with transaction.atomic():
         loan = _locked(loan)
         if by.pk != loan.borrower_id:
             raise ActionRefused(_("只有借阅人本人可以签收。"))
-        _refuse_unless(loan.status == LoanStatus.ISSUED and loan.borrower_confirmed_at is None, loan)
+        _refuse_unless(loan.status in OUTSTANDING_STATUSES and loan.borrower_confirmed_at is None, loan)
         loan.borrower_confirmed_at = timezone.now()
         loan._history_user = by
         loan.save()
     return loan
+
+
+def loan_receipt_witness(loan: Loan, *, by, note: str) -> Loan:
+    """The clerk records the borrower's signature on the paper register, witnessed (who signed,
+    where), for a borrower who does not sign in: the receipt then stands as if they had."""
+    if not permissions.can_issue_loans(by):
+        raise ActionRefused(_("只有档案管理员可以登记见证签收。"))
+    if not note.strip():
+        raise ActionRefused(_("请写明见证签收的情况（签字人、见证人）。"))
+    with transaction.atomic():
+        loan = _locked(loan)
+        if by.pk == loan.borrower_id:
+            raise ActionRefused(_("经办人不能是借阅人本人。"))
+        _refuse_unless(loan.status in OUTSTANDING_STATUSES and loan.borrower_confirmed_at is None, loan)
+        loan.borrower_confirmed_at = timezone.now()
+        loan.receipt_witnessed_by, loan.receipt_witness_note = by, note.strip()[:300]
+        loan._history_user = by
+        loan.save()
+    return loan
+
+
+def _refuse_unsigned(loan: Loan):
+    """A loan is not complete until the borrower's receipt (签收) is recorded."""
+    if loan.borrower_confirmed_at is None:
+        raise ActionRefused(
+            _("借阅人尚未签收 %(number)s，请先由借阅人签收，或登记见证签收后再注销。")
+            % {"number": loan.register_number}
+        )
 
 
 def _follow_up_damage(loan, *, by, damaged_documents, remarks):
@@ -319,10 +456,21 @@ def _follow_up_damage(loan, *, by, damaged_documents, remarks):
         )
 
 
-def loan_return(loan: Loan, *, by, complete: bool, remarks: str = "", damaged_documents=()) -> Loan:
-    """借阅归还: the clerk checks completeness (检查完整性) and closes the entry (注销). An incomplete
-    or damaged return is recorded and opens a repair follow-up for the documents concerned. The
-    dossier is back in its cabinet (custody, on its locked row)."""
+def loan_return(
+    loan: Loan,
+    *,
+    by,
+    complete: bool,
+    remarks: str = "",
+    damaged_documents=(),
+    pages_returned: int | None = None,
+    damaged: bool = False,
+) -> Loan:
+    """借阅归还: the clerk receives what was lent, counts the pages against those handed out, checks
+    completeness (检查完整性) and damage, and closes the entry (注销) — only once the borrower's
+    receipt is recorded. An incomplete or damaged return is recorded and opens a repair follow-up
+    for the documents concerned. The original is back in its cabinet (custody, on its locked row)
+    and, when someone reserved it, held for the next requester."""
     if not permissions.can_issue_loans(by):
         raise ActionRefused(_("只有档案管理员可以办理归还。"))
     with transaction.atomic():
@@ -330,6 +478,14 @@ def loan_return(loan: Loan, *, by, complete: bool, remarks: str = "", damaged_do
         if by.pk == loan.borrower_id:
             raise ActionRefused(_("经办人不能是借阅人本人。"))
         _refuse_unless(loan.kind == LoanKind.BORROW and loan.status == LoanStatus.ISSUED, loan)
+        _refuse_unsigned(loan)
+        if complete and damaged:
+            raise ActionRefused(_("有破损时请选择“不完整或有破损”并写明情况。"))
+        if complete and pages_returned is not None and loan.pages_out and pages_returned < loan.pages_out:
+            raise ActionRefused(
+                _("归还 %(back)d 页，少于交付的 %(out)d 页：请登记为不完整并写明情况。")
+                % {"back": pages_returned, "out": loan.pages_out}
+            )
         loan.dossier = dossiers_lock([loan.dossier_id])[loan.dossier_id]
         if not complete:
             _follow_up_damage(loan, by=by, damaged_documents=damaged_documents, remarks=remarks)
@@ -337,11 +493,13 @@ def loan_return(loan: Loan, *, by, complete: bool, remarks: str = "", damaged_do
         loan.status = LoanStatus.CLOSED
         loan.original_returned_at = loan.returned_at = now
         loan.original_complete = loan.returned_complete = complete
-        loan.closed_by = by
+        loan.pages_returned, loan.returned_damaged = pages_returned, damaged
+        loan.closed_by = loan.original_received_by = by
         loan.remarks = remarks.strip()
         loan._history_user = by
         loan.save()
-        _original_back_in_cabinet(loan.dossier, by=by)
+        if loan.lends_original:
+            _original_back_in_cabinet(loan.dossier, by=by)
         customer_access_revoke(loan.grant)
         _close_pending_extensions(loan)
     return loan
@@ -394,6 +552,7 @@ def photocopy_register(
         )
         loan.status = LoanStatus.COPIES_OUT
         loan.original_returned_at, loan.original_complete = now, original_complete
+        loan.original_received_by = by
         loan.due_at = due_on_day(copies_due_on, now=now)
         loan.remarks = remarks.strip()
         loan._history_user = by
@@ -411,6 +570,7 @@ def photocopy_close(loan: Loan, *, by, complete: bool, remarks: str = "") -> Loa
         if by.pk == loan.borrower_id:
             raise ActionRefused(_("经办人不能是借阅人本人。"))
         _refuse_unless(loan.kind == LoanKind.PHOTOCOPY and loan.status == LoanStatus.COPIES_OUT, loan)
+        _refuse_unsigned(loan)
         if not complete and not remarks.strip():
             raise ActionRefused(_("归还不完整或有破损时，请写明情况。"))
         now = timezone.now()
@@ -439,6 +599,12 @@ def extension_request(loan: Loan, *, by, until, reason: str) -> Extension:
             raise ActionRefused(_("续借日期必须晚于现在的应还时间。"))
         if not reason.strip():
             raise ActionRefused(_("请写明续借原因。"))
+        asked = loan.extensions.exclude(status=ExtensionStatus.REJECTED).count()
+        if asked >= settings.LOAN_MAX_EXTENSIONS:
+            raise ActionRefused(
+                _("每笔借阅最多续借 %(count)d 次，%(number)s 已达上限，请先归还。")
+                % {"count": settings.LOAN_MAX_EXTENSIONS, "number": loan.register_number}
+            )
         try:
             with transaction.atomic():
                 extension = Extension.objects.create(loan=loan, requested_due_at=until, reason=reason.strip())
@@ -493,12 +659,140 @@ def extension_decide(extension: Extension, *, by, approve: bool) -> Extension:
     return extension
 
 
+def loan_overnight_decide(loan: Loan, *, by, approve: bool, comment: str = "") -> Loan:
+    """The archive manager decides on keeping an original beyond the day it is lent (seed 000 §3),
+    a step of its own beside the loan's chain. Approved: the loan is due on the requested date (an
+    original already out gets that date now); refused: due back the same day, and the borrower is
+    told."""
+    with transaction.atomic():
+        loan = _locked(loan)
+        if loan.overnight_status != OvernightStatus.REQUESTED:
+            raise TransitionRefused(_("此过夜留存申请已处理。"))
+        _refuse_unless(loan.status in (LoanStatus.REQUESTED, LoanStatus.APPROVED, LoanStatus.ISSUED), loan)
+        if by.pk == loan.borrower_id:
+            raise ActionRefused(_("不能审批自己的申请。"))
+        if not approve and not comment.strip():
+            raise ActionRefused(_("请写明不批准的原因。"))
+        decision = approval_decide(
+            kind=RequestKind.OVERNIGHT, request_id=loan.pk, by=by, approve=approve, comment=comment
+        )
+        if decision.outcome == ApprovalOutcome.PENDING:
+            return loan
+        now = timezone.now()
+        if decision.outcome == ApprovalOutcome.APPROVED:
+            loan.overnight_status = OvernightStatus.APPROVED
+            if loan.status == LoanStatus.ISSUED and loan.requested_due_on:
+                loan.due_at = max(loan.due_at, due_on_day(loan.requested_due_on, now=now))
+                _grant_until(loan, loan.due_at)
+            message = _("%(number)s 的原件可留存至 %(day)s。")
+        else:
+            loan.overnight_status = OvernightStatus.REJECTED
+            message = _("%(number)s 的原件过夜留存未获批准，请当天归还。")
+        loan._history_user = by
+        loan.save()
+    notification_send(
+        recipient=loan.borrower,
+        message=message % {"number": loan.register_number, "day": loan.requested_due_on},
+        link=_loan_link(loan),
+    )
+    return loan
+
+
+def loan_report_lost(loan: Loan, *, by, description: str) -> Loan:
+    """The clerk reports what a loan took out as lost (丢失): the loan waits for its write-off to be
+    approved (by default the archive manager, then the general manager), the archive manager is
+    told at once, and the notice is recorded on the loan. Pending extensions end."""
+    if not permissions.can_issue_loans(by):
+        raise ActionRefused(_("只有档案管理员可以登记丢失。"))
+    if not description.strip():
+        raise ActionRefused(_("请写明丢失的情况。"))
+    with transaction.atomic():
+        loan = _locked(loan)
+        if by.pk == loan.borrower_id:
+            raise ActionRefused(_("经办人不能是借阅人本人。"))
+        _refuse_unless(loan.status in OUTSTANDING_STATUSES, loan)
+        loan.status = LoanStatus.LOST
+        loan.loss_reported_by, loan.loss_reported_at = by, timezone.now()
+        loan.loss_description = description.strip()[:300]
+        loan._history_user = by
+        loan.save()
+        _close_pending_extensions(loan)
+        approval_open(
+            kind=RequestKind.WRITE_OFF,
+            request_id=loan.pk,
+            reference=_("%(number)s丢失") % {"number": loan.register_number},
+            link=_loan_link(loan),
+            subject=subject_for_customer(loan.borrower, loan.dossier.customer),
+        )
+        message = _("借阅 %(number)s（档号 %(archive)s，借阅人 %(borrower)s）登记丢失：%(description)s") % {
+            "number": loan.register_number,
+            "archive": loan.dossier.archive_number,
+            "borrower": loan.borrower,
+            "description": loan.loss_description,
+        }
+        managers = list(people_with_role(Role.ARCHIVE_MANAGER))
+        notifications_send([(manager, message, _loan_link(loan)) for manager in managers])
+        LoanNotice.objects.create(
+            loan=loan,
+            kind=NoticeKind.LOSS,
+            recipients="、".join(str(manager) for manager in managers)[:500],
+            message=message[:500],
+        )
+    return loan
+
+
+def loan_write_off_decide(loan: Loan, *, by, approve: bool, comment: str = "") -> Loan:
+    """A step of the write-off chain. Once approved the loan ends as 已丢失注销: a repair-or-replace
+    follow-up (补办或复制替换) opens for each document lent (or the dossier's first), a lost
+    reference copy is withdrawn, the rest of the dossier is back in its cabinet, the read grant
+    ends. Refused (the item was found, say): the loan is out again as before."""
+    with transaction.atomic():
+        loan = _locked(loan)
+        _refuse_unless(loan.status == LoanStatus.LOST, loan)
+        if by.pk == loan.borrower_id:
+            raise ActionRefused(_("不能审批自己的借阅。"))
+        if not approve and not comment.strip():
+            raise ActionRefused(_("请写明不批准的原因。"))
+        decision = approval_decide(
+            kind=RequestKind.WRITE_OFF, request_id=loan.pk, by=by, approve=approve, comment=comment
+        )
+        if decision.outcome == ApprovalOutcome.PENDING:
+            return loan
+        loan._history_user = by
+        if decision.outcome == ApprovalOutcome.REJECTED:
+            loan.status = LoanStatus.COPIES_OUT if loan.original_returned_at else LoanStatus.ISSUED
+            loan.save()
+            return loan
+        now = timezone.now()
+        loan.status, loan.written_off_at, loan.closed_by = LoanStatus.WRITTEN_OFF, now, by
+        loan.save()
+        loan.dossier = dossiers_lock([loan.dossier_id])[loan.dossier_id]
+        documents = list(loan.documents.all()) or list(loan.dossier.documents.all()[:1])
+        if loan.reference_copy_id:
+            documents = [loan.reference_copy.document]
+            ReferenceCopy.objects.filter(pk=loan.reference_copy_id).update(
+                withdrawn_at=now, withdrawn_reason=_("借阅 %(number)s 丢失") % {"number": loan.register_number}
+            )
+        for document in documents:
+            # The follow-up is the archive office's work: opened in the name of the clerk who reported.
+            repair_open(
+                document,
+                by=loan.loss_reported_by,
+                damage=_("借阅 %(number)s 丢失，需补办或复制替换：%(description)s")
+                % {"number": loan.register_number, "description": loan.loss_description},
+            )
+        if loan.lends_original and loan.original_returned_at is None:
+            _original_back_in_cabinet(loan.dossier, by=by)
+        customer_access_revoke(loan.grant)
+    return loan
+
+
 def _report_lines_store(report: MonthlyReport) -> list[MonthlyReportLine]:
     """Copy what is out at the report's moment into its lines, so the report never changes."""
     at = report.taken_at
     lines = []
     for loan in selectors.loans_outstanding(at=at):
-        original_out = loan.status == LoanStatus.ISSUED
+        original_out = loan.original_returned_at is None
         lines.append(
             MonthlyReportLine(
                 report=report,
@@ -570,37 +864,3 @@ def monthly_report_snapshot_take(*, by) -> MonthlyReport:
         )
         _report_lines_store(report)
     return report
-
-
-def overdue_reminders_send(*, at=None) -> int:
-    """Remind each borrower of their overdue loans, and the managers of the borrowing department
-    (never the borrower twice). A constant number of queries however many loans are overdue: the
-    managers of every department concerned are read once, and the reminders stored together."""
-    at = at or timezone.now()
-    overdue = list(
-        Loan.objects.filter(status__in=OUTSTANDING_STATUSES, due_at__lt=at).select_related("borrower", "dossier")
-    )
-    managers_of = defaultdict(list)
-    for manager in people_with_role(Role.DEPARTMENT_MANAGER).filter(
-        department_id__in={loan.department_id for loan in overdue}
-    ):
-        managers_of[manager.department_id].append(manager)
-    reminders = []
-    for loan in overdue:
-        message = _("借阅 %(number)s（档号 %(archive)s）已逾期，应还时间 %(due)s。") % {
-            "number": loan.register_number,
-            "archive": loan.dossier.archive_number,
-            "due": timezone.localtime(loan.due_at).strftime("%Y-%m-%d %H:%M"),
-        }
-        reminders.append((loan.borrower, message, _loan_link(loan)))
-        for manager in managers_of[loan.department_id]:
-            if manager.pk != loan.borrower_id:
-                reminders.append(
-                    (
-                        manager,
-                        _("%(borrower)s 的%(message)s") % {"borrower": loan.borrower, "message": message},
-                        _loan_link(loan),
-                    )
-                )
-    notifications_send(reminders)
-    return len(overdue)

@@ -2,7 +2,7 @@ from celery import shared_task
 from django.db import DatabaseError
 from django.utils import timezone
 
-from . import services
+from . import circulation, services
 
 
 @shared_task(autoretry_for=(DatabaseError,), retry_backoff=30, retry_kwargs={"max_retries": 5})
@@ -16,5 +16,7 @@ def generate_monthly_outstanding_report(year: int | None = None, month: int | No
 
 
 @shared_task
-def send_overdue_reminders() -> int:
-    return services.overdue_reminders_send()
+def send_loan_notices() -> dict[str, int]:
+    """Every quarter of an hour: courtesy reminders before the due time, the overdue escalation by
+    working days, reservations whose hold ran out (each notice once, recorded on its loan)."""
+    return circulation.loan_notices_send()

@@ -1,12 +1,15 @@
 import itertools
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from approvals.models import RequestKind
 from approvals.selectors import approval_timeline
 from crm_archive.errors import ActionRefused
 from crm_archive.excel import workbook_response
@@ -16,17 +19,24 @@ from crm_archive.views import button_step, form_action, require
 from customers.services import export_logged
 from dossiers import permissions as dossier_permissions
 
-from . import permissions, selectors, services
+from . import circulation, permissions, selectors, services
 from .forms import (
+    BlockOverrideForm,
+    DecisionForm,
+    DeskScanForm,
     ExtensionForm,
+    IssueForm,
     LoanRequestForm,
+    LostForm,
     PhotocopyCloseForm,
     PhotocopyForm,
+    ReferenceCopyForm,
     RegisterFilter,
     RejectForm,
     ReturnForm,
+    WitnessForm,
 )
-from .models import Extension, ExtensionStatus, Loan, LoanKind, MonthlyReport
+from .models import BlockOverride, Extension, ExtensionStatus, Loan, LoanKind, MonthlyReport
 from .registers import REGISTER_COLUMNS, REPORT_COLUMNS, register_row, report_row
 
 
@@ -56,10 +66,18 @@ def loan_request(request):
             content=data["content"],
             purpose=data["purpose"],
             requested_due_on=data["requested_due_on"],
+            overnight_reason=data["overnight_reason"],
         ),
     )
     if loan:
         messages.success(request, _("申请已提交，登记号 %(number)s。") % {"number": loan.register_number})
+        place = selectors.whereabouts(loan)
+        if place["holder"] is not None and place["ahead"] is not None:
+            messages.info(
+                request,
+                _("原件现由 %(borrower)s 借出，您已进入预约队列（前面 %(ahead)d 人），归还后将通知您。")
+                % {"borrower": place["holder"].borrower, "ahead": place["ahead"]},
+            )
         return redirect("lending:detail", pk=loan.pk)
     return render(request, "lending/request_form.html", {"form": form})
 
@@ -71,9 +89,17 @@ def loan_detail(request, pk):
     loan = _visible_loan_or_404(request, pk)
     user = request.user
     actions = permissions.loan_actions(user, loan)
+    copies = None
+    if "issue" in actions:
+        copies = circulation.reference_copies_on_shelf(dossier_id=loan.dossier_id).select_related("document")
     context = {
         "loan": loan,
         "actions": actions,
+        "place": selectors.whereabouts(loan) if loan.lends_original else None,
+        "issue_form": IssueForm(loan=loan, copies=copies) if "issue" in actions else None,
+        "witness_form": WitnessForm() if "witness_receipt" in actions else None,
+        "lost_form": LostForm() if "report_lost" in actions else None,
+        "decision_form": DecisionForm() if {"decide_overnight", "decide_write_off"} & actions else None,
         "reject_form": RejectForm() if "reject" in actions else None,
         "return_form": ReturnForm(loan=loan) if "return" in actions else None,
         "photocopy_form": PhotocopyForm(loan=loan) if "register_photocopy" in actions else None,
@@ -85,6 +111,8 @@ def loan_detail(request, pk):
             if extension.status == ExtensionStatus.REQUESTED
         ],
         "timeline": approval_timeline(loan.kind, loan.pk),
+        "overnight_timeline": approval_timeline(RequestKind.OVERNIGHT, loan.pk) if loan.overnight_status else [],
+        "write_off_timeline": approval_timeline(RequestKind.WRITE_OFF, loan.pk) if loan.loss_reported_at else [],
         "history": record_history(loan),
     }
     return render(request, "lending/loan_detail.html", context)
@@ -130,12 +158,72 @@ def loan_cancel(request, pk):
 @require_POST
 def loan_issue(request, pk):
     loan = _visible_loan_or_404(request, pk)
+    copies = circulation.reference_copies_on_shelf(dossier_id=loan.dossier_id)
     return button_step(
         request,
-        lambda data: services.loan_issue(loan, by=request.user),
+        lambda data: services.loan_issue(
+            loan, by=request.user, pages=data["pages"], reference_copy=data.get("reference_copy")
+        ),
         _("已发放，请借阅人签收。"),
         back_to=LOAN_PAGE,
         record=loan,
+        form=IssueForm(request.POST, loan=loan, copies=copies),
+    )
+
+
+@require_POST
+def loan_witness(request, pk):
+    loan = _visible_loan_or_404(request, pk)
+    return button_step(
+        request,
+        lambda data: services.loan_receipt_witness(loan, by=request.user, note=data["note"]),
+        _("已登记见证签收。"),
+        back_to=LOAN_PAGE,
+        record=loan,
+        form=WitnessForm(request.POST),
+    )
+
+
+@require_POST
+def loan_report_lost(request, pk):
+    loan = _visible_loan_or_404(request, pk)
+    return button_step(
+        request,
+        lambda data: services.loan_report_lost(loan, by=request.user, description=data["description"]),
+        _("已登记丢失，等待审批注销。"),
+        back_to=LOAN_PAGE,
+        record=loan,
+        form=LostForm(request.POST),
+    )
+
+
+@require_POST
+def loan_overnight_decide(request, pk):
+    loan = _visible_loan_or_404(request, pk)
+    return button_step(
+        request,
+        lambda data: services.loan_overnight_decide(
+            loan, by=request.user, approve=data["decision"] == "approve", comment=data["comment"]
+        ),
+        _("已审批过夜留存。"),
+        back_to=LOAN_PAGE,
+        record=loan,
+        form=DecisionForm(request.POST),
+    )
+
+
+@require_POST
+def loan_write_off_decide(request, pk):
+    loan = _visible_loan_or_404(request, pk)
+    return button_step(
+        request,
+        lambda data: services.loan_write_off_decide(
+            loan, by=request.user, approve=data["decision"] == "approve", comment=data["comment"]
+        ),
+        _("已审批丢失注销。"),
+        back_to=LOAN_PAGE,
+        record=loan,
+        form=DecisionForm(request.POST),
     )
 
 
@@ -162,6 +250,8 @@ def loan_return(request, pk):
             complete=data["complete"],
             remarks=data["remarks"],
             damaged_documents=data["damaged_documents"],
+            pages_returned=data["pages_returned"],
+            damaged=data["damaged"],
         ),
         _("已归还并注销。"),
         back_to=LOAN_PAGE,
@@ -329,4 +419,75 @@ def report_export(request, pk):
                 (report_row(line) for line in report.lines.all()), user=request.user, what=f"{report} #{report.pk}"
             ),
         ),
+    )
+
+
+def desk(request):
+    """The circulation desk (借还台): a scanned spine label (or a typed archive number) goes straight to
+    the loan to take back or to issue; below, what waits for the desk today."""
+    require(permissions.can_issue_loans(request.user))
+    form = DeskScanForm(request.GET or None)
+    if form.is_valid():
+        dossier = selectors.dossier_for_scan(form.cleaned_data["code"])
+        if dossier is None:
+            form.add_error("code", _("没有找到此档号的档案：%(code)s") % {"code": form.cleaned_data["code"][:60]})
+        else:
+            loan = selectors.desk_loan_for(dossier)
+            if loan is not None:
+                return redirect(f"{reverse(LOAN_PAGE, args=[loan.pk])}#desk")
+            form.add_error(
+                "code",
+                _("档案 %(archive)s 没有待发放或借出未还的借阅（%(custody)s）。")
+                % {"archive": dossier.archive_number, "custody": dossier.get_custody_display()},
+            )
+    return render(request, "lending/desk.html", {"form": form, **selectors.clerk_lending_dashboard(request.user)})
+
+
+@require_http_methods(["GET", "POST"])
+def block_overrides(request):
+    """借阅限制: people blocked by an overdue loan; the archive manager lets one borrow once more."""
+    require(permissions.can_override_blocks(request.user) or permissions.can_issue_loans(request.user))
+    borrowers = selectors.blocked_borrowers()
+    form = None
+    if permissions.can_override_blocks(request.user):
+        form = BlockOverrideForm(request.POST or None, borrowers=selectors.blocked_people())
+        override = form_action(
+            request,
+            form,
+            lambda data: circulation.block_override_grant(data["borrower"], by=request.user, reason=data["reason"]),
+        )
+        if override:
+            messages.success(request, _("已特批 %(borrower)s 提交一次借阅申请。") % {"borrower": override.borrower})
+            return redirect("lending:blocks")
+    overrides = BlockOverride.objects.select_related("borrower", "granted_by", "loan")[:50]
+    return render(
+        request,
+        "lending/blocks.html",
+        {
+            "borrowers": borrowers,
+            "form": form,
+            "overrides": overrides,
+            "blocking": settings.LOAN_BLOCK_OVERDUE_BORROWERS,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def reference_copies(request):
+    """参考副本: registered copies of frequently used documents, lent instead of the original."""
+    require(permissions.can_issue_loans(request.user) or dossier_permissions.can_oversee_archive(request.user))
+    form = ReferenceCopyForm(request.POST or None) if permissions.can_issue_loans(request.user) else None
+    if form is not None:
+        copy = form_action(
+            request, form, lambda data: circulation.reference_copy_register(data["document"], by=request.user)
+        )
+        if copy:
+            messages.success(request, _("已登记 %(copy)s。") % {"copy": copy})
+            return redirect("lending:reference_copies")
+    rows = list(selectors.reference_copy_rows())
+    kept_for = set(settings.REFERENCE_COPY_KEPT_FOR)
+    return render(
+        request,
+        "lending/reference_copies.html",
+        {"form": form, "rows": [(row, row.document_type.name in kept_for and row.on_shelf < 1) for row in rows]},
     )

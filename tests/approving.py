@@ -53,3 +53,12 @@ def signatures(kind: str, request_id: int) -> list[tuple[int, str, str]]:
         .select_related("decided_by")
         .order_by("stage", "id")
     ]
+
+
+def signed_for(loan: Loan) -> Loan:
+    """The borrower signs (签收) for what they received, unless they already did: a loan closes only
+    once its receipt is recorded (SPEC §5)."""
+    loan = Loan.objects.get(pk=loan.pk)
+    if loan.borrower_confirmed_at is None:
+        loan = services.loan_confirm_receipt(loan, by=loan.borrower)
+    return loan

@@ -40,7 +40,7 @@ from lending import services as lending_services
 from lending.models import Extension, Loan, LoanKind
 from lending.permissions import EXTENSION_ACTIONS, LOAN_ACTIONS, extension_actions, loan_actions
 
-from .approving import approve_extension_fully, approve_loan_fully
+from .approving import approve_extension_fully, approve_loan_fully, signed_for
 from .conftest import REQUIRED
 from .factories import DepartmentFactory
 
@@ -231,8 +231,25 @@ def cancelled_loan(world):
     return lending_services.loan_cancel(approved_loan(world), by=world.people["owner"])
 
 
+def overnight_requested(world):
+    """A borrow asked for until tomorrow, with a reason: its own step for the archive manager."""
+    return lending_services.loan_request(
+        borrower=world.people["owner"],
+        dossier=world.formal_dossier(),
+        kind=LoanKind.BORROW,
+        content="安装参数一览表",
+        purpose="售后维修",
+        requested_due_on=timezone.localdate() + timedelta(days=1),
+        overnight_reason="现场调试需要对照",
+    )
+
+
+def lost_loan(world):
+    return lending_services.loan_report_lost(issued_loan(world), by=world.people["clerk"], description="遗失在会议室")
+
+
 def closed_loan(world):
-    return lending_services.loan_return(issued_loan(world), by=world.people["clerk"], complete=True)
+    return lending_services.loan_return(signed_for(issued_loan(world)), by=world.people["clerk"], complete=True)
 
 
 LOAN_STATES = {
@@ -276,14 +293,32 @@ LOAN_STATES = {
     "approved, the original out on another loan": (loan_approved_while_the_original_is_out, {("colleague", "cancel")}),
     "issued": (
         issued_loan,
-        {("owner", "confirm_receipt"), ("owner", "request_extension"), ("clerk", "return"), ("superuser", "return")},
+        {
+            ("owner", "confirm_receipt"),
+            ("owner", "request_extension"),
+            ("clerk", "witness_receipt"),
+            ("clerk", "report_lost"),
+        },
     ),
+    "issued, signed for": (
+        lambda world: signed_for(issued_loan(world)),
+        {("clerk", "return"), ("superuser", "return"), ("clerk", "report_lost")},
+    ),
+    "requested, overnight asked for": (
+        overnight_requested,
+        {("manager", "approve"), ("archive_manager", "decide_overnight"), ("owner", "cancel")},
+    ),
+    "reported lost": (lost_loan, {("archive_manager", "decide_write_off")}),
     "issued, signed for, an extension pending": (loan_issued_with_an_extension_pending, {("clerk", "return")}),
     "issued for photocopying": (
         lambda world: issued_loan(world, kind=LoanKind.PHOTOCOPY),
         {("clerk", "register_photocopy"), ("owner", "confirm_receipt")},
     ),
-    "copies out": (copies_out, {("clerk", "close_photocopy"), ("owner", "request_extension")}),
+    "copies out": (
+        copies_out,
+        {("owner", "confirm_receipt"), ("clerk", "witness_receipt"), ("owner", "request_extension")},
+    ),
+    "copies out, signed for": (lambda world: signed_for(copies_out(world)), {("clerk", "close_photocopy")}),
     "rejected": (rejected_loan, set()),
     "cancelled": (cancelled_loan, set()),
     "closed": (closed_loan, set()),
@@ -325,6 +360,10 @@ LOAN_CALLS = {
         original_complete=True,
     ),
     "close_photocopy": lambda user, loan: lending_services.photocopy_close(loan, by=user, complete=True),
+    "witness_receipt": lambda user, loan: lending_services.loan_receipt_witness(loan, by=user, note="纸质签字"),
+    "report_lost": lambda user, loan: lending_services.loan_report_lost(loan, by=user, description="遗失"),
+    "decide_overnight": lambda user, loan: lending_services.loan_overnight_decide(loan, by=user, approve=True),
+    "decide_write_off": lambda user, loan: lending_services.loan_write_off_decide(loan, by=user, approve=True),
     "request_extension": lambda user, loan: lending_services.extension_request(
         loan, by=user, until=_extension_until(loan), reason="还需核对"
     ),

@@ -12,14 +12,16 @@ from api.models import ApiKey
 from approvals.models import ApprovalStep, ApprovalTask
 from approvals.services import deputy_appoint
 from crm_archive.db_guards import installed_guards
+from crm_archive.models import CalendarDay
 from customers.models import Customer, CustomerExport, CustomerReadLog, Handover
 from customers.services import customer_read_log, customers_export_recorded
 from destruction import services as destruction_services
 from destruction.models import DestructionItem, DestructionList, Hold
 from dossiers import services as dossier_services
 from dossiers.models import BackupKeyUse, Document, Dossier, ReadRequestScope, VolumeRemarksEntry
+from lending import circulation as lending_circulation
 from lending import services as lending_services
-from lending.models import Loan, LoanKind, MonthlyReport, MonthlyReportLine
+from lending.models import BlockOverride, Loan, LoanKind, LoanNotice, MonthlyReport, MonthlyReportLine
 from tests.approving import approve_loan_fully
 
 pytestmark = pytest.mark.django_db
@@ -36,12 +38,16 @@ NEVER_DELETED = [
     "dossiers_document",
     "dossiers_readrequest",
     "dossiers_exportrequest",
+    "dossiers_stocktake",
     "lending_loan",
     "lending_monthlyreport",
+    "lending_referencecopy",
+    "lending_blockoverride",
     "destruction_destructionlist",
     "destruction_destructionitem",
     "destruction_hold",
     "api_apikey",
+    "crm_archive_calendarday",
 ]
 # Evidence: never deleted and never changed once written.
 APPEND_ONLY = [
@@ -53,12 +59,18 @@ APPEND_ONLY = [
     "dossiers_volumeremarksentry",
     "dossiers_historicaldossier",
     "dossiers_historicaldocument",
+    "dossiers_stocktakescan",
+    "dossiers_stocktakefinding",
     "lending_historicalloan",
     "lending_monthlyreportline",
+    "lending_loannotice",
+    "lending_historicalreferencecopy",
+    "lending_historicalblockoverride",
     "destruction_historicaldestructionlist",
     "destruction_historicalhold",
     "approvals_historicalapprovalstep",
     "approvals_historicalapprovaltask",
+    "crm_archive_historicalcalendarday",
 ]
 
 
@@ -112,6 +124,7 @@ def evidence(archive, formal_dossier, file_document, make_user):
         due_at=loan.due_at,
         days_overdue=0,
     )
+    stocktake = _stocktake_finished(archive["cabinet"], people["clerk"])
     destruction_list = DestructionList(department=customer.department, drafted_by=people["clerk"])
     destruction_list.save()
     item = DestructionItem.objects.create(
@@ -124,7 +137,18 @@ def evidence(archive, formal_dossier, file_document, make_user):
         retention_due_on=date(2023, 1, 1),
         pages=12,
     )
+    reference_copy = lending_circulation.reference_copy_register(dossier.documents.first(), by=people["clerk"])
+    lending_circulation.courtesy_reminders_send(at=loan.due_at - timedelta(minutes=30))
+    override = BlockOverride.objects.create(
+        borrower=people["colleague"],
+        granted_by=people["archive_manager"],
+        reason="急用",
+        valid_until=timezone.now() + timedelta(days=1),
+    )
+    calendar_day = CalendarDay.objects.create(day=date(2027, 10, 8), is_working_day=False, note="国庆节")
     return {
+        "crm_archive_calendarday": calendar_day,
+        "crm_archive_historicalcalendarday": calendar_day.history.first(),
         "customers_customer": customer,
         "customers_customeraccessgrant": loan_with_a_grant.grant,
         "customers_exportpermit": export_request.permit,
@@ -139,10 +163,18 @@ def evidence(archive, formal_dossier, file_document, make_user):
         ),
         "dossiers_readrequest": read_request,
         "dossiers_exportrequest": export_request,
+        "dossiers_stocktake": stocktake,
+        "dossiers_stocktakescan": stocktake.scans.first(),
+        "dossiers_stocktakefinding": stocktake.findings.first(),
         "dossiers_dossier": dossier,
         "dossiers_document": dossier.documents.first(),
         "lending_loan": loan,
         "lending_monthlyreport": report,
+        "lending_referencecopy": reference_copy,
+        "lending_blockoverride": override,
+        "lending_loannotice": LoanNotice.objects.get(loan=loan),
+        "lending_historicalreferencecopy": reference_copy.history.first(),
+        "lending_historicalblockoverride": override.history.first(),
         "destruction_destructionlist": destruction_list,
         "destruction_destructionitem": item,
         "destruction_hold": destruction_services.hold_place(dossier, by=people["archive_manager"], reason="审计"),
@@ -184,6 +216,14 @@ def _remarks_added_to(dossier, people):
             dossier=dossier, filing_year=year, top_secret=False, by=people["clerk"], notes=notes
         )
     return VolumeRemarksEntry.objects.get()
+
+
+def _stocktake_finished(cabinet, clerk):
+    """A stocktake as a clerk takes one: a position label, a code naming no dossier (a finding), finished."""
+    stocktake = dossier_services.stocktake_start(cabinet, by=clerk)
+    dossier_services.stocktake_scan(stocktake, f"POS:{cabinet.code}/9", by=clerk)
+    dossier_services.stocktake_scan(stocktake, "NO-SUCH-0001", by=clerk)
+    return dossier_services.stocktake_finish(stocktake, by=clerk)
 
 
 def _chain_edited():

@@ -32,7 +32,7 @@ ARCHIVE_PAGES = {"cabinets", "inspections", "statistics"}
 # Whoever an approval chain can name sees the approvals inbox and names deputies.
 APPROVER = {"approvals", "deputies"}
 NAVIGATION_BY_ROLE = {
-    Role.ARCHIVE_CLERK: EVERYONE | ARCHIVE_PAGES | {"destruction"},
+    Role.ARCHIVE_CLERK: EVERYONE | ARCHIVE_PAGES | {"destruction", "desk"},
     Role.ARCHIVE_MANAGER: EVERYONE | APPROVER | ARCHIVE_PAGES | {"read_log", "audit", "reports", "destruction"},
     Role.SALES: EVERYONE,
     Role.DEPARTMENT_MANAGER: EVERYONE | APPROVER | {"handover", "customer_import", "destruction"},

@@ -38,7 +38,7 @@ from customers.services import customer_record_save
 from dossiers.models import Dossier
 from lending import services as lending_services
 from lending.models import Loan, LoanKind, MonthlyReport
-from tests.approving import approve_loan_fully
+from tests.approving import approve_loan_fully, signed_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -94,9 +94,6 @@ def filled_archive(archive, formal_dossier):
 
     clerk = people["clerk"]
     out = lending_services.loan_issue(approved(SecrecyTier.PERSONAL, LoanKind.BORROW), by=clerk)
-    Loan.objects.filter(pk=out.pk).update(
-        issued_at=timezone.now() - timedelta(days=4), due_at=timezone.now() - timedelta(days=3)
-    )
     copies = lending_services.loan_issue(approved(SecrecyTier.DEPARTMENT, LoanKind.PHOTOCOPY), by=clerk)
     lending_services.photocopy_register(
         copies,
@@ -108,13 +105,17 @@ def filled_archive(archive, formal_dossier):
         original_complete=True,
     )
     returned = lending_services.loan_issue(approved(SecrecyTier.COMPANY, LoanKind.BORROW), by=clerk)
-    lending_services.loan_return(returned, by=clerk, complete=True)
+    lending_services.loan_return(signed_for(returned), by=clerk, complete=True)
     lending_services.loan_request(
         borrower=people["owner"],
         dossier=dossiers[SecrecyTier.TOP_SECRET],
         kind=LoanKind.BORROW,
         content="合同",
         purpose="核对",
+    )
+    # Overdue now (made so last: a borrower with an overdue loan gets no new one).
+    Loan.objects.filter(pk=out.pk).update(
+        issued_at=timezone.now() - timedelta(days=4), due_at=timezone.now() - timedelta(days=3)
     )
     lending_services.monthly_report_snapshot_take(by=people["general_manager"])
     return archive

@@ -138,7 +138,7 @@ def test_a_destruction_chain_naming_a_tier_manager_is_refused(admin_client):
     response = post_chain(admin_client, chain, new=[{"stage": 3, "role": StepRole.TIER_MANAGER}])
 
     assert response.status_code == 200
-    assert "销毁清册和导出申请不分密级，不能以“密级管理人”为审批人。" in response.content.decode()
+    assert "销毁清册、导出、过夜留存和丢失注销不分密级，不能以“密级管理人”为审批人。" in response.content.decode()
     assert steps_of(chain) == before
 
 

@@ -202,3 +202,36 @@ def test_exports_of_registers_reports_and_the_trail_itself_are_on_the_trail(arch
         f"2026-03-09 10:00:00 | {people['archive_manager']} | 数据导出 | 1 行 | 导出 | "
         "借阅（原件，公司内阅读） status=approved",
     ]
+
+
+def test_the_circulation_desks_overrides_copies_and_calendar_are_on_the_trail(archive, formal_dossier, client_for):
+    """Issue 13: a block override, a reference copy and a working-day calendar entry are evidence
+    the trail shows with who made them."""
+    from datetime import date
+
+    from crm_archive.models import CalendarDay
+    from lending import circulation
+    from lending.models import BlockOverride
+
+    people = archive["people"]
+    override = BlockOverride(
+        borrower=people["owner"],
+        granted_by=people["archive_manager"],
+        reason="客户投诉处理急需",
+        valid_until=datetime(2026, 3, 11, 17, 30, tzinfo=SHANGHAI),
+    )
+    override._history_user = people["archive_manager"]
+    override.save()
+    document = formal_dossier().documents.first()
+    circulation.reference_copy_register(document, by=people["clerk"])
+    day = CalendarDay(day=date(2027, 10, 1), is_working_day=False, note="国庆节")
+    day._history_user = people["general_manager"]
+    day.save()
+    client = client_for(people["general_manager"])
+    blocks = rows(client.get(TRAIL, {"kind": "block_override"}))
+    assert len(blocks) == 1 and f"{people['archive_manager']} | 逾期借阅特批 | " in blocks[0]
+    assert "客户投诉处理急需" in blocks[0]
+    copies = rows(client.get(TRAIL, {"kind": "reference_copy"}))
+    assert len(copies) == 1 and f"{people['clerk']} | 参考副本 | " in copies[0]
+    calendar = rows(client.get(TRAIL, {"kind": "calendar_day", "record": "国庆"}))
+    assert len(calendar) == 1 and "2027-10-01 国庆节" in calendar[0]

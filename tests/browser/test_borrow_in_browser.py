@@ -55,6 +55,7 @@ def test_a_loan_is_requested_approved_and_issued_in_the_browser(browser, live_se
 
     context, page = sign_in(browser, live_server, "clerk")
     page.click(f"[data-panel=loans-to-issue] >> text={loan.register_number}")
+    page.fill("[data-action=issue] input[name=pages]", "12")
     page.click("[data-action=issue] button")
     page.wait_for_selector("[data-status=issued]")
     context.close()
@@ -63,3 +64,48 @@ def test_a_loan_is_requested_approved_and_issued_in_the_browser(browser, live_se
     assert loan.status == LoanStatus.ISSUED
     assert loan.archive_approved_by.username == "archmgr" and loan.issued_by.username == "clerk"
     assert signatures(loan.kind, loan.pk) == [(1, "manager", "approved"), (2, "archmgr", "approved")]
+
+
+def test_the_desk_issues_and_takes_back_by_scanning(browser, live_server, archive, formal_dossier):
+    """A barcode scanner types the spine label's code into the desk's field and presses Enter: the
+    clerk lands on the loan to issue, then — once the borrower has signed — on the loan to take back."""
+    from lending import services
+    from tests.approving import approve_loan_fully
+
+    people = archive["people"]
+    dossier = formal_dossier(SecrecyTier.PERSONAL)
+    loan = approve_loan_fully(
+        services.loan_request(
+            borrower=people["owner"], dossier=dossier, kind="borrow", content="参数表", purpose="维修"
+        )
+    )
+
+    context, page = sign_in(browser, live_server, "clerk")
+    page.click("[data-nav=desk]")
+    page.fill("input[name=code]", dossier.archive_number)
+    page.press("input[name=code]", "Enter")
+    page.wait_for_selector("[data-action=issue]")
+    page.fill("[data-action=issue] input[name=pages]", "7")
+    page.click("[data-action=issue] button")
+    page.wait_for_selector("[data-status=issued]")
+    assert page.locator("[data-receipt=missing]").count() == 1
+    context.close()
+
+    context, page = sign_in(browser, live_server, "owner")
+    page.goto(f"{live_server.url}/lending/{loan.pk}/")
+    page.click("[data-action=confirm] button")
+    page.wait_for_selector("[data-receipt=signed]")
+    context.close()
+
+    context, page = sign_in(browser, live_server, "clerk")
+    page.click("[data-nav=desk]")
+    page.fill("input[name=code]", dossier.archive_number)
+    page.press("input[name=code]", "Enter")
+    page.wait_for_selector("[data-action=return]")
+    page.check("[data-action=return] input[name=complete][value=yes]")
+    page.click("[data-action=return] button.primary")
+    page.wait_for_selector("[data-status=closed]")
+    context.close()
+
+    loan.refresh_from_db()
+    assert loan.status == LoanStatus.CLOSED and loan.pages_out == 7 and loan.pages_returned == 7

@@ -21,7 +21,7 @@ from dossiers.models import DossierStatus, Repair
 from lending import services
 from lending.models import ExtensionStatus, Loan, LoanKind, LoanStatus
 from lending.permissions import extension_actions, loan_actions, loans_awaiting_approval_by
-from tests.approving import approve_loan_fully, signatures
+from tests.approving import approve_loan_fully, signatures, signed_for
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +77,7 @@ def test_the_whole_borrow_flow_through_the_pages(archive, formal_dossier, client
         assert signatures(loan.kind, loan.pk) == [(1, "manager", "approved"), (2, "archmgr", "approved")]
 
         assert loan.register_number in client_for(people["clerk"]).get(reverse("home")).content.decode()
-        client_for(people["clerk"]).post(reverse("lending:issue", args=[loan.pk]))
+        client_for(people["clerk"]).post(reverse("lending:issue", args=[loan.pk]), {"pages": 8})
         loan.refresh_from_db()
         assert loan.status == LoanStatus.ISSUED and loan.issued_by == people["clerk"]
         assert timezone.localtime(loan.due_at).date() == clock.date()  # due the same day
@@ -101,7 +101,7 @@ def test_an_incomplete_return_is_recorded_and_opens_a_repair(archive, formal_dos
     loan = services.loan_request(
         borrower=people["owner"], dossier=dossier, kind=LoanKind.BORROW, content="x", purpose="y"
     )
-    loan = services.loan_issue(approve_loan_fully(loan), by=people["clerk"])
+    loan = signed_for(services.loan_issue(approve_loan_fully(loan), by=people["clerk"]))
     damaged = dossier.documents.first()
     client = client_for(people["clerk"])
     refused = client.post(reverse("lending:return", args=[loan.pk]), {"complete": "no"}, follow=True)
@@ -210,7 +210,7 @@ def test_only_the_archive_clerk_issues_and_receives(person, archive, lending_peo
         purpose="y",
     )
     loan = approve_loan_fully(loan)
-    response = client_for(people[person]).post(reverse("lending:issue", args=[loan.pk]), follow=True)
+    response = client_for(people[person]).post(reverse("lending:issue", args=[loan.pk]), {"pages": 3}, follow=True)
     assert "只有档案管理员可以发放档案" in response.content.decode() or response.status_code == 404
     assert Loan.objects.get(pk=loan.pk).status == LoanStatus.APPROVED
 
@@ -223,7 +223,7 @@ def test_each_step_is_refused_in_the_wrong_state(archive, formal_dossier):
     with pytest.raises(TransitionRefused, match="待审批"):
         services.loan_issue(loan, by=people["clerk"])
     with pytest.raises(TransitionRefused):
-        services.loan_return(loan, by=people["clerk"], complete=True)
+        services.loan_return(signed_for(loan), by=people["clerk"], complete=True)
     loan = approve_loan_fully(loan)
     with pytest.raises(TransitionRefused):
         services.loan_approve(loan, by=people["archive_manager"])
@@ -278,7 +278,7 @@ def test_a_reader_without_the_tier_needs_the_tier_approver_and_reads_only_until_
     assert can_read_customer(outsider, customer)
     loan = services.loan_issue(loan, by=people["clerk"])
     assert client_for(outsider).get(reverse("customers:detail", args=[customer.pk])).status_code == 200
-    services.loan_return(loan, by=people["clerk"], complete=True)
+    services.loan_return(signed_for(loan), by=people["clerk"], complete=True)
     assert not can_read_customer(outsider, customer)
     assert client_for(outsider).get(reverse("customers:detail", args=[customer.pk])).status_code == 404
 
@@ -382,11 +382,15 @@ def test_an_extension_of_a_loan_the_borrower_may_not_read_needs_the_tier_manager
     assert loan.due_at == later and loan.grant.expires_at == later
 
 
+@time_machine.travel(datetime(2026, 3, 11, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
 def test_overdue_loans_show_to_the_clerk_and_the_borrowers_manager_and_are_reminded(
     archive, formal_dossier, client_for
 ):
+    """Due on Monday 9 March: by Wednesday two working days have passed, so the borrower (at once)
+    and their department manager (after one working day) have been told, not yet the archive and
+    general managers (after three)."""
     from accounts.models import Notification
-    from lending.tasks import send_overdue_reminders
+    from lending.tasks import send_loan_notices
 
     people = archive["people"]
     loan = services.loan_request(
@@ -398,7 +402,7 @@ def test_overdue_loans_show_to_the_clerk_and_the_borrowers_manager_and_are_remin
     )
     assert 'data-panel="loans-overdue"' in client_for(people["clerk"]).get(reverse("home")).content.decode()
     assert 'data-panel="department-overdue"' in client_for(people["manager"]).get(reverse("home")).content.decode()
-    assert send_overdue_reminders.delay().get() == 1
+    assert send_loan_notices.delay().get() == {"courtesy": 0, "overdue": 2, "reservations_lapsed": 0}
     assert set(
         Notification.objects.filter(message__contains="已逾期").values_list("recipient__username", flat=True)
     ) == {
@@ -463,9 +467,9 @@ def test_two_loans_of_one_customer_each_end_their_own_grant(archive, lending_peo
     original = services.loan_issue(approve_loan_fully(original), by=people["clerk"])
     assert original.grant_id != copies.grant_id
 
-    services.loan_return(original, by=people["clerk"], complete=True)
+    services.loan_return(signed_for(original), by=people["clerk"], complete=True)
     assert can_read_customer(outsider, customer)  # through the photocopies' own grant, still running
-    services.photocopy_close(copies, by=people["clerk"], complete=True)
+    services.photocopy_close(signed_for(copies), by=people["clerk"], complete=True)
     assert not can_read_customer(outsider, customer)
     # Ended grants are kept as history, each marked revoked.
     grants = CustomerAccessGrant.objects.filter(user=outsider, content_object=customer)
@@ -502,7 +506,7 @@ def test_an_extension_cannot_be_approved_once_the_loan_is_returned(archive, form
     extension = services.extension_request(
         loan, by=people["owner"], until=loan.due_at + timedelta(days=7), reason="多看几天"
     )
-    services.loan_return(loan, by=people["clerk"], complete=True)
+    services.loan_return(signed_for(loan), by=people["clerk"], complete=True)
     with pytest.raises(TransitionRefused):
         services.extension_decide(extension, by=people["manager"], approve=True)  # whose turn it was
     loan.refresh_from_db()
@@ -524,7 +528,7 @@ def test_a_clerk_who_borrowed_cannot_close_their_own_loan(archive, formal_dossie
     loan = services.loan_approve(loan, by=md)
     loan = services.loan_issue(loan, by=people["clerk"])
     with pytest.raises(ActionRefused, match="经办人不能是借阅人本人"):
-        services.loan_return(loan, by=borrowing_clerk, complete=True)
+        services.loan_return(signed_for(loan), by=borrowing_clerk, complete=True)
 
 
 def test_a_department_manager_who_also_manages_the_tier_signs_once_in_both_columns(archive, formal_dossier, client_for):

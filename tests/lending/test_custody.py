@@ -8,7 +8,7 @@ from crm_archive.errors import ActionRefused, TransitionRefused
 from dossiers.models import Dossier, DossierCustody
 from lending import services
 from lending.models import LoanKind
-from tests.approving import approve_loan_fully
+from tests.approving import approve_loan_fully, signed_for
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def test_a_borrowed_original_is_on_loan_until_it_is_returned(archive, formal_dos
     loan = services.loan_issue(loan, by=people["clerk"])
     assert custody_of(dossier) == DossierCustody.ON_LOAN
     assert Dossier.history.filter(id=dossier.pk).order_by("-history_id").first().history_user == people["clerk"]
-    services.loan_return(loan, by=people["clerk"], complete=True)
+    services.loan_return(signed_for(loan), by=people["clerk"], complete=True)
     assert custody_of(dossier) == DossierCustody.IN_CABINET
 
 
@@ -86,7 +86,7 @@ def test_the_dossier_page_and_list_show_an_original_on_loan(archive, formal_doss
     people = archive["people"]
     dossier = formal_dossier()
     client = client_for(people["clerk"])
-    assert "data-custody=" not in client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    assert 'data-custody="on_loan"' not in client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
     services.loan_issue(approved(people, dossier), by=people["clerk"])
     assert 'data-custody="on_loan"' in client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
     assert 'data-custody="on_loan"' in client.get(reverse("dossiers:list")).content.decode()

@@ -22,7 +22,7 @@ from customers.models import SecrecyTier
 from lending import services
 from lending.models import Loan, LoanKind, MonthlyReport, MonthlyReportKind, MonthlyReportLine
 from lending.tasks import generate_monthly_outstanding_report
-from tests.approving import approve_loan_fully
+from tests.approving import approve_loan_fully, signed_for
 
 from ..conftest import wait_for
 
@@ -57,9 +57,6 @@ def loans_in_every_state(clock, archive, formal_dossier):
         return approve_loan_fully(requested(dossier, kind))
 
     out = services.loan_issue(approved(formal_dossier(SecrecyTier.PERSONAL), LoanKind.BORROW), by=people["clerk"])
-    Loan.objects.filter(pk=out.pk).update(
-        issued_at=timezone.now() - timedelta(days=4), due_at=timezone.now() - timedelta(days=3)
-    )
     copies = services.loan_issue(
         approved(formal_dossier(SecrecyTier.DEPARTMENT), LoanKind.PHOTOCOPY), by=people["clerk"]
     )
@@ -73,12 +70,16 @@ def loans_in_every_state(clock, archive, formal_dossier):
         original_complete=True,
     )
     returned = services.loan_issue(approved(formal_dossier(SecrecyTier.COMPANY), LoanKind.BORROW), by=people["clerk"])
-    services.loan_return(returned, by=people["clerk"], complete=True)
+    services.loan_return(signed_for(returned), by=people["clerk"], complete=True)
     # Top secret: the owner's department manager and the archive manager have signed, the general
     # manager has not.
     pending = requested(formal_dossier(SecrecyTier.TOP_SECRET), LoanKind.BORROW)
     pending = services.loan_approve(pending, by=people["manager"])
     pending = services.loan_approve(pending, by=people["archive_manager"])
+    # Overdue now (made so last: a borrower with an overdue loan gets no new one).
+    Loan.objects.filter(pk=out.pk).update(
+        issued_at=timezone.now() - timedelta(days=4), due_at=timezone.now() - timedelta(days=3)
+    )
     return {"out": Loan.objects.get(pk=out.pk), "copies": copies, "returned": returned, "pending": pending}
 
 
@@ -123,7 +124,7 @@ def test_a_snapshot_on_the_third_leaves_the_official_report_to_the_fifth(clock, 
     people = archive["people"]
     snapshot = services.monthly_report_snapshot_take(by=people["general_manager"])
     clock.move_to(november(4, 10))
-    services.loan_return(loans_in_every_state["out"], by=people["clerk"], complete=True)
+    services.loan_return(signed_for(loans_in_every_state["out"]), by=people["clerk"], complete=True)
     pending = services.loan_approve(loans_in_every_state["pending"], by=people["general_manager"])  # top secret
     issued_on_the_fourth = services.loan_issue(pending, by=people["clerk"])
 

@@ -1,9 +1,11 @@
 """影印 flow, and the rules the database holds (SPEC §5)."""
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +14,7 @@ from crm_archive.errors import ActionRefused, TransitionRefused
 from customers.models import SecrecyTier
 from lending import services
 from lending.models import Loan, LoanKind, LoanStatus
-from tests.approving import approve_loan_fully
+from tests.approving import approve_loan_fully, signed_for
 
 pytestmark = pytest.mark.django_db
 
@@ -22,14 +24,15 @@ def approved(people, dossier, *, borrower="owner", kind=LoanKind.BORROW):
     return approve_loan_fully(loan)
 
 
+@time_machine.travel(datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
 def test_the_whole_photocopy_flow(archive, formal_dossier, client_for):
     people = archive["people"]
     dossier = formal_dossier()
     loan = approved(people, dossier, kind=LoanKind.PHOTOCOPY)
     assert loan.status == LoanStatus.APPROVED and loan.archive_approved_by == people["archive_manager"]
     clerk = client_for(people["clerk"])
-    clerk.post(reverse("lending:issue", args=[loan.pk]))
-    due = timezone.localdate() + timedelta(days=5)
+    clerk.post(reverse("lending:issue", args=[loan.pk]), {"pages": 6})
+    due = timezone.localdate() + timedelta(days=3)  # Friday 13 March, a working day
     clerk.post(
         reverse("lending:photocopy", args=[loan.pk]),
         {
@@ -49,7 +52,13 @@ def test_the_whole_photocopy_flow(archive, formal_dossier, client_for):
     assert services.loan_issue(again, by=people["clerk"]).status == LoanStatus.ISSUED
     register = clerk.get(reverse("lending:register", args=["photocopy"])).content.decode()
     assert "合同" in register and "4 / 2" in register
-    clerk.post(reverse("lending:photocopy_close", args=[loan.pk]), {"complete": "yes"})
+    # The copies are not closed before the borrower signs for them (签收), even once registered.
+    refused = clerk.post(reverse("lending:photocopy_close", args=[loan.pk]), {"complete": "yes"}, follow=True)
+    assert "借阅人尚未签收" in refused.content.decode()
+    assert Loan.objects.get(pk=loan.pk).status == LoanStatus.COPIES_OUT
+    client_for(loan.borrower).post(reverse("lending:confirm", args=[loan.pk]))
+    assert Loan.objects.get(pk=loan.pk).borrower_confirmed_at is not None
+    client_for(people["clerk"]).post(reverse("lending:photocopy_close", args=[loan.pk]), {"complete": "yes"})
     loan.refresh_from_db()
     assert loan.status == LoanStatus.CLOSED and loan.photocopy.copies_complete is True
 
@@ -81,8 +90,8 @@ def test_incomplete_photocopies_must_be_described_before_closing(archive, formal
         original_complete=True,
     )
     with pytest.raises(ActionRefused, match="请写明情况"):
-        services.photocopy_close(loan, by=people["clerk"], complete=False)
-    loan = services.photocopy_close(loan, by=people["clerk"], complete=False, remarks="少一份")
+        services.photocopy_close(signed_for(loan), by=people["clerk"], complete=False)
+    loan = services.photocopy_close(signed_for(loan), by=people["clerk"], complete=False, remarks="少一份")
     assert loan.returned_complete is False and "少一份" in loan.remarks
 
 

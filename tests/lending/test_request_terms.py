@@ -61,6 +61,7 @@ def test_the_approvers_see_the_requested_return_date(archive, formal_dossier, cl
         content="参数表",
         purpose="维修",
         requested_due_on=MORNING.date() + timedelta(days=3),
+        overnight_reason="现场调试",
     )
     page = client_for(archive["people"]["archive_manager"]).get(reverse("lending:detail", args=[loan.pk]))
     assert "2026-11-26" in page.content.decode()
