@@ -750,7 +750,7 @@ def loan_write_off_decide(loan: Loan, *, by, approve: bool, comment: str = "") -
         loan = _locked(loan)
         _refuse_unless(loan.status == LoanStatus.LOST, loan)
         if by.pk == loan.borrower_id:
-            raise ActionRefused(_("不能审批自己的借阅。"))
+            raise ActionRefused(_("不能审批自己的申请。"))
         if not approve and not comment.strip():
             raise ActionRefused(_("请写明不批准的原因。"))
         decision = approval_decide(
