@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -22,6 +23,8 @@ from accounts.selectors import people_with_role
 from accounts.services import notification_send, notifications_send
 from crm_archive.errors import ActionRefused
 from crm_archive.workdays import add_working_days, end_of_working_day, working_days_between
+from dossiers.models import Document, DossierCustody, DossierStatus
+from dossiers.services import dossiers_lock
 
 from .models import (
     NOT_RETURNED_STATUSES,
@@ -199,43 +202,64 @@ def hold_for_another(loan, *, at=None) -> Loan | None:
     )
 
 
+def reservation_serve_after_commit(dossier_id):
+    """Serve the dossier's reservation queue once the caller's transaction has committed: never while
+    it holds the dossier's lock, since serving locks the waiting loans first, then the dossier (the
+    order every service takes: a workflow's own rows, then dossiers)."""
+    transaction.on_commit(lambda: reservation_serve_next(dossier_id))
+
+
 def reservation_serve_next(dossier_id, *, at=None) -> Loan | None:
-    """The original is back on its shelf (or a hold ran out): hold it for the first request in the
-    queue not yet served, until the end of LOAN_RESERVATION_HOLD_WORKING_DAYS working days, and
-    tell the requester (recorded on their loan). Nothing when someone's hold still runs."""
+    """When the dossier's original is on its shelf and nobody's hold still runs, hold it for the
+    first request in the queue not yet served, until the end of LOAN_RESERVATION_HOLD_WORKING_DAYS
+    working days, and tell the requester (recorded on their loan). Holds that ran out are cleared
+    on the way. Decided on locked rows — the waiting loans, then the dossier — so two runs never
+    serve twice and nobody is told of an original that is out."""
     at = at or timezone.now()
-    queue = reservation_queue(dossier_id)
-    if queue.filter(held_until__gt=at).exists():
-        return None
-    served = LoanNotice.objects.filter(kind=NoticeKind.RESERVATION).values("loan_id")
-    following = queue.exclude(pk__in=served).select_related("borrower", "dossier").first()
-    if following is None:
-        return None
-    following.held_until = end_of_next_working_days(settings.LOAN_RESERVATION_HOLD_WORKING_DAYS, at=at)
-    Loan.objects.filter(pk=following.pk).update(held_until=following.held_until)
-    message = _("您预约的档案 %(archive)s 已归还，为您保留至 %(until)s，请到档案室领取（%(number)s）。") % {
-        "archive": following.dossier.archive_number,
-        "until": timezone.localtime(following.held_until).strftime("%Y-%m-%d %H:%M"),
-        "number": following.register_number,
-    }
-    notification_send(recipient=following.borrower, message=message, link=_link(following))
-    LoanNotice.objects.create(
-        loan=following, kind=NoticeKind.RESERVATION, recipients=str(following.borrower), message=message, sent_at=at
-    )
+    with transaction.atomic():
+        queue = list(reservation_queue(dossier_id).select_for_update())
+        if not queue:
+            return None
+        dossier = dossiers_lock([dossier_id]).get(dossier_id)
+        lapsed = [loan.pk for loan in queue if loan.held_until is not None and loan.held_until <= at]
+        if lapsed:
+            Loan.objects.filter(pk__in=lapsed).update(held_until=None)
+        if dossier is None or dossier.custody != DossierCustody.IN_CABINET or dossier.status != DossierStatus.FORMAL:
+            return None
+        if any(loan.held_until is not None and loan.held_until > at for loan in queue):
+            return None
+        served = set(
+            LoanNotice.objects.filter(loan_id__in=[loan.pk for loan in queue], kind=NoticeKind.RESERVATION).values_list(
+                "loan_id", flat=True
+            )
+        )
+        following = next((loan for loan in queue if loan.pk not in served), None)
+        if following is None:
+            return None
+        following.held_until = end_of_next_working_days(settings.LOAN_RESERVATION_HOLD_WORKING_DAYS, at=at)
+        Loan.objects.filter(pk=following.pk).update(held_until=following.held_until)
+        borrower = get_user_model().objects.get(pk=following.borrower_id)
+        message = _("您预约的档案 %(archive)s 已归还，为您保留至 %(until)s，请到档案室领取（%(number)s）。") % {
+            "archive": dossier.archive_number,
+            "until": timezone.localtime(following.held_until).strftime("%Y-%m-%d %H:%M"),
+            "number": following.register_number,
+        }
+        notification_send(recipient=borrower, message=message, link=_link(following))
+        LoanNotice.objects.create(
+            loan=following, kind=NoticeKind.RESERVATION, recipients=str(borrower), message=message, sent_at=at
+        )
     return following
 
 
 def reservations_lapse(*, at=None) -> int:
     """Holds that ran out without the original being issued pass to the next request in the queue."""
     at = at or timezone.now()
-    lapsed = list(Loan.objects.filter(held_until__lte=at, status__in=WAITING_STATUSES).values_list("pk", "dossier_id"))
-    if not lapsed:
-        return 0
-    Loan.objects.filter(pk__in=[pk for pk, _dossier in lapsed]).update(held_until=None)
-    for dossier_id in sorted({dossier_id for _pk, dossier_id in lapsed}):
-        with transaction.atomic():
-            reservation_serve_next(dossier_id, at=at)
-    return len(lapsed)
+    dossier_ids = set(
+        Loan.objects.filter(held_until__lte=at, status__in=WAITING_STATUSES).values_list("dossier_id", flat=True)
+    )
+    for dossier_id in sorted(dossier_ids):
+        reservation_serve_next(dossier_id, at=at)
+    return len(dossier_ids)
 
 
 # ── Notices ────────────────────────────────────────────────────────────────────────────────────
@@ -367,7 +391,9 @@ def reference_copy_register(document, *, by) -> ReferenceCopy:
     if document.destroyed_at is not None:
         raise ActionRefused(_("此文件已销毁，不能登记参考副本。"))
     with transaction.atomic():
-        last = ReferenceCopy.objects.select_for_update().filter(document=document).aggregate(last=Max("number"))["last"]
+        # The document's row is the lock that numbers its copies one at a time (MAX locks nothing).
+        Document.objects.select_for_update().filter(pk=document.pk).first()
+        last = ReferenceCopy.objects.filter(document=document).aggregate(last=Max("number"))["last"]
         copy = ReferenceCopy(document=document, number=(last or 0) + 1, registered_by=by)
         copy._history_user = by
         copy.save()

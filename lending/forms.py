@@ -73,12 +73,16 @@ class IssueForm(Form):
         help_text=_("借出参考副本时，原件留在档案柜。"),
     )
 
-    def __init__(self, *args, loan=None, copies=None, **kwargs):
+    def __init__(self, *args, loan=None, copies=None, original=True, **kwargs):
         super().__init__(*args, **kwargs)
         if copies is not None:
             self.fields["reference_copy"].queryset = copies
         if copies is None or not copies.exists():
             del self.fields["reference_copy"]
+        elif not original:
+            # The original cannot go out now (out, or held for another requester): a copy only.
+            self.fields["reference_copy"].required = True
+            self.fields["reference_copy"].empty_label = None
         if loan is not None and loan.documents.all():
             self.fields["pages"].initial = sum(document.pages for document in loan.documents.all())
 

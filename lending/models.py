@@ -265,8 +265,21 @@ class Loan(models.Model):
         return self.reference_copy_id is None
 
     @property
-    def receipt_recorded(self) -> bool:
-        return self.borrower_confirmed_at is not None
+    def loss_report_id(self) -> int | None:
+        """The latest loss report (its LOSS notice): its write-off chain is keyed by it, so a loss
+        reported again after a refused write-off gets a chain of its own. Reads prefetched notices."""
+        reports = [notice.pk for notice in self.notices.all() if notice.kind == NoticeKind.LOSS]
+        return max(reports) if reports else None
+
+    @property
+    def awaiting_receipt(self) -> bool:
+        """Whether what is out now waits for the borrower's 签收: the original (or reference copy)
+        while issued, the photocopies once registered."""
+        if self.status == LoanStatus.ISSUED:
+            return self.borrower_confirmed_at is None
+        if self.status == LoanStatus.COPIES_OUT:
+            return self.photocopy.copies_signed_at is None
+        return False
 
     @property
     def is_overdue(self) -> bool:
@@ -291,6 +304,17 @@ class PhotocopyRecord(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
     )
     copies_due_on = models.DateField(_("影印件应还日期"))
+    # 签收 of the copies: the borrower signs for them once registered (the original's receipt is the loan's).
+    copies_signed_at = models.DateTimeField(_("影印件签收时间"), null=True, blank=True)
+    copies_witnessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("见证签收经办人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    copies_witness_note = models.CharField(_("签收见证说明"), max_length=300, blank=True)
     copies_returned_at = models.DateTimeField(_("影印件归还时间"), null=True, blank=True)
     copies_complete = models.BooleanField(_("影印件完整"), null=True, blank=True)
 

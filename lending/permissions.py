@@ -86,14 +86,16 @@ def dossier_lending_actions(user, dossier) -> set[str]:
 # approve → loan_approve, reject → loan_reject, cancel → loan_cancel, issue → loan_issue,
 # confirm_receipt → loan_confirm_receipt, return → loan_return, register_photocopy →
 # photocopy_register, close_photocopy → photocopy_close, request_extension → extension_request,
-# witness_receipt → loan_receipt_witness, report_lost → loan_report_lost, decide_overnight →
-# loan_overnight_decide, decide_write_off → loan_write_off_decide.
+# issue_copy → loan_issue with a reference copy, witness_receipt → loan_receipt_witness,
+# report_lost → loan_report_lost, decide_overnight → loan_overnight_decide, decide_write_off →
+# loan_write_off_decide.
 LOAN_ACTIONS = frozenset(
     {
         "approve",
         "reject",
         "cancel",
         "issue",
+        "issue_copy",
         "confirm_receipt",
         "witness_receipt",
         "return",
@@ -117,6 +119,15 @@ def _extensions_left(loan) -> bool:
     return asked < settings.LOAN_MAX_EXTENSIONS
 
 
+def reference_copy_may_go_out(loan) -> bool:
+    """A borrow may be served with a reference copy on the shelf (the original stays in, or is out)."""
+    return (
+        loan.kind == LoanKind.BORROW
+        and dossier_may_be_lent(loan.dossier)
+        and circulation.reference_copies_on_shelf(dossier_id=loan.dossier_id).exists()
+    )
+
+
 def original_may_go_out(loan) -> bool:
     """The original is on its shelf and not held for another requester (预约)."""
     return (
@@ -133,7 +144,7 @@ def loan_actions(user, loan) -> set[str]:
     held apart for destruction is not lent further."""
     actions = set()
     status = loan.status
-    signed = loan.borrower_confirmed_at is not None
+    signed = status in OUTSTANDING_STATUSES and not loan.awaiting_receipt
     if user.pk == loan.borrower_id:
         if status in (LoanStatus.REQUESTED, LoanStatus.APPROVED):
             actions.add("cancel")
@@ -152,7 +163,7 @@ def loan_actions(user, loan) -> set[str]:
         and may_sign(user, RequestKind.OVERNIGHT, loan.pk)
     ):
         actions.add("decide_overnight")
-    if status == LoanStatus.LOST and may_sign(user, RequestKind.WRITE_OFF, loan.pk):
+    if status == LoanStatus.LOST and may_sign(user, RequestKind.WRITE_OFF, loan.loss_report_id):
         actions.add("decide_write_off")
     if not can_issue_loans(user):
         return actions
@@ -163,8 +174,11 @@ def loan_actions(user, loan) -> set[str]:
     if status == LoanStatus.APPROVED:
         # Only an original on its shelf, not held for another requester, goes out (not one out on
         # another loan, held apart or destroyed), and not to a borrower blocked by an overdue loan.
-        if original_may_go_out(loan) and circulation.block_refusal(loan.borrower, loan=loan) is None:
-            actions.add("issue")
+        if circulation.block_refusal(loan.borrower, loan=loan) is None:
+            if original_may_go_out(loan):
+                actions.add("issue")
+            if reference_copy_may_go_out(loan):
+                actions.add("issue_copy")
     elif status == LoanStatus.ISSUED and loan.kind == LoanKind.BORROW and signed:
         actions.add("return")
     elif status == LoanStatus.ISSUED and loan.kind == LoanKind.PHOTOCOPY and dossier_may_be_lent(loan.dossier):

@@ -30,6 +30,7 @@ from dossiers.services import dossier_custody_move, dossiers_lock, repair_open
 
 from . import circulation, permissions, selectors
 from .models import (
+    NOT_RETURNED_STATUSES,
     OFFICIAL_REPORT_DAY,
     OUTSTANDING_STATUSES,
     Extension,
@@ -85,7 +86,7 @@ def _original_back_in_cabinet(dossier, *, by):
     next requester in its reservation queue, who is told."""
     if dossier.custody == DossierCustody.ON_LOAN:
         dossier_custody_move(dossier, DossierCustody.IN_CABINET, by=by)
-        circulation.reservation_serve_next(dossier.pk)
+        circulation.reservation_serve_after_commit(dossier.pk)
 
 
 def _loan_link(loan: Loan) -> str:
@@ -272,6 +273,14 @@ def loan_reject(loan: Loan, *, by, reason: str) -> Loan:
     return loan
 
 
+def _overnight_close(loan: Loan):
+    """A loan that ends (returned, lost) needs no decision on keeping its original overnight."""
+    if loan.overnight_status == OvernightStatus.REQUESTED:
+        approval_close(kind=RequestKind.OVERNIGHT, request_id=loan.pk)
+        loan.overnight_status = OvernightStatus.REJECTED
+        Loan.objects.filter(pk=loan.pk).update(overnight_status=OvernightStatus.REJECTED)
+
+
 def _leave_queue(loan: Loan, *, by):
     """A request that will not be issued leaves the queue (saved here): its overnight step ends
     with it, and an original held for it passes to the next request."""
@@ -282,7 +291,7 @@ def _leave_queue(loan: Loan, *, by):
     loan._history_user = by
     loan.save()
     if held:
-        circulation.reservation_serve_next(loan.dossier_id)
+        circulation.reservation_serve_after_commit(loan.dossier_id)
 
 
 def loan_cancel(loan: Loan, *, by) -> Loan:
@@ -334,6 +343,7 @@ def loan_issue(
             _original_on_shelf_for(loan, now=now)
             overnight = loan.overnight_status == OvernightStatus.APPROVED and loan.kind == LoanKind.BORROW
             due_day = max(loan.requested_due_on or today, today) if overnight else today
+        held = loan.held_until is not None
         loan.status = LoanStatus.ISSUED
         loan.issued_at, loan.issued_by, loan.pages_out, loan.held_until = now, by, pages, None
         loan.due_at = due_at or due_on_day(due_day, now=now)
@@ -349,6 +359,9 @@ def loan_issue(
             ) from None
         if reference_copy is None:
             dossier_custody_move(loan.dossier, DossierCustody.ON_LOAN, by=by, holder=loan.borrower)
+        elif held:
+            # Served with a copy: the original it was held for goes to the next requester.
+            circulation.reservation_serve_after_commit(loan.dossier_id)
         _grant_until(loan, loan.due_at)
     return loan
 
@@ -394,8 +407,30 @@ def _reference_copy_check(loan: Loan, copy: ReferenceCopy):
         raise ActionRefused(_("此参考副本不属于本档案。"))
     if copy.withdrawn_at is not None:
         raise ActionRefused(_("此参考副本已注销。"))
+    if copy.loans.filter(status__in=NOT_RETURNED_STATUSES).exists():
+        raise ActionRefused(_("此参考副本已借出。"))
     if loan.kind != LoanKind.BORROW:
         raise ActionRefused(_("影印须使用原件，参考副本只用于借阅。"))
+
+
+def _receipt_record(loan: Loan, *, by, note: str = "") -> Loan:
+    """Record the 签收 of what is out now: on the loan for the original (or a reference copy), on
+    the photocopy record for the copies once registered; `note` names a witnessed signature."""
+    _refuse_unless(loan.status in OUTSTANDING_STATUSES and loan.awaiting_receipt, loan)
+    now = timezone.now()
+    if loan.status == LoanStatus.COPIES_OUT:
+        record = loan.photocopy
+        record.copies_signed_at = now
+        if note:
+            record.copies_witnessed_by, record.copies_witness_note = by, note
+        record.save()
+        return loan
+    loan.borrower_confirmed_at = now
+    if note:
+        loan.receipt_witnessed_by, loan.receipt_witness_note = by, note
+    loan._history_user = by
+    loan.save()
+    return loan
 
 
 def loan_confirm_receipt(loan: Loan, *, by) -> Loan:
@@ -405,11 +440,7 @@ def loan_confirm_receipt(loan: Loan, *, by) -> Loan:
         loan = _locked(loan)
         if by.pk != loan.borrower_id:
             raise ActionRefused(_("只有借阅人本人可以签收。"))
-        _refuse_unless(loan.status in OUTSTANDING_STATUSES and loan.borrower_confirmed_at is None, loan)
-        loan.borrower_confirmed_at = timezone.now()
-        loan._history_user = by
-        loan.save()
-    return loan
+        return _receipt_record(loan, by=by)
 
 
 def loan_receipt_witness(loan: Loan, *, by, note: str) -> Loan:
@@ -423,17 +454,12 @@ def loan_receipt_witness(loan: Loan, *, by, note: str) -> Loan:
         loan = _locked(loan)
         if by.pk == loan.borrower_id:
             raise ActionRefused(_("经办人不能是借阅人本人。"))
-        _refuse_unless(loan.status in OUTSTANDING_STATUSES and loan.borrower_confirmed_at is None, loan)
-        loan.borrower_confirmed_at = timezone.now()
-        loan.receipt_witnessed_by, loan.receipt_witness_note = by, note.strip()[:300]
-        loan._history_user = by
-        loan.save()
-    return loan
+        return _receipt_record(loan, by=by, note=note.strip()[:300])
 
 
 def _refuse_unsigned(loan: Loan):
-    """A loan is not complete until the borrower's receipt (签收) is recorded."""
-    if loan.borrower_confirmed_at is None:
+    """A loan is not complete until the borrower's receipt (签收) of what is out is recorded."""
+    if loan.awaiting_receipt:
         raise ActionRefused(
             _("借阅人尚未签收 %(number)s，请先由借阅人签收，或登记见证签收后再注销。")
             % {"number": loan.register_number}
@@ -502,6 +528,7 @@ def loan_return(
             _original_back_in_cabinet(loan.dossier, by=by)
         customer_access_revoke(loan.grant)
         _close_pending_extensions(loan)
+        _overnight_close(loan)
     return loan
 
 
@@ -717,13 +744,7 @@ def loan_report_lost(loan: Loan, *, by, description: str) -> Loan:
         loan._history_user = by
         loan.save()
         _close_pending_extensions(loan)
-        approval_open(
-            kind=RequestKind.WRITE_OFF,
-            request_id=loan.pk,
-            reference=_("%(number)s丢失") % {"number": loan.register_number},
-            link=_loan_link(loan),
-            subject=subject_for_customer(loan.borrower, loan.dossier.customer),
-        )
+        _overnight_close(loan)
         message = _("借阅 %(number)s（档号 %(archive)s，借阅人 %(borrower)s）登记丢失：%(description)s") % {
             "number": loan.register_number,
             "archive": loan.dossier.archive_number,
@@ -732,11 +753,19 @@ def loan_report_lost(loan: Loan, *, by, description: str) -> Loan:
         }
         managers = list(people_with_role(Role.ARCHIVE_MANAGER))
         notifications_send([(manager, message, _loan_link(loan)) for manager in managers])
-        LoanNotice.objects.create(
+        report = LoanNotice.objects.create(
             loan=loan,
             kind=NoticeKind.LOSS,
             recipients="、".join(str(manager) for manager in managers)[:500],
             message=message[:500],
+        )
+        # The write-off chain of this report (a loss reported again after a refusal has its own).
+        approval_open(
+            kind=RequestKind.WRITE_OFF,
+            request_id=report.pk,
+            reference=_("%(number)s丢失") % {"number": loan.register_number},
+            link=_loan_link(loan),
+            subject=subject_for_customer(loan.borrower, loan.dossier.customer),
         )
     return loan
 
@@ -754,7 +783,7 @@ def loan_write_off_decide(loan: Loan, *, by, approve: bool, comment: str = "") -
         if not approve and not comment.strip():
             raise ActionRefused(_("请写明不批准的原因。"))
         decision = approval_decide(
-            kind=RequestKind.WRITE_OFF, request_id=loan.pk, by=by, approve=approve, comment=comment
+            kind=RequestKind.WRITE_OFF, request_id=loan.loss_report_id, by=by, approve=approve, comment=comment
         )
         if decision.outcome == ApprovalOutcome.PENDING:
             return loan
@@ -792,7 +821,7 @@ def _report_lines_store(report: MonthlyReport) -> list[MonthlyReportLine]:
     at = report.taken_at
     lines = []
     for loan in selectors.loans_outstanding(at=at):
-        original_out = loan.original_returned_at is None
+        original_out = loan.lends_original and loan.original_returned_at is None
         lines.append(
             MonthlyReportLine(
                 report=report,

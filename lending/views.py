@@ -75,8 +75,7 @@ def loan_request(request):
         if place["holder"] is not None and place["ahead"] is not None:
             messages.info(
                 request,
-                _("原件现由 %(borrower)s 借出，您已进入预约队列（前面 %(ahead)d 人），归还后将通知您。")
-                % {"borrower": place["holder"].borrower, "ahead": place["ahead"]},
+                _("原件已借出，您已进入预约队列（前面 %(ahead)d 人），归还后将通知您。") % {"ahead": place["ahead"]},
             )
         return redirect("lending:detail", pk=loan.pk)
     return render(request, "lending/request_form.html", {"form": form})
@@ -90,13 +89,21 @@ def loan_detail(request, pk):
     user = request.user
     actions = permissions.loan_actions(user, loan)
     copies = None
-    if "issue" in actions:
+    if "issue_copy" in actions:
         copies = circulation.reference_copies_on_shelf(dossier_id=loan.dossier_id).select_related("document")
+    # Who has the original and who waits: for those who decide (approvers, the archive office).
+    sees_place = bool({"approve", "reject", "issue", "issue_copy"} & actions) or (
+        permissions.can_issue_loans(user) or dossier_permissions.can_oversee_archive(user)
+    )
     context = {
         "loan": loan,
         "actions": actions,
-        "place": selectors.whereabouts(loan) if loan.lends_original else None,
-        "issue_form": IssueForm(loan=loan, copies=copies) if "issue" in actions else None,
+        "place": selectors.whereabouts(loan) if loan.lends_original and sees_place else None,
+        "issue_form": (
+            IssueForm(loan=loan, copies=copies, original="issue" in actions)
+            if {"issue", "issue_copy"} & actions
+            else None
+        ),
         "witness_form": WitnessForm() if "witness_receipt" in actions else None,
         "lost_form": LostForm() if "report_lost" in actions else None,
         "decision_form": DecisionForm() if {"decide_overnight", "decide_write_off"} & actions else None,
@@ -112,7 +119,9 @@ def loan_detail(request, pk):
         ],
         "timeline": approval_timeline(loan.kind, loan.pk),
         "overnight_timeline": approval_timeline(RequestKind.OVERNIGHT, loan.pk) if loan.overnight_status else [],
-        "write_off_timeline": approval_timeline(RequestKind.WRITE_OFF, loan.pk) if loan.loss_reported_at else [],
+        "write_off_timeline": approval_timeline(RequestKind.WRITE_OFF, loan.loss_report_id)
+        if loan.loss_reported_at
+        else [],
         "history": record_history(loan),
     }
     return render(request, "lending/loan_detail.html", context)
@@ -158,7 +167,7 @@ def loan_cancel(request, pk):
 @require_POST
 def loan_issue(request, pk):
     loan = _visible_loan_or_404(request, pk)
-    copies = circulation.reference_copies_on_shelf(dossier_id=loan.dossier_id)
+    copies = circulation.reference_copies_on_shelf(dossier_id=loan.dossier_id) if loan.kind == LoanKind.BORROW else None
     return button_step(
         request,
         lambda data: services.loan_issue(
@@ -167,7 +176,7 @@ def loan_issue(request, pk):
         _("已发放，请借阅人签收。"),
         back_to=LOAN_PAGE,
         record=loan,
-        form=IssueForm(request.POST, loan=loan, copies=copies),
+        form=IssueForm(request.POST, loan=loan, copies=copies, original=True),
     )
 
 

@@ -56,9 +56,9 @@ def signatures(kind: str, request_id: int) -> list[tuple[int, str, str]]:
 
 
 def signed_for(loan: Loan) -> Loan:
-    """The borrower signs (签收) for what they received, unless they already did: a loan closes only
-    once its receipt is recorded (SPEC §5)."""
+    """The borrower signs (签收) for what is out now — the original, or the photocopies once
+    registered — unless they already did: a loan closes only once its receipt is recorded (SPEC §5)."""
     loan = Loan.objects.get(pk=loan.pk)
-    if loan.borrower_confirmed_at is None:
+    if loan.awaiting_receipt:
         loan = services.loan_confirm_receipt(loan, by=loan.borrower)
     return loan

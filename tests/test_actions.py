@@ -252,6 +252,26 @@ def closed_loan(world):
     return lending_services.loan_return(signed_for(issued_loan(world)), by=world.people["clerk"], complete=True)
 
 
+def _copy_on_shelf(loan):
+    """A reference copy of the loan's dossier on the shelf, for issuing one; refused when there is none."""
+    from lending.circulation import reference_copies_on_shelf
+
+    copy = reference_copies_on_shelf(dossier_id=loan.dossier_id).first()
+    if copy is None:
+        raise ActionRefused("no reference copy on the shelf")
+    return copy
+
+
+def approved_while_out_with_a_reference_copy(world):
+    """The original is out; a reference copy of one of its documents is on the shelf."""
+    from lending.circulation import reference_copy_register
+
+    dossier = world.formal_dossier()
+    reference_copy_register(dossier.documents.first(), by=world.people["clerk"])
+    lending_services.loan_issue(approved_loan(world, dossier=dossier), by=world.people["clerk"])
+    return approved_loan(world, borrower="colleague", dossier=dossier)
+
+
 LOAN_STATES = {
     # state: (build, offers that must be among the actions)
     # The borrower's department manager signs first; the archive manager waits for them.
@@ -309,6 +329,10 @@ LOAN_STATES = {
         {("manager", "approve"), ("archive_manager", "decide_overnight"), ("owner", "cancel")},
     ),
     "reported lost": (lost_loan, {("archive_manager", "decide_write_off")}),
+    "approved, the original out, a reference copy on the shelf": (
+        approved_while_out_with_a_reference_copy,
+        {("clerk", "issue_copy"), ("colleague", "cancel")},
+    ),
     "issued, signed for, an extension pending": (loan_issued_with_an_extension_pending, {("clerk", "return")}),
     "issued for photocopying": (
         lambda world: issued_loan(world, kind=LoanKind.PHOTOCOPY),
@@ -360,6 +384,9 @@ LOAN_CALLS = {
         original_complete=True,
     ),
     "close_photocopy": lambda user, loan: lending_services.photocopy_close(loan, by=user, complete=True),
+    "issue_copy": lambda user, loan: lending_services.loan_issue(
+        loan, by=user, pages=1, reference_copy=_copy_on_shelf(loan)
+    ),
     "witness_receipt": lambda user, loan: lending_services.loan_receipt_witness(loan, by=user, note="纸质签字"),
     "report_lost": lambda user, loan: lending_services.loan_report_lost(loan, by=user, description="遗失"),
     "decide_overnight": lambda user, loan: lending_services.loan_overnight_decide(loan, by=user, approve=True),

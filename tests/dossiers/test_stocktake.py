@@ -134,15 +134,6 @@ def test_dossiers_out_as_recorded_are_not_missing_but_one_on_the_shelf_while_len
     assert stocktake.missing_count == 0 and stocktake.unexpected_count == 2
 
 
-def test_a_temporary_dossier_on_the_shelf_is_unexpected(archive, shelf, open_dossier, file_document):
-    clerk = archive["people"]["clerk"]
-    temporary = open_dossier()  # no archive number: its customer's name is no code of ours
-    stocktake = services.stocktake_start(shelf["cabinet"], by=clerk)
-    services.stocktake_scan(stocktake, "POS:A01/4", by=clerk)
-    scan = services.stocktake_scan(stocktake, str(temporary.customer), by=clerk)
-    assert scan.kind == ScanKind.UNKNOWN and scan.dossier is None
-
-
 def test_the_last_scan_of_a_dossier_counts(archive, shelf):
     """A clerk who scanned a dossier under the wrong position label scans the right label and the
     dossier again."""

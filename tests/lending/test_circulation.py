@@ -154,6 +154,9 @@ def test_a_lost_loan_is_written_off_with_approval_and_a_repair_or_replace_follow
     assert LoanNotice.objects.filter(loan=loan, kind=NoticeKind.LOSS).exists()
     # Still out: in the month's report of what is not returned, and the dossier cannot go to anyone.
     assert loan in services.selectors.loans_outstanding()
+    waiting = approved(people, dossier, borrower="colleague")
+    with pytest.raises(TransitionRefused, match="原件已借出"):
+        services.loan_issue(waiting, by=people["clerk"], pages=1)
     with pytest.raises(ActionRefused, match="只有档案管理员"):
         services.loan_report_lost(loan, by=people["owner"], description="x")
 
@@ -178,7 +181,9 @@ def test_a_write_off_refused_puts_the_loan_back_out(clock, archive, formal_dossi
 # 2. Reservations --------------------------------------------------------------------------------
 
 
-def test_a_reservation_queue_of_two_is_served_in_order_with_its_notices(clock, archive, formal_dossier, client_for):
+def test_a_reservation_queue_of_two_is_served_in_order_with_its_notices(
+    clock, archive, formal_dossier, client_for, django_capture_on_commit_callbacks
+):
     people = archive["people"]
     dossier = formal_dossier()
     first = issued(people, dossier, borrower="owner")
@@ -194,7 +199,8 @@ def test_a_reservation_queue_of_two_is_served_in_order_with_its_notices(clock, a
         services.loan_issue(manager, by=people["clerk"], pages=1)
 
     clock.move_to(at(2026, 3, 10, 15, 0))
-    services.loan_return(signed_for(first), by=people["clerk"], complete=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.loan_return(signed_for(first), by=people["clerk"], complete=True)
     colleague.refresh_from_db()
     assert timezone.localtime(colleague.held_until) == at(2026, 3, 11, 17, 30)  # to the end of the next working day
     assert notified("colleague", "为您保留至 2026-03-11 17:30")
@@ -206,7 +212,8 @@ def test_a_reservation_queue_of_two_is_served_in_order_with_its_notices(clock, a
     assert colleague.held_until is None
 
     clock.move_to(at(2026, 3, 10, 16, 0))
-    services.loan_return(signed_for(colleague), by=people["clerk"], complete=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.loan_return(signed_for(colleague), by=people["clerk"], complete=True)
     assert notified("manager", "为您保留至")
     assert services.loan_issue(manager, by=people["clerk"], pages=1).status == LoanStatus.ISSUED
     assert list(
@@ -214,14 +221,17 @@ def test_a_reservation_queue_of_two_is_served_in_order_with_its_notices(clock, a
     ) == [colleague.pk, manager.pk]
 
 
-def test_a_hold_not_collected_passes_to_the_next_in_line(clock, archive, formal_dossier):
+def test_a_hold_not_collected_passes_to_the_next_in_line(
+    clock, archive, formal_dossier, django_capture_on_commit_callbacks
+):
     people = archive["people"]
     dossier = formal_dossier()
     first = issued(people, dossier, borrower="owner")
     colleague = approved(people, dossier, borrower="colleague")
     clock.move_to(at(2026, 3, 10, 10, 30))
     manager = approved(people, dossier, borrower="manager")
-    services.loan_return(signed_for(first), by=people["clerk"], complete=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.loan_return(signed_for(first), by=people["clerk"], complete=True)
     clock.move_to(at(2026, 3, 11, 17, 45))  # the hold ran out at 17:30
     assert circulation.loan_notices_send()["reservations_lapsed"] == 1
     manager.refresh_from_db()
@@ -442,3 +452,87 @@ def test_the_desk_goes_from_a_scanned_label_to_the_loan_to_issue_then_to_take_ba
         page = desk.get(reverse("lending:desk"), {"code": code})
         assert page.status_code == 200 and 'class="error"' in page.content.decode()
     assert client_for(people["owner"]).get(reverse("lending:desk")).status_code == 403
+
+
+def test_nobody_is_told_an_original_is_back_while_it_is_out(
+    clock, archive, formal_dossier, django_capture_on_commit_callbacks
+):
+    """The first requester's hold runs out; the clerk then issues the original to the second; the
+    next run of the job tells the third nothing, since the original is out."""
+    people = archive["people"]
+    dossier = formal_dossier()
+    first = issued(people, dossier, borrower="owner")
+    clock.move_to(at(2026, 3, 10, 10, 10))
+    approved(people, dossier, borrower="colleague")
+    clock.move_to(at(2026, 3, 10, 10, 20))
+    second = approved(people, dossier, borrower="manager")
+    clock.move_to(at(2026, 3, 10, 10, 30))
+    third = approved(people, dossier, borrower="checker")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.loan_return(signed_for(first), by=people["clerk"], complete=True)
+    clock.move_to(at(2026, 3, 11, 17, 35))  # the colleague's hold ran out at 17:30
+    circulation.loan_notices_send()  # the manager is now held for
+    services.loan_issue(second, by=people["clerk"], pages=1)
+    clock.move_to(at(2026, 3, 12, 17, 45))
+    circulation.loan_notices_send()
+    assert not LoanNotice.objects.filter(loan=third, kind=NoticeKind.RESERVATION).exists()
+    assert Loan.objects.get(pk=third.pk).held_until is None
+
+
+def test_a_loss_reported_again_after_a_refused_write_off_can_be_written_off(clock, archive, formal_dossier):
+    people = archive["people"]
+    loan = services.loan_report_lost(issued(people, formal_dossier()), by=people["clerk"], description="找不到")
+    loan = services.loan_write_off_decide(loan, by=people["archive_manager"], approve=False, comment="已找回")
+    loan = services.loan_report_lost(loan, by=people["clerk"], description="又丢了")
+    services.loan_write_off_decide(loan, by=people["archive_manager"], approve=True)
+    loan = services.loan_write_off_decide(loan, by=people["general_manager"], approve=True)
+    assert loan.status == LoanStatus.WRITTEN_OFF
+
+
+def test_an_overnight_step_still_open_ends_with_the_loan(clock, archive, formal_dossier):
+    from approvals.models import ApprovalTask, TaskStatus
+
+    people = archive["people"]
+    loan = request(people, formal_dossier(), requested_due_on=date(2026, 3, 11), overnight_reason="调试")
+    loan = services.loan_issue(approve_loan_fully(loan), by=people["clerk"], pages=2)
+    services.loan_return(signed_for(loan), by=people["clerk"], complete=True)
+    assert not ApprovalTask.objects.filter(
+        kind=RequestKind.OVERNIGHT, request_id=loan.pk, status=TaskStatus.WAITING
+    ).exists()
+
+
+def test_a_reference_copy_serves_a_request_while_the_original_is_out(clock, archive, formal_dossier, client_for):
+    from lending.permissions import loan_actions
+
+    people = archive["people"]
+    dossier = formal_dossier()
+    copy = circulation.reference_copy_register(dossier.documents.first(), by=people["clerk"])
+    issued(people, dossier, borrower="owner")
+    waiting = approved(people, dossier, borrower="colleague")
+    assert loan_actions(people["clerk"], waiting) & {"issue", "issue_copy"} == {"issue_copy"}
+    page = client_for(people["clerk"]).get(reverse("lending:detail", args=[waiting.pk])).content.decode()
+    assert f'value="{copy.pk}"' in page
+    client_for(people["clerk"]).post(
+        reverse("lending:issue", args=[waiting.pk]), {"pages": 2, "reference_copy": copy.pk}
+    )
+    assert Loan.objects.get(pk=waiting.pk).reference_copy == copy
+
+
+def test_the_photocopy_borrower_signs_again_for_the_copies(clock, archive, formal_dossier):
+    people = archive["people"]
+    loan = signed_for(issued(people, formal_dossier(), kind=LoanKind.PHOTOCOPY))
+    loan = services.photocopy_register(
+        loan,
+        by=people["clerk"],
+        copied_content="合同",
+        pages=2,
+        copies=1,
+        copies_due_on=date(2026, 3, 13),
+        original_complete=True,
+    )
+    with pytest.raises(ActionRefused, match="借阅人尚未签收"):
+        services.photocopy_close(loan, by=people["clerk"], complete=True)
+    services.loan_receipt_witness(loan, by=people["clerk"], note="当面签字")
+    loan = Loan.objects.get(pk=loan.pk)
+    assert loan.photocopy.copies_witnessed_by == people["clerk"]
+    assert services.photocopy_close(loan, by=people["clerk"], complete=True).status == LoanStatus.CLOSED

@@ -57,7 +57,7 @@ def test_the_whole_photocopy_flow(archive, formal_dossier, client_for):
     assert "借阅人尚未签收" in refused.content.decode()
     assert Loan.objects.get(pk=loan.pk).status == LoanStatus.COPIES_OUT
     client_for(loan.borrower).post(reverse("lending:confirm", args=[loan.pk]))
-    assert Loan.objects.get(pk=loan.pk).borrower_confirmed_at is not None
+    assert Loan.objects.get(pk=loan.pk).photocopy.copies_signed_at is not None
     client_for(people["clerk"]).post(reverse("lending:photocopy_close", args=[loan.pk]), {"complete": "yes"})
     loan.refresh_from_db()
     assert loan.status == LoanStatus.CLOSED and loan.photocopy.copies_complete is True
