@@ -481,7 +481,7 @@ class MonthlyReportLine(models.Model):
 
     report = models.ForeignKey(MonthlyReport, on_delete=models.PROTECT, related_name="lines")
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="+")
-    item = models.CharField(_("类别"), max_length=16)  # "original" or "photocopy"
+    item = models.CharField(_("类别"), max_length=16)  # "original", "photocopy" or "reference_copy"
     register_number = models.CharField(_("登记号"), max_length=16)
     archive_number = models.CharField(_("档号"), max_length=40)
     material = models.CharField(_("材料名称"), max_length=300)

@@ -77,9 +77,11 @@ def register_row(loan) -> list:
     return [getter(loan) for _label, getter in REGISTER_COLUMNS]
 
 
+REPORT_ITEMS = {"original": _("原件"), "photocopy": _("影印件"), "reference_copy": _("参考副本")}
+
 REPORT_COLUMNS = [
     (_("登记号"), lambda line: line.register_number),
-    (_("类别"), lambda line: _("原件") if line.item == "original" else _("影印件")),
+    (_("类别"), lambda line: REPORT_ITEMS.get(line.item, line.item)),
     (_("档号"), lambda line: line.archive_number),
     (_("材料名称"), lambda line: line.material),
     (_("借阅人"), lambda line: line.borrower),

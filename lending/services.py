@@ -826,10 +826,10 @@ def _report_lines_store(report: MonthlyReport) -> list[MonthlyReportLine]:
             MonthlyReportLine(
                 report=report,
                 loan=loan,
-                item="original" if original_out else "photocopy",
+                item="reference_copy" if loan.reference_copy_id else "original" if original_out else "photocopy",
                 register_number=loan.register_number,
                 archive_number=loan.dossier.archive_number or "",
-                material=loan.content if original_out else loan.photocopy.copied_content,
+                material=loan.photocopy.copied_content if loan.status == LoanStatus.COPIES_OUT else loan.content,
                 borrower=str(loan.borrower),
                 department=str(loan.department),
                 purpose=loan.purpose,

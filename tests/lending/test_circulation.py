@@ -420,6 +420,9 @@ def test_a_reference_copy_is_lent_while_the_original_stays_in_its_cabinet(
     assert dossier.custody == DossierCustody.IN_CABINET  # the original stays in
     # So the original itself can go to someone else at the same time.
     assert issued(people, dossier, borrower="colleague").status == LoanStatus.ISSUED
+    # Out and not returned: in a snapshot of the month's report, as a reference copy.
+    report = services.monthly_report_snapshot_take(by=people["general_manager"])
+    assert report.lines.get(loan=loan).item == "reference_copy"
     # No copy of the equipment manual left on the shelf: flagged.
     listing = client_for(people["clerk"]).get(reverse("lending:reference_copies")).content.decode()
     assert 'data-flag="no-copy-on-shelf"' in listing
