@@ -201,7 +201,15 @@ class InteractionForm(ModelForm):
 class DealForm(ModelForm):
     class Meta:
         model = Deal
-        fields = ["contract_number", "signed_on", "amount", "payment_method", "cooperation_mode", "churn_reason"]
+        fields = [
+            "contract_number",
+            "signed_on",
+            "amount",
+            "product",
+            "payment_method",
+            "cooperation_mode",
+            "churn_reason",
+        ]
         widgets = {"signed_on": DATE_INPUT}
 
 

@@ -225,6 +225,8 @@ class Deal(CustomerRecord):
         decimal_places=2,
         validators=[MinValueValidator(0, message=_("金额不能为负数。"))],
     )
+    # What was sold, for the composition of sales by product (seed 003 制度9 第四条3).
+    product = models.CharField(_("产品"), max_length=100, blank=True)
     payment_method = models.CharField(_("付款方式"), max_length=100, blank=True)
     cooperation_mode = models.CharField(_("合作方式"), max_length=100, blank=True)
     churn_reason = models.CharField(_("流失原因"), max_length=300, blank=True)

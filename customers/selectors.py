@@ -1,9 +1,11 @@
 """Reads about customers. Every read starts from the secrecy core, customers.secrecy."""
 
+from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from crm_archive.history import HistoryEntry, record_history
@@ -15,6 +17,7 @@ from .models import (
     CustomerCategory,
     CustomerGrade,
     CustomerReadLog,
+    Deal,
     Handover,
     Interaction,
 )
@@ -120,19 +123,64 @@ def sales_dashboard(user) -> dict:
     return {"next_actions": next_actions_for(user), "overdue_complaints": complaints_overdue_for(user)}
 
 
+@dataclass(frozen=True)
+class CompositionRow:
+    """One group of the composition: its customers and their share, its sales amount and share."""
+
+    label: str
+    count: int
+    count_share: str
+    amount: Decimal
+    amount_share: str
+
+
 def customer_composition(user, *, top: int = 15) -> dict:
-    """客户构成分析 (SPEC §7) over the customers `user` may read: counts by grade, category,
-    region and industry, one grouped query each."""
+    """客户构成分析 (SPEC §7, seed 003 制度9 第四条3) over the customers `user` may read: for grade,
+    category, region and industry the head-count and the sales amount (the sum of their deals) with
+    each group's share of the total; for product, the sales amount and how many customers bought it.
+    One grouped query each, and one for the totals."""
     customers = customers_readable_by(user)
+    deals = Deal.objects.filter(customer__in=customers)
+    totals = customers.aggregate(count=Count("pk"))
+    total_amount = deals.aggregate(amount=Sum("amount"))["amount"] or Decimal(0)
+
+    def share(amount) -> str:
+        return f"{amount / total_amount * 100:.1f}%" if total_amount else "—"
 
     def grouped(field, labels=None, limit=None):
-        rows = customers.values(field).annotate(count=Count("pk")).order_by("-count", field)
-        rows = rows[:limit] if limit else rows
-        return [((labels(row[field]) if labels else row[field]) or "—", row["count"]) for row in rows]
+        counts = customers.values(field).annotate(count=Count("pk")).order_by("-count", field)
+        counts = list(counts[:limit] if limit else counts)
+        amounts = dict(
+            deals.filter(**{f"customer__{field}__in": [row[field] for row in counts]})
+            .values_list(f"customer__{field}")
+            .annotate(amount=Sum("amount"))
+            .order_by()
+        )
+        return [
+            CompositionRow(
+                (labels(row[field]) if labels else row[field]) or "—",
+                row["count"],
+                f"{row['count'] / totals['count'] * 100:.1f}%" if totals["count"] else "—",
+                amounts.get(row[field]) or Decimal(0),
+                share(amounts.get(row[field]) or Decimal(0)),
+            )
+            for row in counts
+        ]
 
+    products = (
+        deals.values("product")
+        .annotate(amount=Sum("amount"), count=Count("customer", distinct=True))
+        .order_by("-amount", "product")[:top]
+    )
     return {
+        "total_count": totals["count"],
+        "total_amount": total_amount,
         "by_grade": grouped("grade", lambda code: CustomerGrade(code).label),
         "by_category": grouped("category", lambda code: CustomerCategory(code).label),
         "by_region": grouped("region", limit=top),
         "by_industry": grouped("industry", limit=top),
+        "by_product": [
+            CompositionRow(row["product"] or "—", row["count"], "", row["amount"], share(row["amount"]))
+            for row in products
+        ],
     }

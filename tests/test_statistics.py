@@ -42,3 +42,42 @@ def test_loans_are_counted_per_month_by_kind(archive, formal_dossier, client_for
     html = client_for(people["archive_manager"]).get(reverse("dossiers:statistics")).content.decode()
     table = html.split('data-stat="loans"')[1].split("</table>")[0]
     assert re.search(r"<td>\d{4}-\d{2}</td><td>1</td><td>0</td>", table)
+
+
+def test_composition_shows_the_share_of_sales_amount_beside_the_head_count(archive, client_for):
+    """Issue 17 §7 (seed 003 制度9 第四条3): shares of the sales amount by grade, region, industry and
+    product, from the deals, beside the head-counts."""
+    from datetime import date
+    from decimal import Decimal
+
+    from customers.models import Deal
+
+    customers = archive["customers"]
+    Customer.objects.filter(pk=customers[SecrecyTier.PERSONAL].pk).update(grade=CustomerGrade.A, region="华东")
+    for customer, amount, product in (
+        (customers[SecrecyTier.PERSONAL], "30000.00", "程控交换机"),
+        (customers[SecrecyTier.PERSONAL], "45000.00", "程控交换机"),
+        (customers[SecrecyTier.COMPANY], "25000.00", "维保服务"),
+    ):
+        Deal.objects.create(
+            customer=customer,
+            contract_number=f"HT-{amount}",
+            signed_on=date(2026, 3, 1),
+            amount=Decimal(amount),
+            product=product,
+        )
+    html = client_for(archive["people"]["general_manager"]).get(reverse("dossiers:statistics")).content.decode()
+
+    def cells(name):
+        table = html.split(f'data-stat="{name}"')[1].split("</table>")[0]
+        rows = [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", table)]
+        return {row[0]: tuple(row[1:]) for row in rows if row}
+
+    grades = cells("grade")
+    assert grades["A 级"] == ("1", "25.0%", "75000.00", "75.0%")
+    assert grades["C 级"] == ("3", "75.0%", "25000.00", "25.0%")
+    assert cells("region")["华东"][2:] == ("75000.00", "75.0%")
+    products = cells("product")
+    assert products["程控交换机"] == ("1", "75000.00", "75.0%")
+    assert products["维保服务"] == ("1", "25000.00", "25.0%")
+    assert "100000.00" in html
