@@ -23,6 +23,7 @@ PAGES = [
     ("deptmgr1", "/customers/", "customer-list.png"),
     ("clerk", "/lending/register/borrow/", "borrow-register.png"),
     ("gm", "/audit/", "audit.png"),
+    ("clerk", "/lending/desk/", "desk.png"),
 ]
 # (user, list page, link to follow, file): the first row's page of a list.
 FIRST_ROW_PAGES = [
