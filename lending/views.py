@@ -206,34 +206,27 @@ def loan_report_lost(request, pk):
     )
 
 
-@require_POST
-def loan_overnight_decide(request, pk):
+def _decision(request, pk, decide, done: str):
+    """A signature on one of a loan's own steps (过夜留存, 丢失注销): approve, or refuse with a reason."""
     loan = _visible_loan_or_404(request, pk)
     return button_step(
         request,
-        lambda data: services.loan_overnight_decide(
-            loan, by=request.user, approve=data["decision"] == "approve", comment=data["comment"]
-        ),
-        _("已审批过夜留存。"),
+        lambda data: decide(loan, by=request.user, approve=data["decision"] == "approve", comment=data["comment"]),
+        done,
         back_to=LOAN_PAGE,
         record=loan,
         form=DecisionForm(request.POST),
     )
+
+
+@require_POST
+def loan_overnight_decide(request, pk):
+    return _decision(request, pk, services.loan_overnight_decide, _("已审批过夜留存。"))
 
 
 @require_POST
 def loan_write_off_decide(request, pk):
-    loan = _visible_loan_or_404(request, pk)
-    return button_step(
-        request,
-        lambda data: services.loan_write_off_decide(
-            loan, by=request.user, approve=data["decision"] == "approve", comment=data["comment"]
-        ),
-        _("已审批丢失注销。"),
-        back_to=LOAN_PAGE,
-        record=loan,
-        form=DecisionForm(request.POST),
-    )
+    return _decision(request, pk, services.loan_write_off_decide, _("已审批丢失注销。"))
 
 
 @require_POST

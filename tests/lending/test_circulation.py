@@ -539,3 +539,25 @@ def test_the_photocopy_borrower_signs_again_for_the_copies(clock, archive, forma
     loan = Loan.objects.get(pk=loan.pk)
     assert loan.photocopy.copies_witnessed_by == people["clerk"]
     assert services.photocopy_close(loan, by=people["clerk"], complete=True).status == LoanStatus.CLOSED
+
+
+def test_the_loans_own_steps_are_signed_on_its_page(clock, archive, formal_dossier, client_for):
+    """过夜留存 and 丢失注销 are decided with the buttons of the loan page; a refusal needs a reason."""
+    people = archive["people"]
+    loan = request(people, formal_dossier(), requested_due_on=date(2026, 3, 11), overnight_reason="调试")
+    manager = client_for(people["archive_manager"])
+    page = manager.get(reverse("lending:detail", args=[loan.pk])).content.decode()
+    assert 'data-action="decide-overnight"' in page
+    refused = manager.post(reverse("lending:overnight_decide", args=[loan.pk]), {"decision": "reject"}, follow=True)
+    assert "请写明不批准的原因。" in refused.content.decode()
+    manager.post(reverse("lending:overnight_decide", args=[loan.pk]), {"decision": "approve"})
+    assert Loan.objects.get(pk=loan.pk).overnight_status == OvernightStatus.APPROVED
+
+    lost = services.loan_report_lost(
+        issued(people, formal_dossier(SecrecyTier.COMPANY)), by=people["clerk"], description="遗失"
+    )
+    manager.post(reverse("lending:write_off_decide", args=[lost.pk]), {"decision": "approve"})
+    client_for(people["general_manager"]).post(
+        reverse("lending:write_off_decide", args=[lost.pk]), {"decision": "approve"}
+    )
+    assert Loan.objects.get(pk=lost.pk).status == LoanStatus.WRITTEN_OFF
