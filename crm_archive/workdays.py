@@ -106,6 +106,14 @@ def end_of_working_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
+def end_of_next_working_days(count: int, *, at: datetime | None = None) -> datetime:
+    """The end (LOAN_DAY_ENDS_AT) of the `count`-th working day after the day of `at` (default now):
+    unlike `end_of_working_days`, today never counts — a reservation hold or an override granted on
+    Tuesday afternoon lasts to Wednesday evening, one granted on Friday to Monday's."""
+    at = at or timezone.now()
+    return end_of_working_day(add_working_days(timezone.localdate(at), max(count, 1)))
+
+
 def end_of_working_days(count: int, *, start: datetime | None = None) -> datetime:
     """The end of the `count`-th working day counted from `start` (default now): today counts
     when it is a working day not yet over, so one working day granted at 10:00 on a Monday ends

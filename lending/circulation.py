@@ -22,7 +22,7 @@ from accounts.roles import Role, handles
 from accounts.selectors import people_with_role
 from accounts.services import notification_send, notifications_send
 from crm_archive.errors import ActionRefused
-from crm_archive.workdays import add_working_days, end_of_working_day, working_days_between
+from crm_archive.workdays import end_of_next_working_days, working_days_between
 from dossiers.models import Document, DossierCustody, DossierStatus
 from dossiers.services import dossiers_lock
 
@@ -74,28 +74,25 @@ def notice_levels(text: str | None = None) -> list[NoticeLevel]:
     return levels
 
 
-def end_of_next_working_days(count: int, *, at=None):
-    """The end (LOAN_DAY_ENDS_AT) of the `count`-th working day after the day of `at`: a hold or an
-    override granted on Tuesday afternoon lasts to Wednesday evening, one on Friday to Monday's."""
-    at = at or timezone.now()
-    return end_of_working_day(add_working_days(timezone.localdate(at), max(count, 1)))
-
-
 def _link(loan) -> str:
     return reverse("lending:detail", args=[loan.pk])
 
 
-def _who(people) -> str:
+def recipients_text(people) -> str:
+    """Who a notice went to, as recorded on the loan."""
     return "、".join(sorted({str(person) for person in people}))[:500]
 
 
 # ── Borrower blocks ────────────────────────────────────────────────────────────────────────────
 
 
+def overdue_loans(*, at=None):
+    """Loans past their due time and not returned (lost ones too): their borrowers are blocked."""
+    return Loan.objects.filter(status__in=NOT_RETURNED_STATUSES, due_at__lt=at or timezone.now())
+
+
 def overdue_loans_of(borrower, *, at=None):
-    """The borrower's loans past their due time and not returned (lost ones too)."""
-    at = at or timezone.now()
-    return Loan.objects.filter(borrower=borrower, status__in=NOT_RETURNED_STATUSES, due_at__lt=at).order_by("due_at")
+    return overdue_loans(at=at).filter(borrower=borrower).order_by("due_at")
 
 
 def block_override_usable(borrower, *, at=None) -> BlockOverride | None:
@@ -153,7 +150,10 @@ def block_override_grant(borrower, *, by, reason: str) -> BlockOverride:
     if not overdue_loans_of(borrower).exists():
         raise ActionRefused(_("%(borrower)s 没有逾期未还的借阅，无需特批。") % {"borrower": borrower})
     override = BlockOverride(
-        borrower=borrower, granted_by=by, reason=reason.strip(), valid_until=end_of_next_working_days(1)
+        borrower=borrower,
+        granted_by=by,
+        reason=reason.strip(),
+        valid_until=end_of_next_working_days(1),
     )
     override._history_user = by
     override.save()
@@ -280,7 +280,12 @@ def _record(notices, *, at) -> int:
         try:
             with transaction.atomic():
                 LoanNotice.objects.create(
-                    loan=loan, kind=kind, level=level, recipients=_who(people), message=message[:500], sent_at=at
+                    loan=loan,
+                    kind=kind,
+                    level=level,
+                    recipients=recipients_text(people),
+                    message=message[:500],
+                    sent_at=at,
                 )
                 notifications_send([(person, message, _link(loan)) for person in people])
         except IntegrityError:
@@ -395,24 +400,6 @@ def reference_copy_register(document, *, by) -> ReferenceCopy:
         Document.objects.select_for_update().filter(pk=document.pk).first()
         last = ReferenceCopy.objects.filter(document=document).aggregate(last=Max("number"))["last"]
         copy = ReferenceCopy(document=document, number=(last or 0) + 1, registered_by=by)
-        copy._history_user = by
-        copy.save()
-    return copy
-
-
-def reference_copy_withdraw(copy: ReferenceCopy, *, by, reason: str) -> ReferenceCopy:
-    """A worn or lost copy is withdrawn (kept, marked), never deleted."""
-    if not handles(by, Role.ARCHIVE_CLERK):
-        raise ActionRefused(_("只有档案管理员可以注销参考副本。"))
-    if not reason.strip():
-        raise ActionRefused(_("请写明注销原因。"))
-    with transaction.atomic():
-        copy = ReferenceCopy.objects.select_for_update().get(pk=copy.pk)
-        if copy.withdrawn_at is not None:
-            raise ActionRefused(_("此参考副本已注销。"))
-        if copy.loans.filter(status__in=NOT_RETURNED_STATUSES).exists():
-            raise ActionRefused(_("此参考副本已借出，归还后才能注销。"))
-        copy.withdrawn_at, copy.withdrawn_reason = timezone.now(), reason.strip()
         copy._history_user = by
         copy.save()
     return copy

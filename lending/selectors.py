@@ -163,19 +163,17 @@ def dossier_for_scan(code: str):
     return dossier_selectors.dossier_for_scan(scanned.archive_number) if scanned.is_dossier else None
 
 
-def _overdue_now():
-    return Loan.objects.filter(status__in=NOT_RETURNED_STATUSES, due_at__lt=timezone.now())
-
-
 def blocked_people():
     """People with a loan past its due time and not returned: no new loan without an override."""
-    return get_user_model().objects.filter(pk__in=_overdue_now().values("borrower_id")).order_by("username")
+    return (
+        get_user_model().objects.filter(pk__in=circulation.overdue_loans().values("borrower_id")).order_by("username")
+    )
 
 
 def blocked_borrowers(*, limit: int = 100) -> list:
     """`blocked_people`, each with how many loans are overdue and since when, most overdue first
     (the archive manager's override page)."""
-    overdue = _overdue_now()
+    overdue = circulation.overdue_loans()
     return list(
         blocked_people()
         .annotate(

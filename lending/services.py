@@ -756,7 +756,7 @@ def loan_report_lost(loan: Loan, *, by, description: str) -> Loan:
         report = LoanNotice.objects.create(
             loan=loan,
             kind=NoticeKind.LOSS,
-            recipients="、".join(str(manager) for manager in managers)[:500],
+            recipients=circulation.recipients_text(managers),
             message=message[:500],
         )
         # The write-off chain of this report (a loss reported again after a refusal has its own).
