@@ -228,6 +228,16 @@ REFERENCE_COPY_KEPT_FOR = env.list("REFERENCE_COPY_KEPT_FOR", default=["设备�
 LOAN_OVERDUE_NOTICE_LEVELS = env(
     "LOAN_OVERDUE_NOTICE_LEVELS", default="0:borrower;1:department_manager;3:archive_manager+general_manager"
 )
+# Overdue complaints escalate (seed 001 §10, SPEC §10): "working days after the deadline: who is
+# told". Roles are department_manager (the customer's department), cs_manager, general_manager.
+COMPLAINT_ESCALATION_LEVELS = env(
+    "COMPLAINT_ESCALATION_LEVELS", default="0:department_manager;2:cs_manager;5:general_manager"
+)
+# 处理结果公司总经理审批后反馈到客户 (seed 003 制度7 §7.2–7.3): a complaint's result needs the general
+# manager's approval before it is closed.
+COMPLAINT_RESULT_APPROVAL = env.bool("COMPLAINT_RESULT_APPROVAL", default=True)
+# 重要客户 (seed 003 制度1 第七条3): customers of these grades should have a second responsible person.
+IMPORTANT_CUSTOMER_GRADES = env.list("IMPORTANT_CUSTOMER_GRADES", default=["A"])
 # 查阅申请: how many working days an approved read request may run (the request asks for 1 by default).
 READ_ACCESS_MAX_DAYS = env.int("READ_ACCESS_MAX_DAYS", default=5)
 # The 5-day promotion limit (SPEC §3, §5) counts "working" days (China's calendar and the admin's

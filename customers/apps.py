@@ -12,7 +12,7 @@ class CustomersConfig(AppConfig):
         from accounts.navigation import NavItem, register
         from accounts.roles import Role
 
-        from . import permissions, selectors
+        from . import followups, permissions, profiles, selectors
 
         register(
             NavItem("customers", _("客户"), "customers:list", order=10),
@@ -23,3 +23,5 @@ class CustomersConfig(AppConfig):
             NavItem("read_log", _("查阅日志"), "customers:read_log", order=70, allowed=permissions.can_read_access_log),
         )
         dashboard.register(Role.SALES, "customers/panels/sales.html", selectors.sales_dashboard)
+        followups.ready()
+        profiles.ready()

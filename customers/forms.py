@@ -60,7 +60,8 @@ class CustomerForm(ModelForm):
 
     class Meta:
         model = Customer
-        fields = PROFILE_FIELDS
+        # The grade changes through a request the department manager approves (profiles.py).
+        fields = [name for name in PROFILE_FIELDS if name != "grade"]
         widgets = {"founded_on": DATE_INPUT, "business_scope": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):

@@ -110,10 +110,43 @@ class Customer(models.Model):
         related_name="customers",
     )
     secrecy_tier = models.CharField(_("密级"), max_length=16, choices=SecrecyTier, default=SecrecyTier.PERSONAL)
+    # 重要客户须有两名以上人员联系 (seed 003 制度1 第七条3): told what the owner is told.
+    second_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("第二负责人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="customers_seconded",
+    )
+    # When the grade was last confirmed or changed (grades are reviewed, seed 004 part 11).
+    grade_reviewed_on = models.DateField(_("等级评定日期"), null=True, blank=True)
+    # Per cent of the profile fields of the 客户档案卡 that are filled (PROFILE_FIELDS), kept on
+    # the row so the incomplete-profile list can filter and sort on an index.
+    completeness = models.PositiveSmallIntegerField(_("资料完整度"), default=0, editable=False)
     created_at = models.DateTimeField(_("建档时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "completeness"])
+
+    # The fields of the customer file card (seed 003 制度3 第二章, seed 001 §5.3) whose filling the
+    # completeness score counts.
+    PROFILE_FIELDS = (
+        "legal_representative",
+        "address",
+        "postcode",
+        "phone",
+        "email",
+        "registered_capital",
+        "founded_on",
+        "enterprise_type",
+        "industry",
+        "region",
+        "business_scope",
+        "annual_revenue",
+        "employees",
+        "credit_rating",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -129,6 +162,11 @@ class Customer(models.Model):
             models.Index(fields=["secrecy_tier", "name"]),
             models.Index(fields=["phone"]),
             models.Index(fields=["-updated_at"]),
+            models.Index(fields=["owner", "completeness"]),
+            models.Index(fields=["completeness", "name"]),
+            models.Index(
+                fields=["second_owner"], condition=models.Q(second_owner__isnull=False), name="customer_second"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -139,6 +177,20 @@ class Customer(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.completeness = self.completeness_score()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "completeness"}
+        super().save(*args, **kwargs)
+
+    def profile_missing(self) -> list[str]:
+        """The names of PROFILE_FIELDS left empty."""
+        return [name for name in self.PROFILE_FIELDS if getattr(self, name) in (None, "")]
+
+    def completeness_score(self) -> int:
+        """Per cent of PROFILE_FIELDS filled."""
+        return round(100 * (1 - len(self.profile_missing()) / len(self.PROFILE_FIELDS)))
 
 
 class CustomerRecord(models.Model):
@@ -192,6 +244,8 @@ class Interaction(CustomerRecord):
     feedback = models.TextField(_("客户反馈"), blank=True)
     next_action = models.CharField(_("下一步行动"), max_length=300, blank=True)
     next_action_on = models.DateField(_("下一步行动日期"), null=True, blank=True)
+    # When the next action was marked done; until then a past date is a missed action.
+    next_action_done_at = models.DateTimeField(_("下一步行动完成时间"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
     )
@@ -208,10 +262,16 @@ class Interaction(CustomerRecord):
                 condition=models.Q(next_action_on__isnull=False),
                 name="interaction_next_action",
             ),
+            models.Index(fields=["recorded_by", "occurred_at"]),
         ]
 
     def __str__(self):
         return self.topic
+
+    @property
+    def entered_late(self) -> bool:
+        """Entered after the day it happened (seed 003 制度3: 当天登陆客户管理系统填写)."""
+        return timezone.localdate(self.created_at) > timezone.localdate(self.occurred_at)
 
 
 class Deal(CustomerRecord):
@@ -242,32 +302,81 @@ class Deal(CustomerRecord):
         return self.contract_number
 
 
-class Complaint(CustomerRecord):
-    """投诉: open until closed; overdue once its deadline has passed."""
+class FeedbackKind(models.TextChoices):
+    COMPLAINT = "complaint", _("投诉")
+    SUGGESTION = "suggestion", _("建议")
+    PRAISE = "praise", _("表扬")
 
+
+class ComplaintCategory(models.TextChoices):
+    """The classes of seed 003 制度7 §7 (both need the general manager's approval of the result)."""
+
+    SERVICE_QUALITY = "service_quality", _("服务质量不达标")
+    SERVICE_PROCESS = "service_process", _("服务过程不满意")
+    PRODUCT = "product", _("产品质量")
+    OTHER = "other", _("其他")
+
+
+class Complaint(CustomerRecord):
+    """客户反馈 — a complaint, suggestion or praise. A complaint has a handler and a deadline, is open
+    until a review note closes it, and is overdue once its deadline has passed."""
+
+    kind = models.CharField(_("反馈类型"), max_length=16, choices=FeedbackKind, default=FeedbackKind.COMPLAINT)
+    category = models.CharField(_("分类"), max_length=20, choices=ComplaintCategory, blank=True)
     received_on = models.DateField(_("受理日期"), default=timezone.localdate)
     description = models.TextField(_("投诉内容"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("处理人"), on_delete=models.PROTECT, related_name="complaints"
     )
-    deadline = models.DateField(_("处理期限"))
+    deadline = models.DateField(_("处理期限"), null=True, blank=True)
     resolution = models.TextField(_("处理结果"), blank=True)
+    resolved_at = models.DateTimeField(_("结果提交时间"), null=True, blank=True)
+    result_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("结果审批人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    result_approved_at = models.DateTimeField(_("结果审批时间"), null=True, blank=True)
+    review_note = models.TextField(_("回访意见"), blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("结案人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     closed_on = models.DateField(_("结案日期"), null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-received_on", "-id"]
-        verbose_name = _("投诉")
-        verbose_name_plural = _("投诉")
+        verbose_name = _("客户反馈")
+        verbose_name_plural = _("客户反馈")
         default_related_name = "complaints"
         indexes = [
             models.Index(fields=["customer", "-received_on"]),
             models.Index(
                 fields=["owner", "deadline"], condition=models.Q(closed_on__isnull=True), name="complaint_open"
             ),
+            models.Index(
+                fields=["deadline"],
+                condition=models.Q(closed_on__isnull=True, kind="complaint"),
+                name="complaint_open_deadline",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(deadline__gte=models.F("received_on")), name="complaint_deadline_after_received"
+                condition=models.Q(deadline__isnull=True) | models.Q(deadline__gte=models.F("received_on")),
+                name="complaint_deadline_after_received",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="complaint") | models.Q(deadline__isnull=False),
+                name="complaint_has_deadline",
             ),
         ]
 
@@ -275,8 +384,270 @@ class Complaint(CustomerRecord):
         return self.description[:40]
 
     @property
+    def is_complaint(self) -> bool:
+        return self.kind == FeedbackKind.COMPLAINT
+
+    @property
     def is_overdue(self) -> bool:
-        return self.closed_on is None and self.deadline < timezone.localdate()
+        return (
+            self.is_complaint
+            and self.closed_on is None
+            and self.deadline is not None
+            and self.deadline < timezone.localdate()
+        )
+
+
+class ComplaintProgress(models.Model):
+    """One step of handling a complaint, and whether the customer was told of it (evidence: appended, never changed)."""
+
+    complaint = models.ForeignKey(Complaint, verbose_name=_("投诉"), on_delete=models.PROTECT, related_name="progress")
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("进展"))
+    customer_told = models.BooleanField(_("已告知客户"), default=False)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("投诉处理进展")
+        verbose_name_plural = _("投诉处理进展")
+        indexes = [models.Index(fields=["complaint", "at"])]
+
+    def __str__(self):
+        return self.note[:40]
+
+
+class ComplaintEscalation(models.Model):
+    """One level of an overdue complaint's escalation, sent once (evidence: appended, never changed)."""
+
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("投诉"), on_delete=models.PROTECT, related_name="escalations"
+    )
+    level = models.PositiveSmallIntegerField(_("级别"))
+    role = models.CharField(_("上报至"), max_length=32)
+    recipients = models.CharField(_("通知对象"), max_length=300)
+    sent_at = models.DateTimeField(_("上报时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["sent_at", "level", "id"]
+        verbose_name = _("投诉升级")
+        verbose_name_plural = _("投诉升级")
+        constraints = [models.UniqueConstraint(fields=["complaint", "level"], name="complaint_escalated_once")]
+        indexes = [models.Index(fields=["role", "complaint"])]
+
+    def __str__(self):
+        return f"{self.complaint_id} · {self.level}"
+
+
+class VisitPlan(CustomerRecord):
+    """拜访计划: purpose, agenda and materials before a visit; its minutes are the interaction recorded after."""
+
+    planned_on = models.DateField(_("计划日期"))
+    purpose = models.CharField(_("拜访目的"), max_length=300)
+    agenda = models.TextField(_("议程"), blank=True)
+    materials = models.TextField(_("准备资料"), blank=True)
+    planned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("计划人"), on_delete=models.PROTECT, related_name="visit_plans"
+    )
+    interaction = models.OneToOneField(
+        Interaction,
+        verbose_name=_("拜访纪要"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visit_plan",
+    )
+
+    class Meta:
+        ordering = ["-planned_on", "-id"]
+        verbose_name = _("拜访计划")
+        verbose_name_plural = _("拜访计划")
+        default_related_name = "visit_plans"
+        indexes = [
+            models.Index(fields=["customer", "-planned_on"]),
+            models.Index(
+                fields=["planned_by", "planned_on"], condition=models.Q(interaction__isnull=True), name="visit_open"
+            ),
+        ]
+
+    def __str__(self):
+        return self.purpose
+
+
+class FollowUpEvent(models.TextChoices):
+    PURCHASE = "purchase", _("成交（签订合同）后")
+    PROFILE = "profile", _("建档后")
+
+
+class FollowUpPlan(models.Model):
+    """回访计划 as data (seed 003 制度8 §7, seed 004 part 6): for customers of a category and/or grade,
+    contact is due the given days after an event."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    event = models.CharField(_("起算事件"), max_length=16, choices=FollowUpEvent)
+    category = models.CharField(_("客户类别"), max_length=20, choices=CustomerCategory, blank=True)
+    grade = models.CharField(_("客户等级"), max_length=1, choices=CustomerGrade, blank=True)
+    days = models.CharField(_("回访天数"), max_length=100, help_text=_("事件后第几天回访，用逗号分隔，如 3,30,60。"))
+    active = models.BooleanField(_("启用"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("回访计划")
+        verbose_name_plural = _("回访计划")
+
+    def __str__(self):
+        return self.name
+
+    def day_offsets(self) -> list[int]:
+        return sorted({int(part) for part in self.days.replace("，", ",").split(",") if part.strip().isdecimal()})
+
+
+class FollowUp(CustomerRecord):
+    """A contact due by a follow-up plan: on the assignee's dashboard from its date, on their
+    manager's once missed, until an interaction marks it done."""
+
+    plan = models.ForeignKey(
+        FollowUpPlan, verbose_name=_("回访计划"), on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    # What started it: "deal:<id>" or "profile"; with `sequence`, one follow-up per plan step.
+    event_key = models.CharField(_("起算事件"), max_length=40)
+    event_on = models.DateField(_("事件日期"))
+    sequence = models.PositiveSmallIntegerField(_("第几次"))
+    due_on = models.DateField(_("应回访日期"))
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("回访人"), on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_interaction = models.ForeignKey(
+        Interaction, verbose_name=_("回访记录"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("回访")
+        verbose_name_plural = _("回访")
+        default_related_name = "follow_ups"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "plan", "event_key", "sequence"], name="follow_up_once_per_step"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["assigned_to", "due_on"], condition=models.Q(done_at__isnull=True), name="follow_up_open"
+            ),
+            models.Index(fields=["due_on"], condition=models.Q(done_at__isnull=True), name="follow_up_open_due"),
+            models.Index(fields=["customer", "due_on"]),
+        ]
+
+    def __str__(self):
+        return f"{self.plan} #{self.sequence}"
+
+
+class GradeCriterion(models.Model):
+    """What a grade means and how it is kept (seed 004 part 11, seed 001 §5): its criteria, how
+    often its customers are contacted and how often the grade is reviewed."""
+
+    grade = models.CharField(_("客户等级"), max_length=1, choices=CustomerGrade, unique=True)
+    criteria = models.TextField(_("评定标准"))
+    contact_every_days = models.PositiveSmallIntegerField(_("联系频率（天）"))
+    review_every_months = models.PositiveSmallIntegerField(_("复评周期（月）"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["grade"]
+        verbose_name = _("客户等级标准")
+        verbose_name_plural = _("客户等级标准")
+
+    def __str__(self):
+        return self.get_grade_display()
+
+
+class GradeChangeStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("已驳回")
+
+
+class GradeChange(CustomerRecord):
+    """A grade change asked for, decided by the department manager of the customer's department."""
+
+    from_grade = models.CharField(_("原等级"), max_length=1, choices=CustomerGrade)
+    to_grade = models.CharField(_("新等级"), max_length=1, choices=CustomerGrade)
+    reason = models.CharField(_("理由"), max_length=500)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("状态"), max_length=16, choices=GradeChangeStatus, default=GradeChangeStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    comment = models.CharField(_("审批意见"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("等级变更")
+        verbose_name_plural = _("等级变更")
+        default_related_name = "grade_changes"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"], condition=models.Q(status="pending"), name="grade_change_one_pending"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "customer"])]
+
+    def __str__(self):
+        return f"{self.from_grade} → {self.to_grade}"
+
+
+class CorrectionRequest(CustomerRecord):
+    """资料更正通知: archive staff ask the owner to complete or correct a profile; open until done."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发出人"), on_delete=models.PROTECT, related_name="+"
+    )
+    addressed_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("负责人"), on_delete=models.PROTECT, related_name="correction_requests"
+    )
+    note = models.TextField(_("需更正内容"))
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("完成人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    done_note = models.CharField(_("完成说明"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("资料更正通知")
+        verbose_name_plural = _("资料更正通知")
+        default_related_name = "correction_requests"
+        indexes = [
+            models.Index(fields=["addressed_to"], condition=models.Q(done_at__isnull=True), name="correction_open"),
+        ]
+
+    def __str__(self):
+        return self.note[:40]
 
 
 class Handover(models.Model):
@@ -293,6 +664,10 @@ class Handover(models.Model):
     )
     performed_at = models.DateTimeField(_("交接时间"), default=timezone.now)
     customer_count = models.PositiveIntegerField(_("客户数"))
+    complaint_count = models.PositiveIntegerField(_("未结投诉"), default=0)
+    follow_up_count = models.PositiveIntegerField(_("待回访"), default=0)
+    next_action_count = models.PositiveIntegerField(_("待办行动"), default=0)
+    request_count = models.PositiveIntegerField(_("未结申请"), default=0)
     reason = models.CharField(_("原因"), max_length=300)
 
     class Meta:
@@ -302,6 +677,32 @@ class Handover(models.Model):
 
     def __str__(self):
         return f"{self.from_user} → {self.to_user}"
+
+
+class HandoverStepKind(models.TextChoices):
+    CUSTOMERS_TOLD = "customers_told", _("已通知客户新的联系人")
+    CHECKLIST_SIGNED = "checklist_signed", _("交接清单已由三方签字")
+    ACCOUNT_DEACTIVATED = "account_deactivated", _("已停用移交人账号")
+
+
+class HandoverStep(models.Model):
+    """One item of a handover's checklist done, by whom and when (evidence: appended, never changed)."""
+
+    handover = models.ForeignKey(Handover, verbose_name=_("交接"), on_delete=models.PROTECT, related_name="steps")
+    kind = models.CharField(_("事项"), max_length=24, choices=HandoverStepKind)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("交接事项")
+        verbose_name_plural = _("交接事项")
+        constraints = [models.UniqueConstraint(fields=["handover", "kind"], name="handover_step_once")]
+
+    def __str__(self):
+        return self.get_kind_display()
 
 
 class CustomerReadLog(models.Model):

@@ -10,7 +10,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from crm_archive.errors import ActionRefused
 
-from . import permissions, secrecy
+from . import followups, permissions, secrecy
 from .models import Customer, CustomerAccessGrant, CustomerExport, CustomerReadLog, ExportPermit, Handover
 
 
@@ -29,6 +29,7 @@ def customer_create(*, by, **fields) -> Customer:
     with transaction.atomic():
         customer.save()
         _refuse_if_out_of_reach(customer, by)
+        followups.on_customer_created([customer], by=by)
     return customer
 
 
@@ -47,6 +48,8 @@ def customer_update(customer: Customer, *, by, **fields) -> Customer:
     responsibility is recorded as one."""
     if "owner" in fields or "department" in fields:
         raise ActionRefused(_("负责业务员和部门只能通过员工交接变更。"))
+    if "grade" in fields:
+        raise ActionRefused(_("客户等级须申请变更，由部门经理批准。"))
     with transaction.atomic():
         locked = Customer.objects.select_for_update().get(pk=customer.pk)
         if not permissions.can_edit_customer(by, locked):
@@ -66,7 +69,11 @@ def customer_record_save(record, *, by):
         raise ActionRefused(_("您不能修改此客户的资料。"))
     if hasattr(record, "recorded_by_id") and record.recorded_by_id is None:
         record.recorded_by = by
-    record.save()
+    created = record.pk is None
+    with transaction.atomic():
+        record._history_user = by
+        record.save()
+        followups.on_record_saved(record, by=by, created=created)
     return record
 
 
@@ -263,9 +270,13 @@ def customers_import(forms_by_row: list[tuple[int, object]], *, by) -> ImportRep
         return report
     try:
         with transaction.atomic():
-            bulk_create_with_history(
+            for customer in customers:
+                # bulk_create skips save(), which keeps the completeness score.
+                customer.completeness = customer.completeness_score()
+            created = bulk_create_with_history(
                 customers, Customer, batch_size=500, default_user=by, default_change_reason=_("Excel 导入")
             )
+            followups.on_customer_created(created, by=by)
     except IntegrityError:
         report.errors.append((0, _("导入时有客户名称已被他人登记，请重新检查后再导入。")))
         return report

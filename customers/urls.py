@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import followup_views, profile_views, views
 
 app_name = "customers"
 
@@ -17,3 +17,4 @@ urlpatterns = [
     path("<int:pk>/<slug:kind>/add/", views.customer_record_edit, name="record_add"),
     path("<int:pk>/<slug:kind>/<int:record_id>/edit/", views.customer_record_edit, name="record_edit"),
 ]
+urlpatterns += followup_views.urlpatterns + profile_views.urlpatterns

@@ -12,7 +12,7 @@ from crm_archive.excel import workbook_response
 from crm_archive.pagination import paginate
 from crm_archive.views import form_action
 
-from . import permissions, secrecy, selectors, services, spreadsheet
+from . import followups, permissions, profiles, secrecy, selectors, services, spreadsheet
 from .forms import (
     RECORD_FORMS,
     CustomerCreateForm,
@@ -94,6 +94,8 @@ def customer_detail(request, pk):
             "grants": secrecy.grants_open(request.user).filter(content_object=customer).order_by("expires_at"),
             "today": timezone.localdate(),
             **selectors.customer_related_records(customer),
+            **followups.detail_context(request.user, customer),
+            **profiles.detail_context(request.user, customer),
         },
     )
 

@@ -6,12 +6,10 @@ Notices are each recorded on the loan (LoanNotice, append-only); the overdue esc
 working days of the company calendar (crm_archive.workdays)."""
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -22,6 +20,7 @@ from accounts.roles import Role, handles
 from accounts.selectors import people_with_role
 from accounts.services import notification_send, notifications_send
 from crm_archive.errors import ActionRefused
+from crm_archive.escalation import NoticeLevel, parse_levels
 from crm_archive.workdays import end_of_next_working_days, working_days_between
 from dossiers.models import Document, DossierCustody, DossierStatus
 from dossiers.services import dossiers_lock
@@ -46,32 +45,11 @@ NOTICE_ROLES = {
 }
 
 
-@dataclass(frozen=True)
-class NoticeLevel:
-    """One level of the overdue escalation: sent once the due day lies `after` working days back."""
-
-    level: int
-    after: int
-    recipients: tuple[str, ...]
-
-
 def notice_levels(text: str | None = None) -> list[NoticeLevel]:
     """LOAN_OVERDUE_NOTICE_LEVELS parsed: "0:borrower;1:department_manager;3:archive_manager+general_manager"
     — working days after the due day, then who is told. Refuses a malformed setting at startup."""
     text = settings.LOAN_OVERDUE_NOTICE_LEVELS if text is None else text
-    levels = []
-    for number, part in enumerate(filter(None, (piece.strip() for piece in text.split(";")))):
-        after, _colon, who = part.partition(":")
-        recipients = tuple(filter(None, (name.strip() for name in who.split("+"))))
-        if not after.strip().isdecimal() or not recipients or any(name not in NOTICE_ROLES for name in recipients):
-            raise ImproperlyConfigured(
-                f"LOAN_OVERDUE_NOTICE_LEVELS: {part!r} is not 'working days:who+who' "
-                f"(who among {', '.join(NOTICE_ROLES)})"
-            )
-        levels.append(NoticeLevel(level=number + 1, after=int(after), recipients=recipients))
-    if [level.after for level in levels] != sorted(level.after for level in levels):
-        raise ImproperlyConfigured("LOAN_OVERDUE_NOTICE_LEVELS: levels must come in order of their delay")
-    return levels
+    return parse_levels("LOAN_OVERDUE_NOTICE_LEVELS", text, NOTICE_ROLES)
 
 
 def _link(loan) -> str:
