@@ -29,9 +29,11 @@ def button_action(request, action, success_message, *, form=None) -> bool:
     data = {}
     if form is not None:
         if not form.is_valid():
-            for errors in form.errors.values():
+            # A message away from its field names the field ("退回理由：该字段是必填项。").
+            for name, errors in form.errors.items():
+                field = form.fields.get(name)
                 for error in errors:
-                    messages.error(request, error)
+                    messages.error(request, f"{field.label}：{error}" if field and field.label else error)
             return False
         data = form.cleaned_data
     try:

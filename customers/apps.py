@@ -12,7 +12,10 @@ class CustomersConfig(AppConfig):
         from accounts.navigation import NavItem, register
         from accounts.roles import Role
 
-        from . import followups, permissions, profiles, selectors
+        from . import complaints, followups, permissions, profiles, selectors
+
+        # A malformed COMPLAINT_ESCALATION_LEVELS stops the start, with the reason.
+        complaints.escalation_levels()
 
         register(
             NavItem("customers", _("客户"), "customers:list", order=10),
@@ -23,5 +26,10 @@ class CustomersConfig(AppConfig):
             NavItem("read_log", _("查阅日志"), "customers:read_log", order=70, allowed=permissions.can_read_access_log),
         )
         dashboard.register(Role.SALES, "customers/panels/sales.html", selectors.sales_dashboard)
+        dashboard.register(
+            Role.DEPARTMENT_MANAGER, "customers/panels/important.html", selectors.department_manager_dashboard
+        )
+        for role in (Role.DEPARTMENT_MANAGER, Role.CS_MANAGER, Role.GENERAL_MANAGER):
+            dashboard.register(role, "customers/panels/complaints.html", complaints.managers_dashboard)
         followups.ready()
         profiles.ready()

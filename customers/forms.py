@@ -17,6 +17,7 @@ from .models import (
     CustomerCategory,
     CustomerGrade,
     Deal,
+    FeedbackKind,
     Interaction,
     SecrecyTier,
 )
@@ -215,31 +216,63 @@ class DealForm(ModelForm):
 
 
 class ComplaintForm(ModelForm):
+    """Feedback as received: its kind and class, what was said, who handles it and by when. The
+    handling itself (progress, result, approval, review note) goes through the complaint's page."""
+
     class Meta:
         model = Complaint
-        fields = ["received_on", "description", "owner", "deadline", "resolution", "closed_on"]
+        fields = ["kind", "category", "received_on", "description", "owner", "deadline"]
         widgets = {
             "received_on": DATE_INPUT,
             "deadline": DATE_INPUT,
-            "closed_on": DATE_INPUT,
             "description": forms.Textarea(attrs={"rows": 3}),
-            "resolution": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+        self.fields["owner"].queryset = (
+            get_user_model().objects.filter(is_active=True, is_superuser=False).order_by("username")
+        )
+        self.fields["deadline"].help_text = _("投诉必填；表扬和建议可不填。")
 
     def clean(self):
         cleaned = super().clean()
-        received_on, deadline, closed_on = (cleaned.get(key) for key in ("received_on", "deadline", "closed_on"))
+        received_on, deadline = cleaned.get("received_on"), cleaned.get("deadline")
         if received_on and deadline and deadline < received_on:
             self.add_error("deadline", _("处理期限不能早于受理日期。"))
-        if received_on and closed_on and closed_on < received_on:
-            self.add_error("closed_on", _("结案日期不能早于受理日期。"))
-        if closed_on and not cleaned.get("resolution"):
-            self.add_error("resolution", _("结案时请填写处理结果。"))
+        if cleaned.get("kind") == FeedbackKind.COMPLAINT and not deadline and "deadline" not in self.errors:
+            self.add_error("deadline", _("投诉须定处理期限。"))
         return cleaned
+
+
+class SecondOwnerForm(Form):
+    second_owner = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        label=_("第二负责人"),
+        required=False,
+        empty_label=_("（不指定）"),
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["second_owner"].queryset = people
+
+
+class ComplaintProgressForm(Form):
+    note = forms.CharField(label=_("处理进展"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    customer_told = forms.BooleanField(label=_("已告知客户"), required=False)
+
+
+class ComplaintResolveForm(Form):
+    resolution = forms.CharField(label=_("处理结果"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ComplaintReturnForm(Form):
+    reason = forms.CharField(label=_("退回理由"), max_length=500)
+
+
+class ComplaintCloseForm(Form):
+    review_note = forms.CharField(label=_("回访意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 RECORD_FORMS = {

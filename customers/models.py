@@ -679,6 +679,23 @@ class Handover(models.Model):
         return f"{self.from_user} → {self.to_user}"
 
 
+class HandoverCustomer(models.Model):
+    """A customer moved by a handover, with the contact to be told of their new responsible person
+    (the letter list; evidence: appended, never changed)."""
+
+    handover = models.ForeignKey(Handover, verbose_name=_("交接"), on_delete=models.PROTECT, related_name="customers")
+    customer = models.ForeignKey(Customer, verbose_name=_("客户"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["handover", "id"]
+        verbose_name = _("交接客户")
+        verbose_name_plural = _("交接客户")
+        constraints = [models.UniqueConstraint(fields=["handover", "customer"], name="handover_customer_once")]
+
+    def __str__(self):
+        return str(self.customer_id)
+
+
 class HandoverStepKind(models.TextChoices):
     CUSTOMERS_TOLD = "customers_told", _("已通知客户新的联系人")
     CHECKLIST_SIGNED = "checklist_signed", _("交接清单已由三方签字")

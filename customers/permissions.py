@@ -16,16 +16,16 @@ from .secrecy import can_read_customer
 
 
 def can_edit_customer(user, customer: Customer) -> bool:
-    """Who keeps a profile (and its contacts, interactions, deals, complaints) current:
-    the owner, the manager of the customer's department, the marketing director for the
-    company tier, the general manager for top secret. Callers have already established
+    """Who keeps a profile (and its contacts, interactions, deals, complaints) current: the owner
+    and the second responsible person, the manager of the customer's department, the marketing
+    director for the company tier, the general manager for top secret. Callers have already established
     that `user` may read `customer` (it came from `customers_readable_by`)."""
     if user.is_superuser:
         return True
     tier = customer.secrecy_tier
     if tier == SecrecyTier.TOP_SECRET:
         return user.has_role(Role.GENERAL_MANAGER)
-    if customer.owner_id == user.pk:
+    if user.pk in (customer.owner_id, customer.second_owner_id):
         return True
     if user.has_role(Role.DEPARTMENT_MANAGER) and user.department_id == customer.department_id:
         return True
@@ -59,6 +59,23 @@ def can_hand_over_customers_of(user, from_user) -> bool:
         user.has_role(Role.DEPARTMENT_MANAGER)
         and user.department_id is not None
         and from_user.department_id == user.department_id
+    )
+
+
+def can_name_second_owner(user, customer: Customer) -> bool:
+    """Who names an important customer's second responsible person: whoever hands over its
+    owner's customers (the department manager, the general manager)."""
+    return can_hand_over_customers_of(user, customer.owner)
+
+
+def second_owners_for(customer: Customer):
+    """The people who may be named second responsible person of `customer`: active people of
+    its department who are not its owner and not administrators."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_superuser=False, department_id=customer.department_id)
+        .exclude(pk=customer.owner_id)
+        .order_by("username")
     )
 
 
@@ -127,14 +144,18 @@ def handover_people_for(user):
     return people.none()
 
 
-# The action of customer_actions: edit → customers.services.customer_update and customer_record_save.
-CUSTOMER_ACTIONS = frozenset({"edit"})
+# The actions of customer_actions: edit → customers.services.customer_update and customer_record_save;
+# second_owner → customers.services.customer_second_owner_set.
+CUSTOMER_ACTIONS = frozenset({"edit", "second_owner"})
 
 
 def customer_actions(user, customer: Customer) -> set[str]:
     """What `user` may do on `customer` now: "edit" the profile and its records (contacts,
     interactions, deals, complaints) — someone who keeps it current (can_edit_customer) and may
-    read it, since nobody keeps a profile they could not read."""
-    if can_edit_customer(user, customer) and can_read_customer(user, customer):
-        return {"edit"}
-    return set()
+    read it, since nobody keeps a profile they could not read; name its "second_owner"."""
+    if not can_read_customer(user, customer):
+        return set()
+    actions = {"edit"} if can_edit_customer(user, customer) else set()
+    if can_name_second_owner(user, customer):
+        actions.add("second_owner")
+    return actions

@@ -16,7 +16,8 @@ Tier rule (who reads without asking):
 - personal: the owner, the owner's department manager, general manager;
 - top secret: general manager.
 The owning sales person also reads their own customers of the company and department tiers
-(they keep the profile current); top secret stays closed to them.
+(they keep the profile current); top secret stays closed to them. The second responsible person
+of an important customer (seed 003 制度1 第七条3) reads it as its owner does.
 
 Grant rule: each approved request (read request, loan) gives its requester its own time-limited
 grant on the customer (`CustomerAccessGrant`, with `expires_at`, `revoked_at`); an expired or
@@ -59,7 +60,8 @@ def tier_rule(user, *, to_customer: str = "", tier_field: str | None = None) -> 
     if user.is_superuser or user.has_role(Role.GENERAL_MANAGER):
         return None
     tier = tier_field or _path(to_customer, "secrecy_tier")
-    rules = [Q(**{_path(to_customer, "owner_id"): user.pk}) & ~Q(**{tier: SecrecyTier.TOP_SECRET})]
+    responsible = Q(**{_path(to_customer, "owner_id"): user.pk}) | Q(**{_path(to_customer, "second_owner_id"): user.pk})
+    rules = [responsible & ~Q(**{tier: SecrecyTier.TOP_SECRET})]
     if user.has_role(Role.MARKETING_DIRECTOR):
         rules.append(Q(**{f"{tier}__in": [SecrecyTier.COMPANY, SecrecyTier.DEPARTMENT]}))
     if user.has_role(Role.DEPARTMENT_MANAGER) and user.department_id:

@@ -1,23 +1,28 @@
 """Reads about customers. Every read starts from the secrecy core, customers.secrecy."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from crm_archive.history import HistoryEntry, record_history
 
 from .models import (
     Complaint,
     Contact,
+    CorrectionRequest,
     Customer,
     CustomerCategory,
     CustomerGrade,
     CustomerReadLog,
     Deal,
+    FollowUp,
     Handover,
     Interaction,
 )
@@ -80,7 +85,10 @@ def next_actions_for(user, *, days: int = 14, limit: int = 10) -> list[Interacti
     today = timezone.localdate()
     return list(
         Interaction.objects.filter(
-            customer__owner=user, next_action_on__gte=today, next_action_on__lte=today + timedelta(days=days)
+            customer__owner=user,
+            next_action_on__gte=today,
+            next_action_on__lte=today + timedelta(days=days),
+            next_action_done_at__isnull=True,
         )
         .filter(customer__in=customers_readable_by(user))
         .select_related("customer")
@@ -89,12 +97,14 @@ def next_actions_for(user, *, days: int = 14, limit: int = 10) -> list[Interacti
 
 
 def complaints_overdue_for(user, *, limit: int = 10) -> list[Complaint]:
-    """Open complaints past their deadline that `user` handles or whose customer `user` owns,
-    on customers `user` may read."""
+    """Open complaints past their deadline that `user` handles, or whose customer `user` is
+    responsible for (owner or second responsible person) and may read."""
+    responsible = (Q(customer__owner=user) | Q(customer__second_owner=user)) & Q(
+        customer__in=customers_readable_by(user)
+    )
     return list(
-        Complaint.objects.filter(closed_on__isnull=True, deadline__lt=timezone.localdate())
-        .filter(Q(owner=user) | Q(customer__owner=user))
-        .filter(customer__in=customers_readable_by(user))
+        Complaint.objects.filter(kind="complaint", closed_on__isnull=True, deadline__lt=timezone.localdate())
+        .filter(Q(owner=user) | responsible)
         .select_related("customer", "owner")
         .order_by("deadline", "pk")[:limit]
     )
@@ -114,8 +124,85 @@ def handovers_recent(*, limit: int = 20) -> list[Handover]:
     return list(Handover.objects.select_related("from_user", "to_user", "performed_by")[:limit])
 
 
+@dataclass(frozen=True)
+class HandoverCheck:
+    """Something a leaver may still hold that keeps their account open: a label and how to count it."""
+
+    label: str
+    count: Callable[[object], int]
+
+
+# Apps above customers (dossiers, lending) register what a leaver still holds of theirs (originals
+# out, open requests) in their AppConfig.ready(); customers never imports them.
+HANDOVER_CHECKS: list[HandoverCheck] = []
+
+
+def register_handover_check(label, count: Callable[[object], int]) -> None:
+    if all(check.label != label for check in HANDOVER_CHECKS):
+        HANDOVER_CHECKS.append(HandoverCheck(label, count))
+
+
+@dataclass(frozen=True)
+class RemainingItem:
+    label: str
+    count: int
+
+
+def handover_remaining(user) -> list[RemainingItem]:
+    """What is still in `user`'s name: customers, customers they are second contact of, open
+    complaints, follow-ups and correction requests, and what the other apps registered."""
+    own = [
+        (_("名下客户"), Customer.objects.filter(owner=user)),
+        (_("担任第二负责人的客户"), Customer.objects.filter(second_owner=user)),
+        (_("未结投诉"), Complaint.objects.filter(owner=user, closed_on__isnull=True)),
+        (_("待回访"), FollowUp.objects.filter(assigned_to=user, done_at__isnull=True)),
+        (_("未办结的资料更正通知"), CorrectionRequest.objects.filter(addressed_to=user, done_at__isnull=True)),
+    ]
+    return [RemainingItem(str(label), queryset.count()) for label, queryset in own] + [
+        RemainingItem(str(check.label), check.count(user)) for check in HANDOVER_CHECKS
+    ]
+
+
+def handover_letters(handover: Handover) -> list[dict]:
+    """The customers a handover moved, each with the contact to write to (a decision maker first)
+    and its address: the letter list telling them of their new contact (seed 003 制度1 第七条4)."""
+    customers = list(
+        Customer.objects.filter(pk__in=handover.customers.values("customer_id"))
+        .select_related("owner", "second_owner")
+        .order_by("name", "pk")
+    )
+    contacts = {}
+    for contact in Contact.objects.filter(customer__in=customers).order_by("-is_decision_maker", "created_at", "pk"):
+        contacts.setdefault(contact.customer_id, contact)
+    rows = []
+    for customer in customers:
+        contact = contacts.get(customer.pk)
+        phone = (contact.mobile or contact.phone) if contact else ""
+        rows.append({"customer": customer, "contact": contact, "phone": phone or customer.phone})
+    return rows
+
+
 def active_users() -> QuerySet:
     return get_user_model().objects.filter(is_active=True).select_related("department").order_by("username")
+
+
+def important_without_second_owner(user, *, limit: int = 10) -> tuple[int, list[Customer]]:
+    """Important customers (grade in IMPORTANT_CUSTOMER_GRADES) of `user`'s department with no
+    second responsible person yet (seed 003 制度1 第七条3): how many (capped at 100), and the first `limit`."""
+    if not user.department_id:
+        return 0, []
+    queryset = customers_readable_by(user).filter(
+        department_id=user.department_id,
+        grade__in=settings.IMPORTANT_CUSTOMER_GRADES,
+        second_owner__isnull=True,
+    )
+    items = list(queryset.select_related("owner").order_by("name", "pk")[:limit])
+    return (len(items) if len(items) < limit else queryset[:100].count()), items
+
+
+def department_manager_dashboard(user) -> dict:
+    count, customers = important_without_second_owner(user)
+    return {"important_count": count, "important": customers}
 
 
 def sales_dashboard(user) -> dict:

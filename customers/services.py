@@ -4,14 +4,31 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Permission
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from accounts.services import notification_send
 from crm_archive.errors import ActionRefused
 
-from . import followups, permissions, secrecy
-from .models import Customer, CustomerAccessGrant, CustomerExport, CustomerReadLog, ExportPermit, Handover
+from . import followups, permissions, secrecy, selectors
+from .models import (
+    Complaint,
+    CorrectionRequest,
+    Customer,
+    CustomerAccessGrant,
+    CustomerExport,
+    CustomerReadLog,
+    ExportPermit,
+    FollowUp,
+    Handover,
+    HandoverCustomer,
+    HandoverStep,
+    HandoverStepKind,
+    Interaction,
+    VisitPlan,
+)
 
 
 def customer_create(*, by, **fields) -> Customer:
@@ -59,6 +76,30 @@ def customer_update(customer: Customer, *, by, **fields) -> Customer:
         locked._history_user = by
         locked.save()
         _refuse_if_out_of_reach(locked, by)
+    return locked
+
+
+def customer_second_owner_set(customer: Customer, *, by, person) -> Customer:
+    """Name (or, with `person` None, clear) the second responsible person of `customer` (seed 003
+    制度1 第七条3: 较重要的客户，公司要有两个以上的人员与之联系). They read and keep the profile as the
+    owner does and are told what the owner is told; they are told of their naming."""
+    with transaction.atomic():
+        locked = Customer.objects.select_for_update().select_related("owner").get(pk=customer.pk)
+        if "second_owner" not in permissions.customer_actions(by, locked):
+            raise ActionRefused(_("您不能指定此客户的第二负责人。"))
+        if person is not None and not permissions.second_owners_for(locked).filter(pk=person.pk).exists():
+            raise ActionRefused(
+                _("%(person)s 不能担任第二负责人：须为本部门在职人员，且不是负责业务员。") % {"person": person}
+            )
+        locked.second_owner = person
+        locked._history_user = by
+        locked.save()
+        if person is not None:
+            notification_send(
+                recipient=person,
+                message=_("您已被指定为客户“%(customer)s”的第二负责人。") % {"customer": locked.name},
+                link=reverse("customers:detail", args=[locked.pk]),
+            )
     return locked
 
 
@@ -133,9 +174,12 @@ def export_permit_grant(*, user, until, reference: str) -> ExportPermit:
 
 
 def customers_hand_over(*, from_user, to_user, by, reason: str) -> Handover:
-    """员工调离交接: move every customer owned by `from_user` to `to_user` in one transaction,
-    recorded as a Handover and in each customer's history. The customers' department follows
-    the successor."""
+    """员工调离交接 (seed 003 制度1 第五条, 制度8 §12, 制度4 第四条): in one transaction, move to
+    `to_user` every customer owned by `from_user` (their department follows the successor), the
+    customers they are second responsible person of, the complaints they handle, their open
+    follow-ups and visit plans, and the correction requests addressed to them. The customers'
+    pending next actions go with the customers. Recorded as a Handover with what moved, the
+    customers listed (the letter list), and in each record's history."""
     if from_user.pk == to_user.pk:
         raise ActionRefused(_("移交人和接收人不能是同一人。"))
     if not to_user.is_active:
@@ -146,32 +190,106 @@ def customers_hand_over(*, from_user, to_user, by, reason: str) -> Handover:
         raise ActionRefused(_("您不能交接 %(user)s 的客户。") % {"user": from_user})
     if not reason.strip():
         raise ActionRefused(_("请填写交接原因。"))
+    change_reason = _("员工交接：%(from)s → %(to)s") % {"from": from_user, "to": to_user}
     with transaction.atomic():
         customers = list(Customer.objects.select_for_update().filter(owner=from_user).order_by("pk"))
-        if not customers:
-            raise ActionRefused(_("%(user)s 名下没有客户。") % {"user": from_user})
-        change_reason = _("员工交接：%(from)s → %(to)s") % {"from": from_user, "to": to_user}
         now = timezone.now()
         for customer in customers:
             customer.owner = to_user
             customer.department_id = to_user.department_id
+            if customer.second_owner_id == to_user.pk:
+                customer.second_owner = None  # the successor is now its owner
             customer.updated_at = now
-        # bulk_update alone writes no history; this variant writes one row per customer.
-        bulk_update_with_history(
-            customers,
-            Customer,
-            ["owner", "department", "updated_at"],
-            batch_size=500,
-            default_user=by,
-            default_change_reason=change_reason,
+        seconded = list(
+            Customer.objects.select_for_update().filter(second_owner=from_user).exclude(owner=from_user).order_by("pk")
         )
-        return Handover.objects.create(
+        for customer in seconded:
+            customer.second_owner = None if customer.owner_id == to_user.pk else to_user
+            customer.updated_at = now
+        complaints = list(Complaint.objects.select_for_update().filter(owner=from_user, closed_on__isnull=True))
+        follow_ups = list(FollowUp.objects.select_for_update().filter(assigned_to=from_user, done_at__isnull=True))
+        corrections = list(
+            CorrectionRequest.objects.select_for_update().filter(addressed_to=from_user, done_at__isnull=True)
+        )
+        if not (customers or seconded or complaints or follow_ups or corrections):
+            raise ActionRefused(_("%(user)s 名下没有客户，也没有未结事项。") % {"user": from_user})
+        moves = [
+            (customers + seconded, Customer, ["owner", "department", "second_owner", "updated_at"]),
+            (complaints, Complaint, ["owner"]),
+            (follow_ups, FollowUp, ["assigned_to"]),
+            (corrections, CorrectionRequest, ["addressed_to"]),
+        ]
+        for record in complaints:
+            record.owner = to_user
+        for record in follow_ups:
+            record.assigned_to = to_user
+        for record in corrections:
+            record.addressed_to = to_user
+        for records, model, fields in moves:
+            # bulk_update alone writes no history; this variant writes one row per record.
+            if records:
+                bulk_update_with_history(
+                    records, model, fields, batch_size=500, default_user=by, default_change_reason=change_reason
+                )
+        visits = VisitPlan.objects.filter(planned_by=from_user, interaction__isnull=True).update(planned_by=to_user)
+        next_actions = Interaction.objects.filter(
+            customer__in=customers, next_action_on__isnull=False, next_action_done_at__isnull=True
+        ).count()
+        handover = Handover.objects.create(
             from_user=from_user,
             to_user=to_user,
             performed_by=by,
             customer_count=len(customers),
+            complaint_count=len(complaints),
+            follow_up_count=len(follow_ups) + visits,
+            next_action_count=next_actions,
+            request_count=len(corrections),
             reason=reason.strip(),
         )
+        HandoverCustomer.objects.bulk_create(
+            HandoverCustomer(handover=handover, customer=customer) for customer in customers + seconded
+        )
+        return handover
+
+
+def handover_step_record(handover: Handover, *, by, kind: str) -> HandoverStep:
+    """Record one item of the handover's checklist done (customers told of their new contact,
+    the checklist signed by the leaver, the successor and the manager); each once."""
+    if not permissions.can_hand_over_customers_of(by, handover.from_user):
+        raise ActionRefused(_("您不能办理此交接。"))
+    if kind not in (HandoverStepKind.CUSTOMERS_TOLD, HandoverStepKind.CHECKLIST_SIGNED):
+        raise ActionRefused(_("没有此交接事项。"))
+    try:
+        with transaction.atomic():
+            return HandoverStep.objects.create(handover=handover, kind=kind, by=by)
+    except IntegrityError:
+        raise ActionRefused(_("此事项已登记。")) from None
+
+
+def handover_deactivate_leaver(handover: Handover, *, by) -> HandoverStep:
+    """停用移交人账号, once the checklist's last item is done: the customers told, the checklist
+    signed, and nothing left in the leaver's name (selectors.handover_remaining)."""
+    from_user = handover.from_user
+    if not permissions.can_hand_over_customers_of(by, from_user):
+        raise ActionRefused(_("您不能办理此交接。"))
+    if from_user.pk == by.pk:
+        raise ActionRefused(_("不能停用自己的账号。"))
+    with transaction.atomic():
+        user = type(from_user).objects.select_for_update().get(pk=from_user.pk)
+        done = set(handover.steps.values_list("kind", flat=True))
+        missing = [
+            str(kind.label)
+            for kind in (HandoverStepKind.CUSTOMERS_TOLD, HandoverStepKind.CHECKLIST_SIGNED)
+            if kind not in done
+        ]
+        remaining = [f"{item.label} {item.count}" for item in selectors.handover_remaining(user) if item.count]
+        if missing or remaining:
+            raise ActionRefused(_("尚有未完成的交接事项：%(items)s。") % {"items": "、".join([*missing, *remaining])})
+        if not user.is_active:
+            raise ActionRefused(_("%(user)s 的账号已停用。") % {"user": user})
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        return HandoverStep.objects.create(handover=handover, kind=HandoverStepKind.ACCOUNT_DEACTIVATED, by=by)
 
 
 def customer_access_grant(

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -10,19 +11,24 @@ from django.views.decorators.http import require_http_methods
 from crm_archive.errors import ActionRefused
 from crm_archive.excel import workbook_response
 from crm_archive.pagination import paginate
-from crm_archive.views import form_action
+from crm_archive.views import button_action, form_action
 
-from . import followups, permissions, profiles, secrecy, selectors, services, spreadsheet
+from . import complaints, followups, permissions, profiles, secrecy, selectors, services, spreadsheet
 from .forms import (
     RECORD_FORMS,
+    ComplaintCloseForm,
+    ComplaintProgressForm,
+    ComplaintResolveForm,
+    ComplaintReturnForm,
     CustomerCreateForm,
     CustomerFilter,
     CustomerForm,
     CustomerImportForm,
     CustomerImportRowForm,
     HandoverForm,
+    SecondOwnerForm,
 )
-from .models import Customer
+from .models import Customer, Handover, HandoverStepKind
 
 # Where someone without the right asks for it (the request lives with the other requests, above
 # this app: customers never imports it, it only links to its page).
@@ -81,18 +87,27 @@ def customer_export(request):
 
 def customer_detail(request, pk):
     customer = secrecy.get_readable_customer_or_404(
-        request.user, pk, Customer.objects.select_related("owner", "department")
+        request.user, pk, Customer.objects.select_related("owner", "second_owner", "department")
     )
     services.customer_read_log(customer, user=request.user)
+    actions = permissions.customer_actions(request.user, customer)
     return render(
         request,
         "customers/customer_detail.html",
         {
             "customer": customer,
-            "actions": permissions.customer_actions(request.user, customer),
+            "actions": actions,
+            "important": customer.grade in settings.IMPORTANT_CUSTOMER_GRADES,
+            "second_owner_form": SecondOwnerForm(
+                initial={"second_owner": customer.second_owner_id},
+                people=permissions.second_owners_for(customer),
+            )
+            if "second_owner" in actions
+            else None,
             "history": selectors.customer_history(customer),
             "grants": secrecy.grants_open(request.user).filter(content_object=customer).order_by("expires_at"),
             "today": timezone.localdate(),
+            "approval_required": settings.COMPLAINT_RESULT_APPROVAL,
             **selectors.customer_related_records(customer),
             **followups.detail_context(request.user, customer),
             **profiles.detail_context(request.user, customer),
@@ -143,6 +158,8 @@ def customer_record_edit(request, pk, kind, record_id=None):
     form_class = RECORD_FORMS[kind]
     model = form_class._meta.model
     record = get_object_or_404(model, pk=record_id, customer=customer) if record_id else model(customer=customer)
+    if getattr(record, "closed_on", None) is not None:
+        raise PermissionDenied  # a closed complaint is a record of what was done
     form = form_class(request.POST or None, instance=record)
     if form_action(request, form, lambda data: services.customer_record_save(form.save(commit=False), by=request.user)):
         messages.success(request, _("已保存。"))
@@ -151,6 +168,88 @@ def customer_record_edit(request, pk, kind, record_id=None):
         request,
         "customers/record_form.html",
         {"form": form, "customer": customer, "record": record, "kind_label": model._meta.verbose_name},
+    )
+
+
+@require_http_methods(["POST"])
+def customer_second_owner(request, pk):
+    customer = secrecy.get_readable_customer_or_404(request.user, pk)
+    form = SecondOwnerForm(request.POST, people=permissions.second_owners_for(customer))
+    button_action(
+        request,
+        lambda data: services.customer_second_owner_set(customer, by=request.user, person=data["second_owner"]),
+        _("已保存第二负责人。"),
+        form=form,
+    )
+    return redirect("customers:detail", pk=customer.pk)
+
+
+# The complaint's steps: the form each takes, the service it calls, what the person is told.
+COMPLAINT_STEPS = {
+    "progress": (
+        ComplaintProgressForm,
+        lambda complaint, by, data: complaints.complaint_progress_add(complaint, by=by, **data),
+        _("已记录处理进展。"),
+    ),
+    "resolve": (
+        ComplaintResolveForm,
+        lambda complaint, by, data: complaints.complaint_resolve(complaint, by=by, **data),
+        _("已提交处理结果。"),
+    ),
+    "approve": (
+        None,
+        lambda complaint, by, data: complaints.complaint_result_approve(complaint, by=by),
+        _("已批准处理结果。"),
+    ),
+    "return": (
+        ComplaintReturnForm,
+        lambda complaint, by, data: complaints.complaint_result_return(complaint, by=by, **data),
+        _("已退回处理结果。"),
+    ),
+    "close": (
+        ComplaintCloseForm,
+        lambda complaint, by, data: complaints.complaint_close(complaint, by=by, **data),
+        _("已结案。"),
+    ),
+}
+
+
+@require_http_methods(["GET", "POST"])
+def complaint_detail(request, pk, complaint_id):
+    """One feedback and its handling: progress, result, the general manager's approval, the review
+    note, the escalations. Open to whoever reads the customer, handles it, or had it escalated to them."""
+    complaint = get_object_or_404(
+        complaints.complaints_visible_to(request.user).select_related(
+            "customer__owner", "customer__second_owner", "owner", "result_approved_by", "closed_by"
+        ),
+        pk=complaint_id,
+        customer_id=pk,
+    )
+    if request.method == "POST":
+        step = COMPLAINT_STEPS.get(request.POST.get("step", ""))
+        if step is None:
+            raise Http404
+        form_class, action, message = step
+        form = form_class(request.POST) if form_class else None
+        button_action(request, lambda data: action(complaint, request.user, data), message, form=form)
+        return redirect(complaints.link(complaint))
+    services.customer_read_log(complaint.customer, user=request.user, what="complaint")
+    return render(
+        request,
+        "customers/complaint_detail.html",
+        {
+            "complaint": complaint,
+            "customer": complaint.customer,
+            "actions": complaints.complaint_actions(request.user, complaint),
+            "forms": {
+                "progress": ComplaintProgressForm(),
+                "resolve": ComplaintResolveForm(),
+                "return": ComplaintReturnForm(),
+                "close": ComplaintCloseForm(),
+            },
+            "approval_required": settings.COMPLAINT_RESULT_APPROVAL,
+            **complaints.complaint_page(complaint),
+        },
     )
 
 
@@ -199,11 +298,74 @@ def customer_handover(request):
     if handover:
         messages.success(
             request,
-            _("已将 %(from)s 的 %(count)d 位客户移交给 %(to)s。")
+            _("已将 %(from)s 的 %(count)d 位客户及其未结事项移交给 %(to)s。")
             % {"from": handover.from_user, "count": handover.customer_count, "to": handover.to_user},
         )
-        return redirect("customers:handover")
+        return redirect("customers:handover_detail", pk=handover.pk)
     return render(request, "customers/handover.html", {"form": form, "handovers": selectors.handovers_recent()})
+
+
+def _handover_or_404(request, pk) -> Handover:
+    handover = get_object_or_404(Handover.objects.select_related("from_user", "to_user", "performed_by"), pk=pk)
+    if not permissions.can_hand_over_customers_of(request.user, handover.from_user):
+        raise PermissionDenied
+    return handover
+
+
+@require_http_methods(["GET", "POST"])
+def handover_detail(request, pk):
+    """A handover's checklist: what moved, what the leaver still holds, the steps done; the leaver's
+    account is deactivated from here once the last item is done."""
+    handover = _handover_or_404(request, pk)
+    if request.method == "POST":
+        step = request.POST.get("step", "")
+        if step == HandoverStepKind.ACCOUNT_DEACTIVATED:
+            button_action(
+                request,
+                lambda data: services.handover_deactivate_leaver(handover, by=request.user),
+                _("已停用 %(user)s 的账号。") % {"user": handover.from_user},
+            )
+        elif step in HandoverStepKind.values:
+            button_action(
+                request,
+                lambda data: services.handover_step_record(handover, by=request.user, kind=step),
+                _("已登记。"),
+            )
+        else:
+            raise Http404
+        return redirect("customers:handover_detail", pk=handover.pk)
+    steps = {step.kind: step for step in handover.steps.select_related("by")}
+    remaining = selectors.handover_remaining(handover.from_user)
+    return render(
+        request,
+        "customers/handover_detail.html",
+        {
+            "handover": handover,
+            "step_rows": [(kind, steps.get(kind)) for kind in HandoverStepKind],
+            "remaining": remaining,
+            "remaining_total": sum(item.count for item in remaining),
+        },
+    )
+
+
+def handover_letters(request, pk):
+    """The letter list: the customers to be told of their new contact, printable."""
+    handover = _handover_or_404(request, pk)
+    return render(
+        request,
+        "customers/print_handover_letters.html",
+        {"handover": handover, "rows": selectors.handover_letters(handover)},
+    )
+
+
+def handover_checklist(request, pk):
+    """The handover checklist (交接清单), printed and signed by the leaver, the successor and the manager."""
+    handover = _handover_or_404(request, pk)
+    return render(
+        request,
+        "customers/print_handover_checklist.html",
+        {"handover": handover, "rows": selectors.handover_letters(handover)},
+    )
 
 
 def read_log(request):

@@ -11,8 +11,16 @@ class DossiersConfig(AppConfig):
         from accounts import dashboard
         from accounts.navigation import NavItem, register
         from accounts.roles import Role
+        from customers.selectors import register_handover_check
 
         from . import permissions, selectors
+        from .models import ReadRequest, ReadRequestStatus
+
+        # A leaver's account stays open while a read request of theirs waits (handover checklist).
+        register_handover_check(
+            _("未结的查阅申请"),
+            lambda user: ReadRequest.objects.filter(requester=user, status=ReadRequestStatus.REQUESTED).count(),
+        )
 
         register(
             NavItem("dossiers", _("档案"), "dossiers:list", order=20),

@@ -8,6 +8,8 @@ from django.db.models.functions import ExtractYear, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customers.models import SecrecyTier
+
 from .models import (
     BackupKeyUse,
     Cabinet,
@@ -231,9 +233,12 @@ def archive_statistics() -> dict:
             .annotate(count=Count("pk"))
             .order_by("-year")
         ),
-        "by_tier": list(
-            dossiers.values("customer__secrecy_tier").annotate(count=Count("pk")).order_by("customer__secrecy_tier")
-        ),
+        "by_tier": [
+            (SecrecyTier(row["customer__secrecy_tier"]).label, row["count"])
+            for row in dossiers.values("customer__secrecy_tier")
+            .annotate(count=Count("pk"))
+            .order_by("customer__secrecy_tier")
+        ],
         "by_cabinet": list(
             dossiers.filter(status=DossierStatus.FORMAL)
             .values("cabinet__code")

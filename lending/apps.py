@@ -11,10 +11,12 @@ class LendingConfig(AppConfig):
         from accounts import dashboard
         from accounts.navigation import NavItem, register
         from accounts.roles import Role
+        from customers.selectors import register_handover_check as handover_check_register
         from dossiers import statistics
         from dossiers.permissions import dossier_actions_register
 
         from . import circulation, permissions, selectors
+        from .models import NOT_RETURNED_STATUSES, WAITING_STATUSES, Loan
 
         # A malformed LOAN_OVERDUE_NOTICE_LEVELS stops the start, with the reason.
         circulation.notice_levels()
@@ -42,6 +44,15 @@ class LendingConfig(AppConfig):
         dashboard.register(Role.SALES, "lending/panels/borrower.html", selectors.borrower_dashboard)
         statistics.register(
             "lending/statistics_loans.html", lambda user: {"loans_per_month": selectors.loans_per_month()}
+        )
+        # A leaver's account stays open while an original or copies are out in their name or a
+        # request of theirs is open (customer handover checklist).
+        handover_check_register(
+            _("借出未还的原件或复印件"),
+            lambda user: Loan.objects.filter(borrower=user, status__in=NOT_RETURNED_STATUSES).count(),
+        )
+        handover_check_register(
+            _("未结的借阅申请"), lambda user: Loan.objects.filter(borrower=user, status__in=WAITING_STATUSES).count()
         )
         # The dossier page offers "request_loan" when lending would accept the request.
         dossier_actions_register(permissions.dossier_lending_actions)

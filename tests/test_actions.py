@@ -921,7 +921,10 @@ CUSTOMER_ACTORS = [
     "clerk",
 ]
 
-CUSTOMER_CALLS = {"edit": lambda user, customer: customer_services.customer_update(customer, by=user)}
+CUSTOMER_CALLS = {
+    "edit": lambda user, customer: customer_services.customer_update(customer, by=user),
+    "second_owner": lambda user, customer: customer_services.customer_second_owner_set(customer, by=user, person=None),
+}
 
 
 def test_every_customer_action_has_its_service_in_the_table():

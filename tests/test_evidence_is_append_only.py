@@ -1,9 +1,11 @@
 """Records are never deleted and evidence never changes: the database itself refuses, on
 PostgreSQL (DELETE, UPDATE and TRUNCATE) and on SQLite (DELETE and UPDATE) alike."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -13,8 +15,27 @@ from approvals.models import ApprovalStep, ApprovalTask
 from approvals.services import deputy_appoint
 from crm_archive.db_guards import installed_guards
 from crm_archive.models import CalendarDay
-from customers.models import Customer, CustomerExport, CustomerReadLog, Handover
-from customers.services import customer_read_log, customers_export_recorded
+from customers.complaints import complaint_escalations_send, complaint_progress_add
+from customers.models import (
+    Complaint,
+    CorrectionRequest,
+    Customer,
+    CustomerExport,
+    CustomerReadLog,
+    FollowUp,
+    FollowUpPlan,
+    GradeChange,
+    GradeCriterion,
+    Handover,
+    HandoverCustomer,
+    VisitPlan,
+)
+from customers.services import (
+    customer_read_log,
+    customers_export_recorded,
+    customers_hand_over,
+    handover_step_record,
+)
 from destruction import services as destruction_services
 from destruction.models import DestructionItem, DestructionList, Hold
 from dossiers import services as dossier_services
@@ -63,6 +84,7 @@ APPEND_ONLY = [
     "customers_handover",
     "customers_historicalcustomer",
     "customers_handoverstep",
+    "customers_handovercustomer",
     "customers_complaintprogress",
     "customers_complaintescalation",
     "customers_historicalcomplaint",
@@ -204,6 +226,7 @@ def evidence(archive, formal_dossier, file_document, make_user):
             reason="调岗",
         ),
         "customers_historicalcustomer": customer.history.first(),
+        **_relationship_records(customer, people),
         "dossiers_backupkeyuse": BackupKeyUse.objects.create(
             cabinet=archive["cabinet"],
             used_by=people["general_manager"],
@@ -221,6 +244,64 @@ def evidence(archive, formal_dossier, file_document, make_user):
         "approvals_historicalapprovaltask": ApprovalTask.objects.filter(kind=LoanKind.BORROW, request_id=loan.pk)
         .first()
         .history.first(),
+    }
+
+
+def _relationship_records(customer, people):
+    """One row of each record of the customer-relationship duties (issue 17), as the services make them."""
+    complaint = Complaint.objects.create(
+        customer=customer,
+        received_on=date(2026, 3, 2),
+        deadline=date(2026, 3, 3),
+        description="延误",
+        owner=people["colleague"],
+    )
+    complaint_progress_add(complaint, by=people["owner"], note="已致电", customer_told=True)
+    with time_machine.travel(datetime(2026, 3, 5, 9, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        complaint_escalations_send()
+    plan = FollowUpPlan.objects.first()
+    plan.save()
+    criterion = GradeCriterion.objects.first()
+    criterion.save()
+    follow_up = FollowUp.objects.create(
+        customer=customer,
+        plan=plan,
+        event_key="profile",
+        event_on=date(2026, 3, 2),
+        sequence=1,
+        due_on=date(2026, 3, 5),
+        assigned_to=people["owner"],
+    )
+    grade_change = GradeChange.objects.create(
+        customer=customer, from_grade="C", to_grade="B", reason="交易额增长", requested_by=people["owner"]
+    )
+    correction = CorrectionRequest.objects.create(
+        customer=customer, requested_by=people["archive_manager"], addressed_to=people["owner"], note="补充地址"
+    )
+    # The colleague leaves: the complaint they handle moves to the owner.
+    handover = customers_hand_over(
+        from_user=people["colleague"], to_user=people["owner"], by=people["manager"], reason="调岗"
+    )
+    return {
+        "customers_complaint": complaint,
+        "customers_complaintprogress": complaint.progress.first(),
+        "customers_complaintescalation": complaint.escalations.first(),
+        "customers_historicalcomplaint": complaint.history.first(),
+        "customers_visitplan": VisitPlan.objects.create(
+            customer=customer, planned_on=date(2026, 3, 9), purpose="年度回访", planned_by=people["owner"]
+        ),
+        "customers_followupplan": plan,
+        "customers_historicalfollowupplan": plan.history.first(),
+        "customers_followup": follow_up,
+        "customers_historicalfollowup": follow_up.history.first(),
+        "customers_gradecriterion": criterion,
+        "customers_historicalgradecriterion": criterion.history.first(),
+        "customers_gradechange": grade_change,
+        "customers_historicalgradechange": grade_change.history.first(),
+        "customers_correctionrequest": correction,
+        "customers_historicalcorrectionrequest": correction.history.first(),
+        "customers_handoverstep": handover_step_record(handover, by=people["manager"], kind="customers_told"),
+        "customers_handovercustomer": HandoverCustomer.objects.create(handover=handover, customer=customer),
     }
 
 

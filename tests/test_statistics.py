@@ -81,3 +81,11 @@ def test_composition_shows_the_share_of_sales_amount_beside_the_head_count(archi
     assert products["程控交换机"] == ("1", "75000.00", "75.0%")
     assert products["维保服务"] == ("1", "25000.00", "25.0%")
     assert "100000.00" in html
+
+
+def test_the_tier_card_names_each_tier_with_its_count(archive, formal_dossier, client_for):
+    formal_dossier(SecrecyTier.DEPARTMENT)
+    page = client_for(archive["people"]["archive_manager"]).get(reverse("dossiers:statistics")).content.decode()
+    card = re.search(r'data-stat="tier">(.*?)</table>', page, re.S).group(1)
+    assert "customer__secrecy_tier" not in card
+    assert re.search(r"<td>部门级</td><td>1</td>", card)

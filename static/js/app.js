@@ -24,3 +24,11 @@ document.addEventListener("click", (event) => {
     window.history.back();
   }
 });
+
+document.addEventListener("submit", (event) => {
+  // <form data-confirm="…">: an irreversible step asks first; a blank message asks nothing.
+  const message = event.target.dataset ? event.target.dataset.confirm : "";
+  if (message && !window.confirm(message)) {
+    event.preventDefault();
+  }
+});

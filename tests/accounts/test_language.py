@@ -23,3 +23,10 @@ def test_the_language_can_be_switched_before_signing_in(client):
     response = client.post(reverse("set_language"), {"language": "en", "next": reverse("login")}, follow=True)
     assert response.status_code == 200
     assert "Sign in" in response.content.decode()
+
+
+def test_the_language_menu_names_each_language_in_itself(client_for, make_user):
+    client = client_for(make_user())
+    client.cookies["django_language"] = "en"
+    page = client.get("/").content.decode()
+    assert ">简体中文</option>" in page and ">English</option>" in page

@@ -38,7 +38,7 @@ def owners(customers):
 def test_a_department_manager_moves_every_customer_of_the_leaver_to_the_successor(people, book, client_for):
     response = hand_over(client_for(people["east_manager"]), people["owner"], people["successor"])
     assert response.status_code == 200
-    assert messages(response.content.decode()) == ["已将 张三 的 3 位客户移交给 李四。"]
+    assert messages(response.content.decode()) == ["已将 张三 的 3 位客户及其未结事项移交给 李四。"]
     assert owners(book["leaving"]) == {"甲公司": "lisi", "乙公司": "lisi", "丙公司": "lisi"}
     assert not Customer.objects.filter(owner=people["owner"]).exists()
 
@@ -50,7 +50,9 @@ def test_the_customers_of_another_sales_person_stay_where_they_are(people, book,
 
 
 def test_the_handover_is_recorded_with_who_from_to_and_how_many(people, book, client_for):
-    response = hand_over(client_for(people["east_manager"]), people["owner"], people["successor"], reason="调岗")
+    client = client_for(people["east_manager"])
+    hand_over(client, people["owner"], people["successor"], reason="调岗")
+    response = client.get(reverse("customers:handover"))
     handover = Handover.objects.get()
     assert (handover.performed_by, handover.from_user, handover.to_user) == (
         people["east_manager"],
@@ -153,7 +155,7 @@ def test_a_second_handover_back_restores_the_owner(people, book, client_for):
     client = client_for(people["east_manager"])
     hand_over(client, people["owner"], people["successor"])
     response = hand_over(client, people["successor"], people["owner"], reason="张三回岗")
-    assert messages(response.content.decode()) == ["已将 李四 的 3 位客户移交给 张三。"]
+    assert messages(response.content.decode()) == ["已将 李四 的 3 位客户及其未结事项移交给 张三。"]
     assert owners(book["leaving"]) == {"甲公司": "zhangsan", "乙公司": "zhangsan", "丙公司": "zhangsan"}
     assert Handover.objects.count() == 2
     page = client.get(reverse("customers:detail", args=[book["leaving"][0].pk])).content.decode()

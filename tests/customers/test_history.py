@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from customers.models import CreditStatus, CustomerCategory, CustomerGrade
+from customers.models import CreditStatus, CustomerCategory, CustomerGrade, CustomerKind
 
 from .factories import CustomerFactory, profile_form_data
 from .html import body_rows, section, text
@@ -38,10 +38,10 @@ def history_rows(client, customer) -> list[str]:
 
 def test_an_edit_shows_the_author_and_the_changed_choice_by_its_label(people, customer, client_for):
     client = client_for(people["owner"])
-    edit(client, customer, grade=CustomerGrade.A)
+    edit(client, customer, kind=CustomerKind.DEALER)
     newest = history_rows(client, customer)[0]
     assert " 张三 " in newest
-    assert "客户等级：B 级 → A 级" in newest
+    assert "客户性质：终端客户 → 经销商" in newest
 
 
 def test_an_edit_lists_every_changed_field_and_nothing_else(people, customer, client_for):
@@ -57,13 +57,13 @@ def test_an_edit_lists_every_changed_field_and_nothing_else(people, customer, cl
 
 def test_the_history_is_newest_first_and_keeps_the_creation(people, customer, client_for):
     client = client_for(people["owner"])
-    edit(client, customer, grade=CustomerGrade.A)
+    edit(client, customer, kind=CustomerKind.DEALER)
     customer.refresh_from_db()
     edit(client, customer, credit_status=CreditStatus.GOOD)
     rows = history_rows(client, customer)
     assert len(rows) == 3
     assert "信用状况：未评估 → 良好" in rows[0]
-    assert "客户等级：B 级 → A 级" in rows[1]
+    assert "客户性质：终端客户 → 经销商" in rows[1]
     assert "建立客户资料" in rows[2]
 
 
@@ -78,7 +78,7 @@ def test_the_history_names_the_manager_who_edited_not_the_owner(people, customer
 def test_a_refused_edit_leaves_no_history(people, customer, client_for):
     client = client_for(people["owner"])
     response = client.post(
-        reverse("customers:update", args=[customer.pk]), profile_form_data(customer, grade="A", postcode="12")
+        reverse("customers:update", args=[customer.pk]), profile_form_data(customer, kind="dealer", postcode="12")
     )
     assert response.status_code == 200
     assert len(history_rows(client, customer)) == 1
@@ -92,15 +92,15 @@ def english(client):
 
 def test_in_english_the_history_shows_english_labels_and_choices(people, customer, client_for, english):
     client = client_for(people["owner"])
-    edit(client, customer, grade=CustomerGrade.A, region="上海")
+    edit(client, customer, kind=CustomerKind.DEALER, region="上海")
     page = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
     assert '<html lang="en">' in page
     newest = body_rows(section(page, "history"))[0]
     assert " 张三 " in newest
-    assert "Grade：Grade B → Grade A" in newest or "Grade: Grade B → Grade A" in newest
+    assert "Kind：End customer → Dealer" in newest or "Kind: End customer → Dealer" in newest
     assert "Region" in newest
-    assert "客户等级" not in newest
-    assert "B 级" not in newest
+    assert "客户性质" not in newest
+    assert "终端客户" not in newest
 
 
 def test_switching_the_language_on_the_page_translates_the_history(people, customer, client_for):

@@ -37,7 +37,7 @@ def test_the_owner_and_their_department_manager_keep_a_personal_profile(people):
 
 def test_only_the_general_manager_keeps_a_top_secret_profile(people):
     customer = customer_of(people, SecrecyTier.TOP_SECRET)
-    assert customer_actions(people["general_manager"], customer) == {"edit"}
+    assert customer_actions(people["general_manager"], customer) == {"edit", "second_owner"}
     assert customer_actions(people["owner"], customer) == set()
 
 

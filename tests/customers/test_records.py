@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from customers import complaints
 from customers.models import Complaint, Contact, Deal, Interaction, SecrecyTier
 
 from .factories import ComplaintFactory, CustomerFactory, InteractionFactory
@@ -47,6 +48,7 @@ def deal(number, signed_on, amount="50000.00", **fields):
 
 def complaint(description, handler, received_on, deadline, **fields):
     return {
+        "kind": "complaint",
         "description": description,
         "owner": handler.pk,
         "received_on": received_on,
@@ -104,11 +106,10 @@ def test_a_complaint_due_before_it_was_received_is_refused(people, customer, cli
     assert not Complaint.objects.exists()
 
 
-def test_a_complaint_closed_without_a_resolution_is_refused(people, customer, client_for):
-    data = complaint("质量", people["owner"], days(-3), days(3), closed_on=days(0))
-    response = add(client_for(people["owner"]), customer, "complaints", data)
-    assert "结案时请填写处理结果。" in errors(response.content.decode())
-    assert not Complaint.objects.exists()
+def test_a_complaint_is_not_closed_from_its_record_form(people, customer, client_for):
+    data = complaint("质量", people["owner"], days(-3), days(3), closed_on=days(0), resolution="已解决")
+    add(client_for(people["owner"]), customer, "complaints", data)
+    assert Complaint.objects.get().closed_on is None  # only its review note closes it (customers.complaints)
 
 
 def test_a_contact_with_a_phone_of_letters_is_refused(people, customer, client_for):
@@ -190,9 +191,10 @@ def test_closing_an_overdue_complaint_takes_it_off_the_dashboard(people, custome
     )
     client = client_for(people["owner"])
     assert "甲公司" in dashboard_panel(client, "overdue-complaints")
-    data = complaint(overdue.description, people["owner"], days(-10), days(-1), closed_on=days(0), resolution="已解决")
-    response = client.post(reverse("customers:record_edit", args=[customer.pk, "complaints", overdue.pk]), data)
-    assert response.status_code == 302
+    complaints.complaint_resolve(overdue, by=people["owner"], resolution="已解决")
+    complaints.complaint_result_approve(overdue, by=people["general_manager"])
+    complaints.complaint_close(overdue, by=people["owner"], review_note="客户满意")
+    client = client_for(people["owner"])
     assert "甲公司" not in dashboard_panel(client, "overdue-complaints")
     assert "已逾期" not in shown(client, customer, "complaints")[0]
 
