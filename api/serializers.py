@@ -77,7 +77,8 @@ class UserRefSerializer(serializers.Serializer):
         return str(user)
 
 
-CUSTOMER_READ_ONLY = ["id", "department", "created_at", "updated_at"]
+# The grade changes only through a request the department manager approves (customers/profiles.py).
+CUSTOMER_READ_ONLY = ["id", "grade", "department", "created_at", "updated_at"]
 
 
 class CustomerSerializer(FormValidated, serializers.ModelSerializer):
@@ -90,7 +91,7 @@ class CustomerSerializer(FormValidated, serializers.ModelSerializer):
 
     class Meta:
         model = Customer
-        fields = ["id", *CustomerForm.Meta.fields, "owner", "department", "created_at", "updated_at"]
+        fields = ["id", *CustomerForm.Meta.fields, "grade", "owner", "department", "created_at", "updated_at"]
         read_only_fields = CUSTOMER_READ_ONLY
 
     def form_kwargs(self):

@@ -78,6 +78,8 @@ TABLES_FILLED_BY_MIGRATE = frozenset(
         "dossiers_documenttype",
         "approvals_approvalchain",
         "approvals_approvalstep",
+        "customers_followupplan",
+        "customers_gradecriterion",
     }
 )
 

@@ -6,7 +6,16 @@ from django.contrib import admin
 
 from crm_archive.admin import HistoryAdmin, ReadOnlyAdmin
 
-from .models import Customer, CustomerAccessGrant, CustomerExport, CustomerReadLog, ExportPermit, Handover
+from .models import (
+    Customer,
+    CustomerAccessGrant,
+    CustomerExport,
+    CustomerReadLog,
+    ExportPermit,
+    FollowUpPlan,
+    GradeCriterion,
+    Handover,
+)
 
 
 @admin.register(Customer)
@@ -15,7 +24,22 @@ class CustomerAdmin(HistoryAdmin):
     list_filter = ["category", "grade", "secrecy_tier", "department"]
     list_select_related = ["owner", "department"]
     search_fields = ["name"]
-    raw_id_fields = ["owner"]
+    raw_id_fields = ["owner", "second_owner"]
+    # A grade changes only through a request the department manager approves (customers/profiles.py).
+    readonly_fields = ["grade", "grade_reviewed_on"]
+
+
+@admin.register(FollowUpPlan)
+class FollowUpPlanAdmin(HistoryAdmin):
+    """回访计划 as data: a change applies to the events recorded after it."""
+
+    list_display = ["name", "event", "category", "grade", "days", "active"]
+    list_filter = ["event", "active"]
+
+
+@admin.register(GradeCriterion)
+class GradeCriterionAdmin(HistoryAdmin):
+    list_display = ["grade", "contact_every_days", "review_every_months", "criteria"]
 
 
 @admin.register(CustomerAccessGrant)

@@ -70,7 +70,8 @@ def escalated_rule(user) -> Q:
             continue
         reached = ComplaintEscalation.objects.filter(complaint=OuterRef("pk"), role__contains=name)
         if role == Role.DEPARTMENT_MANAGER:
-            rules |= Q(Exists(reached)) & Q(customer__department_id=user.department_id)
+            if user.department_id is not None:
+                rules |= Q(Exists(reached)) & Q(customer__department_id=user.department_id)
         else:
             rules |= Q(Exists(reached))
     return rules

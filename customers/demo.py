@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from . import complaints, followups
 from .models import (
     Complaint,
     Contact,
@@ -95,7 +96,7 @@ def seed_customers(users: dict) -> int:
             recorded_by=owner,
         )
         if category == "signed":
-            Deal.objects.create(
+            deal = Deal.objects.create(
                 customer=customer,
                 contract_number=f"HT-{today.year}-{index + 1:04d}",
                 signed_on=today - timedelta(days=30 + index),
@@ -103,6 +104,8 @@ def seed_customers(users: dict) -> int:
                 payment_method="银行转账",
                 cooperation_mode="直销",
             )
+            # The purchase follow-ups the services would have started (回访 3/30/60 days after).
+            followups.follow_ups_start_for_deal(deal, by=owner)
         if index % 5 == 0:
             Complaint.objects.create(
                 customer=customer,
@@ -111,4 +114,6 @@ def seed_customers(users: dict) -> int:
                 owner=owner,
                 deadline=today - timedelta(days=3) if index % 2 == 0 else today + timedelta(days=5),
             )
+    # Overdue demo complaints reach the managers' home pages as the hourly job would send them.
+    complaints.complaint_escalations_send()
     return len(CUSTOMERS)

@@ -234,6 +234,9 @@ class ComplaintForm(ModelForm):
             get_user_model().objects.filter(is_active=True, is_superuser=False).order_by("username")
         )
         self.fields["deadline"].help_text = _("投诉必填；表扬和建议可不填。")
+        if self.instance.pk:
+            # Its kind is fixed once recorded (customers.services._refuse_changing_a_handled_complaint).
+            self.fields["kind"].disabled = True
 
     def clean(self):
         cleaned = super().clean()

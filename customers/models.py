@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -501,6 +502,11 @@ class FollowUpPlan(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        parts = [part.strip() for part in self.days.replace("，", ",").split(",")]
+        if not parts or any(not part.isdecimal() or not 1 <= int(part) <= 3660 for part in parts):
+            raise ValidationError({"days": _("请填写 1 至 3660 之间的天数，用逗号分隔，如 3,30,60。")})
+
     def day_offsets(self) -> list[int]:
         return sorted({int(part) for part in self.days.replace("，", ",").split(",") if part.strip().isdecimal()})
 
@@ -567,6 +573,15 @@ class GradeCriterion(models.Model):
 
     def __str__(self):
         return self.get_grade_display()
+
+    def clean(self):
+        errors = {}
+        if self.contact_every_days is not None and not 1 <= self.contact_every_days <= 3660:
+            errors["contact_every_days"] = _("联系频率须在 1 至 3660 天之间。")
+        if self.review_every_months is not None and not 1 <= self.review_every_months <= 120:
+            errors["review_every_months"] = _("复评周期须在 1 至 120 个月之间。")
+        if errors:
+            raise ValidationError(errors)
 
 
 class GradeChangeStatus(models.TextChoices):

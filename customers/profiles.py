@@ -282,7 +282,10 @@ def grade_review_due_on(customer: Customer, criterion: GradeCriterion | None) ->
     if criterion is None:
         return None
     since = customer.grade_reviewed_on or timezone.localdate(customer.created_at)
-    return add_months(since, criterion.review_every_months)
+    try:
+        return add_months(since, criterion.review_every_months)
+    except ValueError:
+        return None  # a period reaching beyond the calendar: never due
 
 
 def _last_base_due_by(today: date, months: int) -> date:
@@ -298,7 +301,10 @@ def _review_due_rule(criteria, today: date) -> Q:
     rules = [Q(pk__in=[])]
     zone = timezone.get_current_timezone()
     for criterion in criteria:
-        last = _last_base_due_by(today, criterion.review_every_months)
+        try:
+            last = _last_base_due_by(today, criterion.review_every_months)
+        except ValueError:
+            continue  # a period reaching back beyond the calendar: nothing is due yet
         opened_by = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
         rules.append(
             Q(grade=criterion.grade)
@@ -501,7 +507,13 @@ def late_entries(user, year: int, month: int, *, person_id: int | None = None) -
     interactions = interactions_of_month(user, year, month).filter(_entered_late())
     if person_id is not None:
         interactions = interactions.filter(recorded_by_id=person_id)
-    return interactions.select_related("customer", "recorded_by").order_by("recorded_by_id", "occurred_at", "pk")
+    # The customer is named only to someone who may read it (the counts are the person's own).
+    readable = customers_readable_by(user).filter(pk=OuterRef("customer_id"))
+    return (
+        interactions.annotate(customer_readable=Exists(readable))
+        .select_related("customer", "recorded_by")
+        .order_by("recorded_by_id", "occurred_at", "pk")
+    )
 
 
 def profiles_not_kept(user, year: int, month: int) -> QuerySet[Customer]:

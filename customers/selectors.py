@@ -25,6 +25,7 @@ from .models import (
     FollowUp,
     Handover,
     Interaction,
+    VisitPlan,
 )
 from .secrecy import customers_readable_by
 
@@ -157,20 +158,21 @@ def handover_remaining(user) -> list[RemainingItem]:
         (_("未结投诉"), Complaint.objects.filter(owner=user, closed_on__isnull=True)),
         (_("待回访"), FollowUp.objects.filter(assigned_to=user, done_at__isnull=True)),
         (_("未办结的资料更正通知"), CorrectionRequest.objects.filter(addressed_to=user, done_at__isnull=True)),
+        (_("未完成的拜访计划"), VisitPlan.objects.filter(planned_by=user, interaction__isnull=True)),
     ]
     return [RemainingItem(str(label), queryset.count()) for label, queryset in own] + [
         RemainingItem(str(check.label), check.count(user)) for check in HANDOVER_CHECKS
     ]
 
 
-def handover_letters(handover: Handover) -> list[dict]:
-    """The customers a handover moved, each with the contact to write to (a decision maker first)
-    and its address: the letter list telling them of their new contact (seed 003 制度1 第七条4)."""
-    customers = list(
-        Customer.objects.filter(pk__in=handover.customers.values("customer_id"))
-        .select_related("owner", "second_owner")
-        .order_by("name", "pk")
-    )
+def handover_letters(handover: Handover, *, user) -> tuple[list[dict], int]:
+    """The customers a handover moved that `user` may read, each with the contact to write to (a
+    decision maker first) and its address: the letter list telling them of their new contact (seed
+    003 制度1 第七条4); and how many moved customers `user` may not read (told by someone who may)."""
+    moved = Customer.objects.filter(pk__in=handover.customers.values("customer_id"))
+    readable = moved.filter(pk__in=customers_readable_by(user).values("pk"))
+    hidden = moved.count() - readable.count()
+    customers = list(readable.select_related("owner", "second_owner").order_by("name", "pk"))
     contacts = {}
     for contact in Contact.objects.filter(customer__in=customers).order_by("-is_decision_maker", "created_at", "pk"):
         contacts.setdefault(contact.customer_id, contact)
@@ -179,7 +181,7 @@ def handover_letters(handover: Handover) -> list[dict]:
         contact = contacts.get(customer.pk)
         phone = (contact.mobile or contact.phone) if contact else ""
         rows.append({"customer": customer, "contact": contact, "phone": phone or customer.phone})
-    return rows
+    return rows, hidden
 
 
 def active_users() -> QuerySet:

@@ -103,11 +103,25 @@ def customer_second_owner_set(customer: Customer, *, by, person) -> Customer:
     return locked
 
 
+def _refuse_changing_a_handled_complaint(record: Complaint) -> None:
+    """A complaint keeps its kind (a complaint is not turned into a suggestion to skip its approval
+    and escalation); once closed, or once its result is submitted or it escalated, what it is about
+    and its deadline stay as they were."""
+    stored = Complaint.objects.get(pk=record.pk)
+    if record.kind != stored.kind:
+        raise ActionRefused(_("反馈类型登记后不能更改。"))
+    handled = stored.closed_on or stored.resolved_at or stored.escalations.exists()
+    if handled and (record.description != stored.description or record.deadline != stored.deadline):
+        raise ActionRefused(_("此投诉已提交处理结果、已上报或已结案，内容和期限不能再改。"))
+
+
 def customer_record_save(record, *, by):
     """Create or change a contact, interaction, deal or complaint of a customer `by` may edit —
     and read: the same rule as the page's "edit" action."""
     if "edit" not in permissions.customer_actions(by, record.customer):
         raise ActionRefused(_("您不能修改此客户的资料。"))
+    if isinstance(record, Complaint) and record.pk is not None:
+        _refuse_changing_a_handled_complaint(record)
     if hasattr(record, "recorded_by_id") and record.recorded_by_id is None:
         record.recorded_by = by
     created = record.pk is None

@@ -184,6 +184,8 @@ def customer_second_owner(request, pk):
     return redirect("customers:detail", pk=customer.pk)
 
 
+LARGEST_ID = 2**63 - 1
+
 # The complaint's steps: the form each takes, the service it calls, what the person is told.
 COMPLAINT_STEPS = {
     "progress": (
@@ -218,6 +220,8 @@ COMPLAINT_STEPS = {
 def complaint_detail(request, pk, complaint_id):
     """One feedback and its handling: progress, result, the general manager's approval, the review
     note, the escalations. Open to whoever reads the customer, handles it, or had it escalated to them."""
+    if max(pk, complaint_id) > LARGEST_ID:
+        raise Http404  # SQLite cannot even compare a number beyond 64 bits
     complaint = get_object_or_404(
         complaints.complaints_visible_to(request.user).select_related(
             "customer__owner", "customer__second_owner", "owner", "result_approved_by", "closed_by"
@@ -351,20 +355,20 @@ def handover_detail(request, pk):
 def handover_letters(request, pk):
     """The letter list: the customers to be told of their new contact, printable."""
     handover = _handover_or_404(request, pk)
+    rows, hidden = selectors.handover_letters(handover, user=request.user)
     return render(
-        request,
-        "customers/print_handover_letters.html",
-        {"handover": handover, "rows": selectors.handover_letters(handover)},
+        request, "customers/print_handover_letters.html", {"handover": handover, "rows": rows, "hidden": hidden}
     )
 
 
 def handover_checklist(request, pk):
     """The handover checklist (交接清单), printed and signed by the leaver, the successor and the manager."""
     handover = _handover_or_404(request, pk)
+    rows, hidden = selectors.handover_letters(handover, user=request.user)
     return render(
         request,
         "customers/print_handover_checklist.html",
-        {"handover": handover, "rows": selectors.handover_letters(handover)},
+        {"handover": handover, "rows": rows, "hidden": hidden},
     )
 
 

@@ -31,17 +31,30 @@ EVERYONE = {
 ARCHIVE_PAGES = {"cabinets", "inspections", "statistics"}
 # Whoever an approval chain can name sees the approvals inbox and names deputies.
 APPROVER = {"approvals", "deputies"}
+# The customer-relationship pages (issue 17): follow-ups for those who keep customers, the
+# completeness list for archive staff and those who keep or oversee profiles, the late-entry report
+# for those who oversee sales people, grade approvals for department managers.
+PROFILES = {"completeness"}
+OVERSIGHT = {"completeness", "late_entries"}
 NAVIGATION_BY_ROLE = {
-    Role.ARCHIVE_CLERK: EVERYONE | ARCHIVE_PAGES | {"destruction", "desk"},
-    Role.ARCHIVE_MANAGER: EVERYONE | APPROVER | ARCHIVE_PAGES | {"read_log", "audit", "reports", "destruction"},
-    Role.SALES: EVERYONE,
-    Role.DEPARTMENT_MANAGER: EVERYONE | APPROVER | {"handover", "customer_import", "destruction"},
+    Role.ARCHIVE_CLERK: EVERYONE | ARCHIVE_PAGES | PROFILES | {"destruction", "desk"},
+    Role.ARCHIVE_MANAGER: EVERYONE
+    | APPROVER
+    | ARCHIVE_PAGES
+    | OVERSIGHT
+    | {"read_log", "audit", "reports", "destruction"},
+    Role.SALES: EVERYONE | PROFILES | {"follow_ups"},
+    Role.DEPARTMENT_MANAGER: EVERYONE
+    | APPROVER
+    | OVERSIGHT
+    | {"handover", "customer_import", "destruction", "follow_ups", "grade_changes"},
     Role.CS_MANAGER: EVERYONE | APPROVER | {"destruction"},
     Role.CUSTOMER_DIRECTOR: EVERYONE | APPROVER | {"destruction"},
-    Role.MARKETING_DIRECTOR: EVERYONE | APPROVER | {"customer_import"},
+    Role.MARKETING_DIRECTOR: EVERYONE | APPROVER | OVERSIGHT | {"customer_import"},
     Role.GENERAL_MANAGER: EVERYONE
     | APPROVER
     | ARCHIVE_PAGES
+    | OVERSIGHT
     | {"handover", "customer_import", "read_log", "audit", "reports", "destruction"},
 }
 

@@ -238,3 +238,29 @@ def test_escalation_reads_a_fixed_number_of_queries(people, customer, django_ass
     with time_machine.travel(datetime(2026, 3, 20, 9, tzinfo=SHANGHAI), tick=False):
         with django_assert_max_num_queries(8 + 5 * 3 * 4):
             assert complaints.complaint_escalations_send() == 15
+
+
+def test_a_complaint_cannot_be_turned_into_a_suggestion_to_skip_its_approval(people, complaint, client_for):
+    complaints.complaint_resolve(complaint, by=people["colleague"], resolution="补装")
+    client = client_for(people["owner"])
+    edit = reverse("customers:record_edit", args=[complaint.customer_id, "complaints", complaint.pk])
+    data = {
+        "kind": "suggestion",
+        "received_on": "2026-03-02",
+        "description": "安装延误两周",
+        "owner": people["colleague"].pk,
+        "deadline": "",
+    }
+    client.post(edit, data)
+    complaint.refresh_from_db()
+    assert complaint.kind == FeedbackKind.COMPLAINT and complaint.deadline == date(2026, 3, 6)
+    # Nor its deadline moved once the result is submitted.
+    response = client.post(edit, {**data, "kind": "complaint", "deadline": "2026-12-31"})
+    assert "此投诉已提交处理结果、已上报或已结案，内容和期限不能再改。" in errors(response.content.decode())
+    assert client.get(complaints.link(complaint)).status_code == 200
+    assert 'data-step="close"' not in client.get(complaints.link(complaint)).content.decode()
+
+
+def test_a_huge_id_is_not_found(people, client_for):
+    client = client_for(people["owner"])
+    assert client.get(f"/customers/{2**64}/complaints/1/").status_code == 404

@@ -207,3 +207,41 @@ def test_only_people_of_the_department_may_be_second_contact(people, client_for)
         reverse("customers:second_owner", args=[customer.pk]), {"second_owner": people["colleague"].pk}, follow=True
     )
     assert "您不能指定此客户的第二负责人。" in messages(response.content.decode())
+
+
+def test_the_letter_list_hides_customers_the_manager_may_not_read(people, client_for):
+    owner = people["owner"]
+    CustomerFactory(name="甲公司", owner=owner)
+    secret = CustomerFactory(name="绝密公司", owner=owner, secrecy_tier=SecrecyTier.TOP_SECRET, address="绝密地址路1号")
+    ContactFactory(customer=secret, name="绝密联系人")
+    client = client_for(people["east_manager"])
+    hand_over(client, people)
+    handover = Handover.objects.get()
+    for name in ("customers:handover_letters", "customers:handover_checklist"):
+        page = client.get(reverse(name, args=[handover.pk])).content.decode()
+        assert "甲公司" in page
+        assert "绝密" not in page
+        assert "另有 1 位客户您无权查阅，须由有权查阅的人员通知。" in text(page)
+    # The general manager, who reads it, sees it listed.
+    page = client_for(people["general_manager"]).get(reverse("customers:handover_letters", args=[handover.pk]))
+    assert "绝密公司" in page.content.decode() and "绝密联系人" in page.content.decode()
+
+
+def test_an_open_visit_plan_keeps_the_leaver_active(people, client_for):
+    from customers.models import VisitPlan
+
+    CustomerFactory(name="甲公司", owner=people["owner"])
+    client = client_for(people["east_manager"])
+    hand_over(client, people)
+    handover = Handover.objects.get()
+    VisitPlan.objects.create(
+        customer=Customer.objects.get(name="甲公司"),
+        planned_on=date(2026, 3, 9),
+        purpose="拜访",
+        planned_by=people["owner"],
+    )
+    link = reverse("customers:handover_detail", args=[handover.pk])
+    client.post(link, {"step": "customers_told"})
+    client.post(link, {"step": "checklist_signed"})
+    page = client.post(link, {"step": "account_deactivated"}, follow=True).content.decode()
+    assert "尚有未完成的交接事项：未完成的拜访计划 1。" in messages(page)
