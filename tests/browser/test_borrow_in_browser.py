@@ -103,8 +103,12 @@ def test_the_desk_issues_and_takes_back_by_scanning(browser, live_server, archiv
     page.press("input[name=code]", "Enter")
     page.wait_for_selector("[data-action=return]")
     page.check("[data-action=return] input[name=complete][value=yes]")
+    # Closing the loan is irreversible: the page asks first, and the clerk confirms.
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.click("[data-action=return] button.primary")
     page.wait_for_selector("[data-status=closed]")
+    assert asked == ["注销后此借阅即告结束，确定注销吗？"]
     context.close()
 
     loan.refresh_from_db()
