@@ -12,6 +12,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_HASHES
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -155,6 +156,9 @@ AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
 
 # Internationalisation: Simplified Chinese by default, English on request.
 LANGUAGE_CODE = "zh-hans"
+# A filter left open reads 全部 ("All"), not Django's "---------" (django-filter's choice filters;
+# each ModelChoiceFilter names it as well).
+FILTERS_EMPTY_CHOICE_LABEL = _("全部")
 # Each language is named in itself in the language menu (a reader who cannot read the current
 # language still finds their own).
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -296,8 +296,11 @@ class CustomerFilter(django_filters.FilterSet):
     owner = django_filters.ModelChoiceFilter(
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
         label=_("负责业务员"),
+        empty_label=_("全部"),
     )
-    department = django_filters.ModelChoiceFilter(queryset=Department.objects.all(), label=_("所属部门"))
+    department = django_filters.ModelChoiceFilter(
+        queryset=Department.objects.all(), label=_("所属部门"), empty_label=_("全部")
+    )
     secrecy_tier = django_filters.ChoiceFilter(choices=SecrecyTier.choices, label=_("密级"))
 
     class Meta:

@@ -292,7 +292,7 @@ class DossierFilter(django_filters.FilterSet):
     secrecy_tier = django_filters.ChoiceFilter(
         field_name="customer__secrecy_tier", choices=SecrecyTier.choices, label=_("密级")
     )
-    cabinet = django_filters.ModelChoiceFilter(queryset=Cabinet.objects.all(), label=_("档案柜"))
+    cabinet = django_filters.ModelChoiceFilter(queryset=Cabinet.objects.all(), label=_("档案柜"), empty_label=_("全部"))
 
     class Meta:
         model = Dossier

@@ -250,9 +250,13 @@ class RegisterFilter(django_filters.FilterSet):
     (a range on the column itself, not on its date, so the index serves it), (status, due_at)."""
 
     status = django_filters.ChoiceFilter(choices=LoanStatus.choices, label=_("状态"), empty_label=_("全部"))
-    department = django_filters.ModelChoiceFilter(queryset=Department.objects.all(), label=_("部门"))
+    department = django_filters.ModelChoiceFilter(
+        queryset=Department.objects.all(), label=_("部门"), empty_label=_("全部")
+    )
     borrower = django_filters.ModelChoiceFilter(
-        queryset=get_user_model().objects.filter(is_active=True).order_by("username"), label=_("借阅人")
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        label=_("借阅人"),
+        empty_label=_("全部"),
     )
     date_from = django_filters.DateFilter(label=_("申请日期自"), method="filter_requested_from", widget=DATE_INPUT)
     date_to = django_filters.DateFilter(label=_("至"), method="filter_requested_to", widget=DATE_INPUT)
