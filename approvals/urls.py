@@ -7,5 +7,5 @@ app_name = "approvals"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("deputies/", views.deputies, name="deputies"),
-    path("deputies/<int:pk>/cancel/", views.deputy_cancel, name="deputy_cancel"),
+    path("deputies/<id:pk>/cancel/", views.deputy_cancel, name="deputy_cancel"),
 ]

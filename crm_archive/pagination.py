@@ -77,3 +77,37 @@ def paginate(
         total=total,
         total_is_capped=total_is_capped,
     )
+
+
+# Dashboard counts stop here ("99+"): a panel costs the same however much is waiting.
+PANEL_COUNT_CAP = 99
+
+
+@dataclass(frozen=True)
+class Bounded:
+    """The first rows of a list and how many there are, counted up to PANEL_COUNT_CAP. Reads as its
+    count ("99+" beyond the cap) and is false when nothing is waiting."""
+
+    items: list
+    count: int
+    capped: bool
+
+    @property
+    def label(self) -> str:
+        return f"{PANEL_COUNT_CAP}+" if self.capped else str(self.count)
+
+    def __str__(self):
+        return self.label
+
+    def __bool__(self):
+        return self.count > 0
+
+
+def bounded(queryset, *, show: int = 10) -> Bounded:
+    """One query: up to PANEL_COUNT_CAP + 1 rows, of which the first `show` are kept (with `show=0`,
+    only their ids are read, for a count alone)."""
+    if show:
+        rows = list(queryset[: max(PANEL_COUNT_CAP, show) + 1])
+    else:
+        rows = list(queryset.order_by().values_list("pk", flat=True)[: PANEL_COUNT_CAP + 1])
+    return Bounded(rows[:show], min(len(rows), PANEL_COUNT_CAP), len(rows) > PANEL_COUNT_CAP)

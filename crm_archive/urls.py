@@ -1,11 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.i18n import set_language
 
 from accounts.forms import AdminLoginForm, LoginForm
 from crm_archive import health
+from crm_archive.converters import IdConverter
+
+# Before the apps' URL modules are included: they name ids `<id:pk>`.
+register_converter(IdConverter, "id")
 
 # 403, 404 and 500 use Django's views with our templates (templates/403.html …); 400 also
 # recognises an oversized form post (crm_archive.views.bad_request).

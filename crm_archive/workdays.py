@@ -10,6 +10,7 @@ further year a count runs into), never one per day; they are read afresh on ever
 changed in the admin counts at once in every process.
 """
 
+import calendar
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
@@ -131,3 +132,14 @@ def end_of_working_days(count: int, *, start: datetime | None = None) -> datetim
             if remaining == 0:
                 return end_of_working_day(day)
         day += timedelta(days=1)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` calendar months later (earlier when negative), or that month's last
+    day when it has fewer days (31 Aug + 6 → 28 Feb). Raises ValueError beyond years 1–9999."""
+    month_index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(month_index, 12)
+    month += 1
+    if not 1 <= year <= 9999:
+        raise ValueError(f"year {year} is out of range")
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -26,6 +26,7 @@ from accounts.selectors import people_with_role
 from accounts.services import notifications_send
 from crm_archive.errors import ActionRefused
 from crm_archive.escalation import NoticeLevel, parse_levels
+from crm_archive.pagination import bounded
 from crm_archive.workdays import working_days_between
 
 from .models import Complaint, ComplaintEscalation, ComplaintProgress, FeedbackKind
@@ -260,35 +261,34 @@ def complaint_escalations_send(*, at=None) -> int:
 # ── Reads ──────────────────────────────────────────────────────────────────────────────────────
 
 
-def complaints_escalated_to(user, *, limit: int = 10) -> tuple[int, list[Complaint]]:
-    """Open complaints escalated to `user` (most overdue first): how many, and the first `limit`."""
-    queryset = Complaint.objects.filter(escalated_rule(user), closed_on__isnull=True)
-    items = list(queryset.select_related("customer", "owner").order_by("deadline", "pk")[:limit])
-    return (len(items) if len(items) < limit else queryset.count()), items
+def complaints_escalated_to(user) -> QuerySet[Complaint]:
+    """Open complaints escalated to `user`, most overdue first."""
+    return (
+        Complaint.objects.filter(escalated_rule(user), closed_on__isnull=True)
+        .select_related("customer", "owner")
+        .order_by("deadline", "pk")
+    )
 
 
-def complaint_results_waiting(user, *, limit: int = 10) -> tuple[int, list[Complaint]]:
+def complaint_results_waiting(user) -> QuerySet[Complaint]:
     """Results waiting for the general manager's approval (none for anyone else)."""
     if not settings.COMPLAINT_RESULT_APPROVAL or not signs_as(user, Role.GENERAL_MANAGER):
-        return 0, []
-    queryset = Complaint.objects.filter(
-        kind=FeedbackKind.COMPLAINT, closed_on__isnull=True, resolved_at__isnull=False, result_approved_at__isnull=True
+        return Complaint.objects.none()
+    return (
+        Complaint.objects.filter(
+            kind=FeedbackKind.COMPLAINT,
+            closed_on__isnull=True,
+            resolved_at__isnull=False,
+            result_approved_at__isnull=True,
+        )
+        .select_related("customer", "owner")
+        .order_by("resolved_at", "pk")
     )
-    items = list(queryset.select_related("customer", "owner").order_by("resolved_at", "pk")[:limit])
-    return (len(items) if len(items) < limit else queryset.count()), items
 
 
 def managers_dashboard(user) -> dict:
     """Complaints escalated to a manager, and (the general manager) results waiting for approval."""
-    escalated_count, escalated = complaints_escalated_to(user)
-    waiting_count, waiting = complaint_results_waiting(user)
-    return {
-        "escalated_count": escalated_count,
-        "escalated": escalated,
-        "waiting_count": waiting_count,
-        "waiting": waiting,
-        "today": timezone.localdate(),
-    }
+    return {"escalated": bounded(complaints_escalated_to(user)), "waiting": bounded(complaint_results_waiting(user))}
 
 
 def complaint_page(complaint: Complaint) -> dict:

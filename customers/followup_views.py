@@ -3,7 +3,6 @@ its minutes, record a follow-up, mark a next action done, and the follow-ups pag
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -64,13 +63,9 @@ class VisitMinutesForm(ContactRecordForm):
 
 # --- helpers -------------------------------------------------------------------------------------
 
-LARGEST_ID = 2**63 - 1
-
 
 def _readable_customer(request, pk):
     """The customer `pk` if the user may read it, else 404."""
-    if pk > LARGEST_ID:
-        raise Http404
     return secrecy.get_readable_customer_or_404(request.user, pk)
 
 
@@ -82,9 +77,7 @@ def _editable_customer(request, pk):
 
 
 def _record_or_404(queryset, pk, customer):
-    """The record `pk` of `customer`; 404 for another customer's, or an id no table can hold."""
-    if pk > LARGEST_ID:
-        raise Http404
+    """The record `pk` of `customer`; 404 for another customer's."""
     return get_object_or_404(queryset, pk=pk, customer=customer)
 
 
@@ -207,10 +200,10 @@ def next_action_done(request, pk, interaction_id):
 
 urlpatterns = [
     path("follow-ups/", follow_ups, name="follow_ups"),
-    path("<int:pk>/visit-plans/new/", visit_plan_add, name="visit_plan_add"),
-    path("<int:pk>/visit-plans/<int:plan_id>/", visit_plan_detail, name="visit_plan"),
-    path("<int:pk>/visit-plans/<int:plan_id>/change/", visit_plan_edit, name="visit_plan_edit"),
-    path("<int:pk>/visit-plans/<int:plan_id>/minutes/", visit_minutes, name="visit_minutes"),
-    path("<int:pk>/follow-ups/<int:follow_up_id>/record/", follow_up_record, name="follow_up_record"),
-    path("<int:pk>/next-actions/<int:interaction_id>/done/", next_action_done, name="next_action_done"),
+    path("<id:pk>/visit-plans/new/", visit_plan_add, name="visit_plan_add"),
+    path("<id:pk>/visit-plans/<id:plan_id>/", visit_plan_detail, name="visit_plan"),
+    path("<id:pk>/visit-plans/<id:plan_id>/change/", visit_plan_edit, name="visit_plan_edit"),
+    path("<id:pk>/visit-plans/<id:plan_id>/minutes/", visit_minutes, name="visit_minutes"),
+    path("<id:pk>/follow-ups/<id:follow_up_id>/record/", follow_up_record, name="follow_up_record"),
+    path("<id:pk>/next-actions/<id:interaction_id>/done/", next_action_done, name="next_action_done"),
 ]

@@ -24,7 +24,6 @@ Who may write: whoever may edit the customer (customers.permissions.customer_act
 starts from customers.secrecy.customers_readable_by.
 """
 
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import reduce
 from operator import or_
@@ -39,6 +38,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts.roles import Role
 from crm_archive.errors import ActionRefused
+from crm_archive.pagination import bounded
 
 from . import permissions
 from .models import (
@@ -60,8 +60,7 @@ FOLLOW_UP_EARLY_DAYS = 3
 UPCOMING_DAYS = 7
 # A plan day beyond this (a typo in the admin such as 300000) starts no follow-up.
 LONGEST_PLAN_DAYS = 3660
-# Lists count their rows up to this many (then show "99+"); panels show the first PANEL_ITEMS.
-COUNT_CAP = 99
+# Panels show the first PANEL_ITEMS of each list, the page PAGE_ITEMS (counted up to "99+").
 PANEL_ITEMS = 10
 PAGE_ITEMS = 100
 
@@ -376,40 +375,21 @@ def customers_overdue_for_contact(user, *, now=None) -> QuerySet[Customer]:
     )
 
 
-@dataclass(frozen=True)
-class Bounded:
-    """The first rows of a list and how many there are, counted up to COUNT_CAP."""
-
-    items: list
-    count: int
-    capped: bool
-
-    @property
-    def label(self) -> str:
-        return f"{COUNT_CAP}+" if self.capped else str(self.count)
-
-
-def bounded(queryset, *, show: int = PANEL_ITEMS) -> Bounded:
-    """One query: up to COUNT_CAP + 1 rows, of which the first `show` are kept."""
-    rows = list(queryset[: max(COUNT_CAP, show) + 1])
-    return Bounded(rows[:show], min(len(rows), COUNT_CAP), len(rows) > COUNT_CAP)
-
-
 def owner_dashboard(user) -> dict:
     """The owner's panel: follow-ups due (missed ones first) and coming within a week, missed next
     actions, customers overdue for contact by grade. Five queries."""
     return {
         "today": timezone.localdate(),
-        "due": bounded(follow_ups_due_for(user)),
-        "upcoming": bounded(follow_ups_upcoming_for(user)),
-        "next_actions_missed": bounded(next_actions_missed_for(user)),
-        "contact_overdue": bounded(customers_overdue_for_contact(user)),
+        "due": bounded(follow_ups_due_for(user), show=PANEL_ITEMS),
+        "upcoming": bounded(follow_ups_upcoming_for(user), show=PANEL_ITEMS),
+        "next_actions_missed": bounded(next_actions_missed_for(user), show=PANEL_ITEMS),
+        "contact_overdue": bounded(customers_overdue_for_contact(user), show=PANEL_ITEMS),
     }
 
 
 def manager_dashboard(user) -> dict:
     """The department manager's panel: the department's missed follow-ups. One query."""
-    return {"today": timezone.localdate(), "missed": bounded(follow_ups_missed_for_manager(user))}
+    return {"today": timezone.localdate(), "missed": bounded(follow_ups_missed_for_manager(user), show=PANEL_ITEMS)}
 
 
 def follow_ups_page(user) -> dict:

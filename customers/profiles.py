@@ -24,7 +24,6 @@ Selectors return querysets or lists in a fixed number of queries; services run i
 lock the row they change, raise ActionRefused with a reason a person reads, and leave history.
 """
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import reduce
@@ -45,6 +44,8 @@ from accounts.roles import Role, handles, signs_as
 from accounts.selectors import people_with_role
 from accounts.services import notifications_send
 from crm_archive.errors import ActionRefused
+from crm_archive.pagination import bounded
+from crm_archive.workdays import add_months
 
 from .models import (
     CorrectionRequest,
@@ -57,29 +58,6 @@ from .models import (
 )
 from .permissions import can_edit_customer
 from .secrecy import can_read_customer, customers_readable_by
-
-# Counts on the dashboard stop here ("99+"): a panel costs the same however much is waiting.
-COUNT_CAP = 99
-
-
-@dataclass(frozen=True)
-class BoundedCount:
-    """A count stopped at COUNT_CAP: shown as "99+" beyond it, false when nothing is counted."""
-
-    value: int
-    capped: bool
-
-    def __bool__(self):
-        return self.value > 0
-
-    def __str__(self):
-        return f"{self.value}+" if self.capped else str(self.value)
-
-
-def _bounded_count(queryset, cap: int = COUNT_CAP) -> BoundedCount:
-    counted = len(queryset.order_by().values("pk")[: cap + 1])
-    return BoundedCount(min(counted, cap), counted > cap)
-
 
 # ---------------------------------------------------------------------------------------------
 # Who may do what
@@ -266,14 +244,6 @@ def _as_users(ids) -> list[User]:
 
 # ---------------------------------------------------------------------------------------------
 # Grades: criteria, review dates, changes
-
-
-def add_months(day: date, months: int) -> date:
-    """`day` moved by `months` calendar months, kept within the target month (31 Aug + 6 → 28 Feb)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def grade_review_due_on(customer: Customer, criterion: GradeCriterion | None) -> date | None:
@@ -602,10 +572,10 @@ def owner_dashboard(user) -> dict:
     reviews_due = grade_reviews_due(mine)
     return {
         "corrections": corrections_open_for(user),
-        "corrections_count": _bounded_count(corrections_open_to(user)),
+        "corrections_count": bounded(corrections_open_to(user), show=0),
         "reviews_due": list(reviews_due.order_by("name", "pk")[:10]),
-        "reviews_due_count": _bounded_count(reviews_due),
-        "incomplete_count": _bounded_count(mine.filter(completeness__lt=100)),
+        "reviews_due_count": bounded(reviews_due, show=0),
+        "incomplete_count": bounded(mine.filter(completeness__lt=100), show=0),
     }
 
 
@@ -619,9 +589,9 @@ def manager_dashboard(user) -> dict:
     reviews_due = grade_reviews_due(department)
     return {
         "waiting": list(waiting[:10]),
-        "waiting_count": _bounded_count(waiting),
-        "reviews_due_count": _bounded_count(reviews_due),
-        "incomplete_count": _bounded_count(department.filter(completeness__lt=100)),
+        "waiting_count": bounded(waiting, show=0),
+        "reviews_due_count": bounded(reviews_due, show=0),
+        "incomplete_count": bounded(department.filter(completeness__lt=100), show=0),
     }
 
 
@@ -629,8 +599,8 @@ def archive_dashboard(user) -> dict:
     """Archive staff's panel: how many profiles are incomplete, how many correction requests
     they sent are still open."""
     return {
-        "incomplete_count": _bounded_count(Customer.objects.filter(completeness__lt=100)),
-        "sent_open_count": _bounded_count(CorrectionRequest.objects.filter(requested_by=user, done_at__isnull=True)),
+        "incomplete_count": bounded(Customer.objects.filter(completeness__lt=100), show=0),
+        "sent_open_count": bounded(CorrectionRequest.objects.filter(requested_by=user, done_at__isnull=True), show=0),
     }
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm_archive.history import HistoryEntry, record_history
+from crm_archive.pagination import bounded
 
 from .models import (
     Complaint,
@@ -188,23 +189,25 @@ def active_users() -> QuerySet:
     return get_user_model().objects.filter(is_active=True).select_related("department").order_by("username")
 
 
-def important_without_second_owner(user, *, limit: int = 10) -> tuple[int, list[Customer]]:
+def important_without_second_owner(user) -> QuerySet[Customer]:
     """Important customers (grade in IMPORTANT_CUSTOMER_GRADES) of `user`'s department with no
-    second responsible person yet (seed 003 制度1 第七条3): how many (capped at 100), and the first `limit`."""
+    second responsible person yet (seed 003 制度1 第七条3)."""
     if not user.department_id:
-        return 0, []
-    queryset = customers_readable_by(user).filter(
-        department_id=user.department_id,
-        grade__in=settings.IMPORTANT_CUSTOMER_GRADES,
-        second_owner__isnull=True,
+        return Customer.objects.none()
+    return (
+        customers_readable_by(user)
+        .filter(
+            department_id=user.department_id,
+            grade__in=settings.IMPORTANT_CUSTOMER_GRADES,
+            second_owner__isnull=True,
+        )
+        .select_related("owner")
+        .order_by("name", "pk")
     )
-    items = list(queryset.select_related("owner").order_by("name", "pk")[:limit])
-    return (len(items) if len(items) < limit else queryset[:100].count()), items
 
 
 def department_manager_dashboard(user) -> dict:
-    count, customers = important_without_second_owner(user)
-    return {"important_count": count, "important": customers}
+    return {"important": bounded(important_without_second_owner(user))}
 
 
 def sales_dashboard(user) -> dict:

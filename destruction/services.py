@@ -1,8 +1,5 @@
 """Every state change of holds and destruction lists (SPEC §6, seed 002 第29条)."""
 
-import calendar
-from datetime import date
-
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,18 +11,12 @@ from approvals.models import RequestKind, StepRole
 from approvals.selectors import stage_due
 from approvals.services import ApprovalOutcome, Subject, approval_decide, approval_open
 from crm_archive.errors import ActionRefused, TransitionRefused
+from crm_archive.workdays import add_months
 from dossiers.models import Document, Dossier, DossierCustody, DossierStatus
 from dossiers.services import dossier_custody_move, dossiers_lock
 
 from . import permissions, selectors
 from .models import HELD_APART_STATUSES, HOLD_MONTHS, DestructionItem, DestructionList, Hold, ItemStatus, ListStatus
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, or the month's last day when it has fewer days."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _locked(destruction_list: DestructionList) -> DestructionList:

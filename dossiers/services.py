@@ -1,8 +1,5 @@
 """Every state change of dossiers, documents, cabinets, inspections and repairs."""
 
-import calendar
-from datetime import date
-
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -23,7 +20,7 @@ from approvals.services import (
     subject_for_customer,
 )
 from crm_archive.errors import ActionRefused, TransitionRefused
-from crm_archive.workdays import add_working_days, end_of_working_days, is_working_day
+from crm_archive.workdays import add_months, add_working_days, end_of_working_days, is_working_day
 from customers import permissions as customer_permissions
 from customers import secrecy
 from customers.services import customer_access_grant, customer_access_revoke, export_permit_grant
@@ -290,13 +287,6 @@ def inspection_record(*, by, **fields) -> Inspection:
     return inspection
 
 
-def months_after(day: date, months: int) -> date:
-    """The same day `months` months after `day`, or the month's last day when it has fewer days."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def _inspection_schedule_advance(inspection: Inspection) -> None:
     """The schedule of the inspection's scope (its cabinet, or the whole store) is next due
     `every_months` after this inspection — never earlier than it already was (an inspection
@@ -305,7 +295,7 @@ def _inspection_schedule_advance(inspection: Inspection) -> None:
     schedule = schedules.filter(is_active=True).first()
     if schedule is None:
         return
-    next_due_on = months_after(inspection.inspected_on, schedule.every_months)
+    next_due_on = add_months(inspection.inspected_on, schedule.every_months)
     if next_due_on > schedule.next_due_on:
         schedule.next_due_on = next_due_on
         schedule.save(update_fields=["next_due_on"])

@@ -14,9 +14,9 @@ from django.urls import reverse
 from accounts.models import Notification
 from accounts.roles import Role
 from crm_archive.errors import ActionRefused
+from crm_archive.workdays import add_months
 from dossiers import services
 from dossiers.models import Cabinet, InspectionReason, InspectionSchedule
-from dossiers.services import months_after
 from dossiers.tasks import notify_inspections_due
 
 pytestmark = pytest.mark.django_db
@@ -240,7 +240,7 @@ def test_the_task_runs_every_morning_in_beat():
     ],
 )
 def test_months_after_keeps_to_the_end_of_a_shorter_month(day, months, expected):
-    assert months_after(day, months) == expected
+    assert add_months(day, months) == expected
 
 
 def test_the_clerks_dashboard_lists_the_inspections_due(archive, schedule, client_for):
