@@ -1,0 +1,2 @@
+/* Searchable pickers: <select data-picker="URL"> becomes a Tom Select that asks URL?q=… */
+"use strict";
