@@ -1,23 +1,28 @@
 """Input for the approval engine's pages."""
 
 from django import forms
-from django.contrib.auth import get_user_model
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.pickers import PersonField
 from crm_archive.forms import DATE_INPUT, Form
+
+from .permissions import deputy_candidates_for
 
 
 class DeputyForm(Form):
-    deputy = forms.ModelChoiceField(label=_("代理人"), queryset=get_user_model().objects.none())
+    deputy = PersonField(
+        label=_("代理人"),
+        url=reverse_lazy("approvals:pick_deputies"),
+        refusal=_("代理人须为在职的同事，且不是您本人。"),
+    )
     starts_on = forms.DateField(label=_("开始日期"), widget=DATE_INPUT)
     ends_on = forms.DateField(label=_("结束日期"), widget=DATE_INPUT)
     reason = forms.CharField(label=_("事由"), max_length=200, help_text=_("出差、休假等。"))
 
     def __init__(self, *args, principal, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["deputy"].queryset = (
-            get_user_model().objects.filter(is_active=True).exclude(pk=principal.pk).order_by("username")
-        )
+        self.fields["deputy"].queryset = deputy_candidates_for(principal)
 
     def clean(self):
         data = super().clean()

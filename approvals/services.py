@@ -333,7 +333,7 @@ def deputy_appoint(*, principal, deputy, starts_on, ends_on, reason: str) -> Dep
     """`principal`, an approver, names `deputy` to sign for them from `starts_on` to `ends_on`."""
     if not principal.has_role(*selectors.APPROVER_ROLES):
         raise ActionRefused(_("只有审批人可以指定代理人。"))
-    if deputy.pk == principal.pk or not deputy.is_active:
+    if deputy.pk == principal.pk or not deputy.is_active or deputy.is_superuser:
         raise ActionRefused(_("请选择另一位在职同事作为代理人。"))
     if ends_on < starts_on:
         raise ActionRefused(_("结束日期不能早于开始日期。"))

@@ -4,10 +4,12 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
+from django.urls import reverse_lazy
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
+from accounts.pickers import PersonField
 from crm_archive.forms import DATE_INPUT, DATETIME_INPUT, Form, ModelForm
 
 from .models import (
@@ -21,6 +23,7 @@ from .models import (
     Interaction,
     SecrecyTier,
 )
+from .permissions import complaint_handlers_for, customer_owners
 
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9\- ()]{5,28}$", _("请输入有效的电话号码：数字，可含 +、-、空格和括号，至少 7 位。")
@@ -79,7 +82,11 @@ class CustomerForm(ModelForm):
 
 
 class CustomerCreateForm(CustomerForm):
-    owner = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label=_("负责业务员"))
+    owner = PersonField(
+        label=_("负责业务员"),
+        url=reverse_lazy("customers:pick_owners"),
+        refusal=_("负责业务员须为您可以为其建立客户的在职业务员。"),
+    )
 
     class Meta(CustomerForm.Meta):
         fields = [*PROFILE_FIELDS, "owner"]
@@ -134,10 +141,14 @@ class CustomerImportRowForm(CustomerForm):
 
     def clean_owner(self):
         username = self.cleaned_data["owner"].strip()
-        try:
-            return get_user_model().objects.select_related("department").get(username=username, is_active=True)
-        except get_user_model().DoesNotExist:
-            raise forms.ValidationError(_("没有名为“%(username)s”的在职用户。") % {"username": username}) from None
+        owner = customer_owners().filter(username=username).first()
+        if owner is not None:
+            return owner
+        if get_user_model().objects.filter(username=username, is_active=True).exists():
+            raise forms.ValidationError(
+                _("“%(username)s”不能担任负责业务员：须为在职的销售/业务人员。") % {"username": username}
+            )
+        raise forms.ValidationError(_("没有名为“%(username)s”的在职用户。") % {"username": username})
 
     def save(self, commit=True):
         customer = super().save(commit=False)
@@ -217,7 +228,13 @@ class DealForm(ModelForm):
 
 class ComplaintForm(ModelForm):
     """Feedback as received: its kind and class, what was said, who handles it and by when. The
-    handling itself (progress, result, approval, review note) goes through the complaint's page."""
+    handling itself (progress, result, approval, review note) goes through the complaint's page.
+    The handler is chosen among permissions.complaint_handlers_for(the customer)."""
+
+    owner = PersonField(
+        label=_("处理人"),
+        refusal=_("处理人须为客户所属部门、客户负责人或客户服务部经理中的在职人员。"),
+    )
 
     class Meta:
         model = Complaint
@@ -230,9 +247,9 @@ class ComplaintForm(ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = (
-            get_user_model().objects.filter(is_active=True, is_superuser=False).order_by("username")
-        )
+        customer = self.instance.customer
+        self.fields["owner"].queryset = complaint_handlers_for(customer)
+        self.fields["owner"].widget.url = reverse_lazy("customers:pick_complaint_handlers", args=[customer.pk])
         self.fields["deadline"].help_text = _("投诉必填；表扬和建议可不填。")
         if self.instance.pk:
             # Its kind is fixed once recorded (customers.services._refuse_changing_a_handled_complaint).
@@ -249,16 +266,18 @@ class ComplaintForm(ModelForm):
 
 
 class SecondOwnerForm(Form):
-    second_owner = forms.ModelChoiceField(
-        queryset=get_user_model().objects.none(),
+    second_owner = PersonField(
         label=_("第二负责人"),
         required=False,
         empty_label=_("（不指定）"),
+        refusal=_("第二负责人须为本部门的在职人员，且不是负责业务员。"),
     )
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, people, url="", **kwargs):
+        """`people`: permissions.second_owners_for(the customer); `url`: their picker's search."""
         super().__init__(*args, **kwargs)
         self.fields["second_owner"].queryset = people
+        self.fields["second_owner"].widget.url = url
 
 
 class ComplaintProgressForm(Form):
@@ -294,7 +313,7 @@ class CustomerFilter(django_filters.FilterSet):
     region = django_filters.CharFilter(label=_("所属区域"))
     industry = django_filters.CharFilter(label=_("所属行业"))
     owner = django_filters.ModelChoiceFilter(
-        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        queryset=customer_owners(),
         label=_("负责业务员"),
         empty_label=_("全部"),
     )
@@ -310,15 +329,25 @@ class CustomerFilter(django_filters.FilterSet):
 
 
 class HandoverForm(Form):
-    from_user = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label=_("移交人（调离员工）"))
-    to_user = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label=_("接收人（继任者）"))
+    from_user = PersonField(
+        label=_("移交人（调离员工）"),
+        url=reverse_lazy("customers:pick_handover_leavers"),
+        refusal=_("您不能交接此人的客户：移交人须为您所管部门的员工。"),
+    )
+    to_user = PersonField(
+        label=_("接收人（继任者）"),
+        url=reverse_lazy("customers:pick_handover_successors"),
+        refusal=_("接收人须为您所管部门的在职业务员。"),
+    )
     reason = forms.CharField(label=_("交接原因"), max_length=300)
 
-    def __init__(self, *args, people=None, **kwargs):
+    def __init__(self, *args, leavers=None, successors=None, **kwargs):
+        """`leavers` and `successors`: permissions.handover_leavers_for / handover_successors_for."""
         super().__init__(*args, **kwargs)
-        if people is not None:
-            self.fields["from_user"].queryset = people
-            self.fields["to_user"].queryset = people.filter(is_active=True)
+        if leavers is not None:
+            self.fields["from_user"].queryset = leavers
+        if successors is not None:
+            self.fields["to_user"].queryset = successors
 
     def clean(self):
         cleaned = super().clean()

@@ -7,9 +7,11 @@ are personal (`accounts.roles.signs_as`).
 """
 
 from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.roles import Role, handles
+from accounts.selectors import people_with_role
 
 from .models import Customer, ExportPermit, SecrecyTier
 from .secrecy import can_read_customer
@@ -75,6 +77,21 @@ def second_owners_for(customer: Customer):
         get_user_model()
         .objects.filter(is_active=True, is_superuser=False, department_id=customer.department_id)
         .exclude(pk=customer.owner_id)
+        .select_related("department")
+        .order_by("username")
+    )
+
+
+def complaint_handlers_for(customer: Customer):
+    """Who may be named handler (处理责任人) of a complaint about `customer`: active people of the
+    customer's department (its owner and colleagues, their manager), its responsible people
+    wherever they sit, and the customer service managers. Never an administrator."""
+    near = Q(department_id=customer.department_id) | Q(pk__in=[customer.owner_id, customer.second_owner_id])
+    service = Q(pk__in=people_with_role(Role.CS_MANAGER).values("pk"))
+    return (
+        get_user_model()
+        .objects.filter(near | service, is_active=True, is_superuser=False)
+        .select_related("department")
         .order_by("username")
     )
 
@@ -120,10 +137,17 @@ def can_read_access_log(user) -> bool:
     return handles(user, Role.ARCHIVE_MANAGER, Role.GENERAL_MANAGER)
 
 
-def owners_assignable_by(user):
-    """The people `user` may make responsible for a new customer (see can_create_customer_for)."""
+def customer_owners():
+    """Who may be a customer's responsible sales person (负责业务员): active sales people, never an
+    administrator."""
+    return people_with_role(Role.SALES).filter(is_superuser=False).select_related("department").order_by("username")
 
-    people = get_user_model().objects.filter(is_active=True).select_related("department").order_by("username")
+
+def owners_assignable_by(user):
+    """The people `user` may make responsible for a new customer (see can_create_customer_for):
+    among customer_owners, anyone for the marketing director and the general manager, the people
+    of their department for a department manager, themself for a sales person."""
+    people = customer_owners()
     if handles(user, Role.MARKETING_DIRECTOR, Role.GENERAL_MANAGER):
         return people
     if user.has_role(Role.DEPARTMENT_MANAGER) and user.department_id:
@@ -133,15 +157,30 @@ def owners_assignable_by(user):
     return people.none()
 
 
-def handover_people_for(user):
-    """The people whose customers `user` may hand over, and to whom."""
-
-    people = get_user_model().objects.select_related("department").order_by("username")
+def _handover_scope(user, people):
+    """`people` narrowed to those whose customers `user` hands over (can_hand_over_customers_of)."""
     if handles(user, Role.GENERAL_MANAGER):
         return people
     if user.has_role(Role.DEPARTMENT_MANAGER) and user.department_id:
         return people.filter(department_id=user.department_id)
     return people.none()
+
+
+def handover_leavers_for(user):
+    """The people whose customers and open items `user` may hand over (the 移交人 of a handover):
+    the active people of their scope, and those already deactivated who still own customers or
+    are second responsible person of one. Never an administrator."""
+    holding = Exists(Customer.objects.filter(Q(owner=OuterRef("pk")) | Q(second_owner=OuterRef("pk"))))
+    people = get_user_model().objects.filter(Q(is_active=True) | holding, is_superuser=False)
+    return _handover_scope(user, people).select_related("department").order_by("username")
+
+
+def handover_successors_for(user):
+    """Who may receive the customers in a handover `user` performs (the 接收人, rule C7): an active
+    sales person with a department, of the manager's own department (anyone's for the general
+    manager). Never an administrator."""
+    people = people_with_role(Role.SALES).filter(is_superuser=False, department__isnull=False)
+    return _handover_scope(user, people).select_related("department").order_by("username")
 
 
 # The actions of customer_actions: edit → customers.services.customer_update and customer_record_save;

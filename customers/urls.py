@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import followup_views, profile_views, views
+from . import autocomplete, followup_views, profile_views, views
 
 app_name = "customers"
 
@@ -14,7 +14,14 @@ urlpatterns = [
     path("handover/<id:pk>/", views.handover_detail, name="handover_detail"),
     path("handover/<id:pk>/letters/", views.handover_letters, name="handover_letters"),
     path("handover/<id:pk>/checklist/", views.handover_checklist, name="handover_checklist"),
-    path("read-log/", views.read_log, name="read_log"),
+    path("read-log/", views.read_log_page, name="read_log"),
+    path("read-log/export.xlsx", views.read_log_export, name="read_log_export"),
+    path("pickers/customers/", autocomplete.customers, name="pick_customers"),
+    path("pickers/owners/", autocomplete.owners, name="pick_owners"),
+    path("pickers/handover-leavers/", autocomplete.handover_leavers, name="pick_handover_leavers"),
+    path("pickers/handover-successors/", autocomplete.handover_successors, name="pick_handover_successors"),
+    path("<id:pk>/pickers/second-owners/", autocomplete.second_owners, name="pick_second_owners"),
+    path("<id:pk>/pickers/complaint-handlers/", autocomplete.complaint_handlers, name="pick_complaint_handlers"),
     path("<id:pk>/", views.customer_detail, name="detail"),
     path("<id:pk>/edit/", views.customer_update, name="update"),
     path("<id:pk>/second-owner/", views.customer_second_owner, name="second_owner"),

@@ -1,11 +1,13 @@
 """Input validation for holds and destruction lists."""
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
 from crm_archive.forms import DATE_INPUT, Form, harden_fields
+from crm_archive.widgets import PickerSelect
 from dossiers.models import Document, Dossier
 
 from .models import DestructionItem
@@ -69,6 +71,12 @@ class ReasonForm(Form):
     reason = forms.CharField(label=_("原因"), max_length=300)
 
 
+class RejectReasonForm(Form):
+    """不批准: the approver's reason, named as the list's page asks for it."""
+
+    reason = forms.CharField(label=_("不批准的原因"), max_length=300)
+
+
 class DestroyForm(Form):
     place = forms.CharField(label=_("销毁地点"), max_length=200)
     method = forms.CharField(label=_("销毁方式"), max_length=100, initial=_("碎纸机粉碎"))
@@ -76,7 +84,11 @@ class DestroyForm(Form):
 
 
 class HoldForm(Form):
-    archive_number = forms.CharField(label=_("档号"), max_length=40)
+    archive_number = forms.CharField(
+        label=_("档号"),
+        max_length=40,
+        widget=PickerSelect(reverse_lazy("dossiers:pick_dossiers"), placeholder=_("输入档号或客户名称查找…")),
+    )
     reason = forms.CharField(label=_("原因"), max_length=300)
 
     def clean_archive_number(self):

@@ -3,14 +3,16 @@
 import django_filters
 from django import forms
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.pickers import PersonField
 from crm_archive.forms import DATE_INPUT, DATETIME_INPUT, Form, ModelForm, ModelMultipleChoiceField
+from crm_archive.widgets import PickerSelect
 from customers.models import Customer, SecrecyTier
 
 from .labels import LABELS_MAX, POSITION_MAX, SCAN_MAX_LENGTH, Symbology, split_codes
@@ -26,6 +28,7 @@ from .models import (
     ReadRequestScope,
     RetentionPeriod,
 )
+from .permissions import backup_key_users
 
 # Scans are recognised by their first bytes, never by their name.
 SCAN_SIGNATURES = {
@@ -50,8 +53,17 @@ def not_in_future(value, message):
     return value
 
 
+# A customer named by a request form: the one whose name is typed in full, or one the person may read.
+CUSTOMER_PICKER_PLACEHOLDER = _("输入客户名称查找…")
+
+
 class DossierOpenForm(Form):
-    customer_name = forms.CharField(label=_("客户名称"), max_length=200, help_text=_("与客户资料中的名称完全一致。"))
+    customer_name = forms.CharField(
+        label=_("客户名称"),
+        max_length=200,
+        widget=PickerSelect(reverse_lazy("dossiers:pick_customers_to_open"), placeholder=CUSTOMER_PICKER_PLACEHOLDER),
+        help_text=_("输入客户名称的一部分，查找尚未建档的客户。"),
+    )
     opened_on = forms.DateField(label=_("建档日期（合同签订）"), widget=DATE_INPUT, initial=timezone.localdate)
     retention = forms.ModelChoiceField(label=_("保管期限"), queryset=RetentionPeriod.objects.all())
 
@@ -135,19 +147,33 @@ class DocumentForm(ModelForm):
 
 class VolumeRemarksForm(Form):
     notes = forms.CharField(label=_("情况说明"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    checked_by = forms.ModelChoiceField(label=_("检查人"), queryset=get_user_model().objects.none(), required=False)
+    checked_by = PersonField(
+        label=_("检查人"),
+        url=reverse_lazy("dossiers:pick_remarks_checkers"),
+        required=False,
+        refusal=_("检查人须为在职的档案管理员或内勤部经理，且不是立卷人本人。"),
+    )
     compiled_on = forms.DateField(label=_("立卷日期"), widget=DATE_INPUT, initial=timezone.localdate)
 
     def __init__(self, *args, checkers=None, **kwargs):
+        """`checkers`: permissions.remarks_checkers_for(the compiler)."""
         super().__init__(*args, **kwargs)
         if checkers is not None:
             self.fields["checked_by"].queryset = checkers
 
 
 class BackupKeyUseForm(Form):
-    used_by = forms.ModelChoiceField(label=_("使用人"), queryset=get_user_model().objects.filter(is_active=True))
+    used_by = PersonField(
+        label=_("使用人"),
+        url=reverse_lazy("dossiers:pick_key_users"),
+        refusal=_("使用人须为在职的档案管理员、内勤部经理或总经理。"),
+    )
     used_at = forms.DateTimeField(label=_("使用时间"), widget=DATETIME_INPUT, initial=timezone.now)
     reason = forms.CharField(label=_("原因"), max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["used_by"].queryset = backup_key_users()
 
     def clean_used_at(self):
         used_at = self.cleaned_data["used_at"]
@@ -302,10 +328,16 @@ class DossierFilter(django_filters.FilterSet):
 
 class ReadRequestForm(Form):
     """查阅申请: which customer (its exact name, or its dossier's archive number: nobody browses
-    customers they may not read), how much of it, why and for how long."""
+    customers they may not read — the picker finds by a fragment only the customers the person
+    reads already, e.g. through a grant that is ending), how much of it, why and for how long."""
 
     customer_ref = forms.CharField(
-        label=_("客户名称或档号"), max_length=200, help_text=_("请输入完整的客户名称，或其档案的档号。")
+        label=_("客户名称或档号"),
+        max_length=200,
+        widget=PickerSelect(
+            reverse_lazy("dossiers:pick_customers_to_request"), placeholder=CUSTOMER_PICKER_PLACEHOLDER
+        ),
+        help_text=_("请输入完整的客户名称，或其档案的档号；您有权查阅的客户也可按名称的一部分查找。"),
     )
     scope = forms.ChoiceField(label=_("查阅范围"), choices=ReadRequestScope.choices, initial=ReadRequestScope.WHOLE)
     document_types = ModelMultipleChoiceField(

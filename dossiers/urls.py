@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import autocomplete, views
 
 app_name = "dossiers"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("inspections/schedules/<id:pk>/edit/", views.inspection_schedule_edit, name="inspection_schedule_edit"),
     path("repairs/<id:repair_id>/close/", views.repair_close, name="repair_close"),
     path("statistics/", views.statistics, name="statistics"),
+    path("statistics/export.xlsx", views.statistics_export, name="statistics_export"),
     path("export-requests/new/", views.export_request_create, name="export_request_create"),
     path("export-requests/<id:pk>/", views.export_request_detail, name="export_request"),
     path("export-requests/<id:pk>/decide/", views.export_request_decide, name="export_request_decide"),
@@ -30,6 +31,11 @@ urlpatterns = [
     path("read-requests/<id:pk>/decide/", views.read_request_decide, name="read_request_decide"),
     path("read-requests/<id:pk>/withdraw/", views.read_request_withdraw, name="read_request_withdraw"),
     path("documents/<id:document_id>/scan/", views.document_scan, name="document_scan"),
+    path("pickers/dossiers/", autocomplete.dossiers, name="pick_dossiers"),
+    path("pickers/customers/", autocomplete.customers_to_request, name="pick_customers_to_request"),
+    path("pickers/customers-to-open/", autocomplete.customers_to_open, name="pick_customers_to_open"),
+    path("pickers/remarks-checkers/", autocomplete.remarks_checkers, name="pick_remarks_checkers"),
+    path("pickers/key-users/", autocomplete.key_users, name="pick_key_users"),
     path("documents/<id:document_id>/repair/", views.repair_open, name="repair_open"),
     path("<id:pk>/", views.dossier_detail, name="detail"),
     path("<id:pk>/completion/", views.dossier_record_completion, name="record_completion"),

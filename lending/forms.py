@@ -6,18 +6,31 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
+from accounts.pickers import PersonField
 from crm_archive.forms import DATE_INPUT, DATETIME_INPUT, Form, ModelMultipleChoiceField
+from crm_archive.widgets import PickerSelect
 from dossiers.models import Document, Dossier
 
 from .models import OUTSTANDING_STATUSES, Loan, LoanKind, LoanStatus, ReferenceCopy
 
 
+def dossier_picker():
+    """An archive number chosen with the dossier picker (dossiers.autocomplete.dossiers)."""
+    return PickerSelect(reverse_lazy("dossiers:pick_dossiers"), placeholder=_("输入档号或客户名称查找…"))
+
+
 class LoanRequestForm(Form):
-    archive_number = forms.CharField(label=_("档号"), max_length=40)
+    archive_number = forms.CharField(
+        label=_("档号"),
+        max_length=40,
+        widget=dossier_picker(),
+        help_text=_("可按档号或客户名称的一部分查找您有权查阅的档案；其他档案请输入完整档号。"),
+    )
     kind = forms.ChoiceField(label=_("用途"), choices=LoanKind.choices, initial=LoanKind.BORROW)
     content = forms.CharField(label=_("借阅内容"), max_length=300, help_text=_("需要查阅或影印哪些材料。"))
     purpose = forms.CharField(label=_("用途说明"), max_length=300)
@@ -109,10 +122,15 @@ class DecisionForm(Form):
 
 
 class BlockOverrideForm(Form):
-    borrower = forms.ModelChoiceField(label=_("借阅人"), queryset=get_user_model().objects.none())
+    borrower = PersonField(
+        label=_("借阅人"),
+        url=reverse_lazy("lending:pick_blocked_borrowers"),
+        refusal=_("只能特批因借阅逾期未还而受限的在职人员。"),
+    )
     reason = forms.CharField(label=_("特批原因"), max_length=300)
 
     def __init__(self, *args, borrowers=None, **kwargs):
+        """`borrowers`: permissions.block_override_borrowers()."""
         super().__init__(*args, **kwargs)
         if borrowers is not None:
             self.fields["borrower"].queryset = borrowers
@@ -128,7 +146,7 @@ class DeskScanForm(Form):
 
 
 class ReferenceCopyForm(Form):
-    archive_number = forms.CharField(label=_("档号"), max_length=40)
+    archive_number = forms.CharField(label=_("档号"), max_length=40, widget=dossier_picker())
     position = forms.IntegerField(label=_("卷内顺序"), min_value=0, max_value=100_000)
 
     def clean(self):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import autocomplete, views
 
 app_name = "lending"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("reports/<id:pk>/export.xlsx", views.report_export, name="report_export"),
     path("desk/", views.desk, name="desk"),
     path("blocks/", views.block_overrides, name="blocks"),
+    path("pickers/blocked-borrowers/", autocomplete.blocked_borrowers, name="pick_blocked_borrowers"),
     path("reference-copies/", views.reference_copies, name="reference_copies"),
     path("<id:pk>/", views.loan_detail, name="detail"),
     path("<id:pk>/witness/", views.loan_witness, name="witness"),

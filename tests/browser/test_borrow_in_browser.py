@@ -5,6 +5,8 @@ from lending.models import Loan, LoanStatus
 from tests.approving import signatures
 from tests.factories import PASSWORD
 
+from .picking import pick
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
@@ -25,7 +27,7 @@ def test_a_loan_is_requested_approved_and_issued_in_the_browser(browser, live_se
 
     context, page = sign_in(browser, live_server, "owner")
     page.click("[data-nav=loan_request]")
-    page.fill("input[name=archive_number]", dossier.archive_number)
+    assert pick(page, "archive_number", dossier.archive_number) == dossier.archive_number
     page.fill("input[name=content]", "电话交换机安装参数一览表")
     page.fill("input[name=purpose]", "上门维修")
     page.click("button[type=submit].primary")

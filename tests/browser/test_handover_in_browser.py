@@ -6,6 +6,8 @@ from accounts.roles import Role
 from customers.models import Customer, Handover
 from tests.factories import PASSWORD, DepartmentFactory
 
+from .picking import pick
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
@@ -21,8 +23,8 @@ def test_a_handover_asks_for_confirmation_and_is_done_only_when_confirmed(page, 
     page.click("button[type=submit].primary")
     page.wait_for_selector("[data-role=department_manager]")
     page.goto(live_server.url + "/customers/handover/")
-    page.select_option("select[name=from_user]", str(leaver.pk))
-    page.select_option("select[name=to_user]", str(successor.pk))
+    assert pick(page, "from_user", "张三") == str(leaver.pk)
+    assert pick(page, "to_user", "successor") == str(successor.pk)
     page.fill("[name=reason]", "张三离职")
     asked = []
 

@@ -10,6 +10,8 @@ from customers.models import SecrecyTier
 from dossiers.models import ReadRequest, ReadRequestStatus
 from tests.factories import PASSWORD, DepartmentFactory
 
+from .picking import pick
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 # A Wednesday morning: the grant of one working day runs until 17:30, whatever the wall clock says.
@@ -40,7 +42,7 @@ def test_a_read_request_is_filed_approved_along_its_chain_and_opens_the_customer
         context, page = sign_in(browser, live_server, "outsider")
         page.click("[data-nav=read_requests]")
         page.click(f"a[href='{reverse('dossiers:read_request_create')}']")
-        page.fill("input[name=customer_ref]", customer.name)
+        assert pick(page, "customer_ref", customer.name) == customer.name  # outside one's tier: its full name
         page.fill("input[name=content]", "客户资料和合同")
         page.fill("input[name=purpose]", "跨部门合作报价")
         page.click("[data-form=read-request] button[type=submit].primary")
