@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import BigIntegerField, CharField, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.urls import reverse
 from django.utils import timezone
@@ -308,14 +309,39 @@ def _branches(filters: Filters) -> list[QuerySet]:
     return branches
 
 
-def trail_rows(filters: Filters):
-    """The matching entries as plain rows (the six columns), newest first; slice it for a page."""
+def trail_rows(filters: Filters, *, order: tuple[str, ...] = ("-audit_at", "-audit_ref")):
+    """The matching entries as plain rows (the six columns), newest first unless `order` (of those
+    columns) says otherwise; slice it for a page."""
     branches = _branches(filters)
     if not branches:
         return CustomerExport.objects.none().values("pk")
-    first, *rest = branches
-    union = first.union(*rest, all=True) if rest else first
-    return union.order_by("-audit_at", "-audit_ref")
+    return TrailRows(branches, order)
+
+
+class TrailRows:
+    """trail_rows' answer: the UNION of the branches in `order`. Sliced (a page), each branch is
+    first cut to the slice's end in the same order, where the database allows ORDER BY and LIMIT
+    inside a UNION (PostgreSQL): the newest rows of each table come from its time index, instead of
+    every row of every history table being sorted for one page (2.4 s at a million loans). Iterated
+    (the Excel export), the whole UNION."""
+
+    def __init__(self, branches: list[QuerySet], order: tuple[str, ...]):
+        self.branches, self.order = branches, order
+
+    def _union(self, branches: list[QuerySet]) -> QuerySet:
+        first, *rest = branches
+        return (first.union(*rest, all=True) if rest else first).order_by(*self.order)
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.stop is None:
+            return self._union(self.branches)[key]
+        branches = self.branches
+        if len(branches) > 1 and connection.features.supports_slicing_ordering_in_compound:
+            branches = [branch.order_by(*self.order)[: key.stop] for branch in branches]
+        return self._union(branches)[key]
+
+    def iterator(self, chunk_size: int = 2000):
+        return self._union(self.branches).iterator(chunk_size=chunk_size)
 
 
 def trail_entries(rows: list[dict]) -> list[TrailEntry]:
@@ -335,12 +361,15 @@ def trail_entries(rows: list[dict]) -> list[TrailEntry]:
             .values("history_id")[:1]
         )
         previous_ids = model.objects.filter(history_id__in=refs[source.key]).annotate(before=Subquery(before))
-        found = {
-            r.history_id: r
-            for r in model.objects.select_related("history_user").filter(
-                Q(history_id__in=refs[source.key]) | Q(history_id__in=previous_ids.values("before"))
-            )
-        }
+        # The page's rows and the row before each, as one id set: an OR of the two sets would make
+        # the database read the whole history table (0.6 s at a million loans).
+        wanted = (
+            model.objects.filter(history_id__in=refs[source.key])
+            .order_by()
+            .values("history_id")
+            .union(previous_ids.order_by().values("before"))
+        )
+        found = {r.history_id: r for r in model.objects.select_related("history_user").filter(history_id__in=wanted)}
         by_record = defaultdict(list)
         for r in found.values():
             by_record[r.id].append(r)

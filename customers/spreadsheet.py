@@ -1,5 +1,7 @@
 """Customer spreadsheets: the columns of the export and the import, and reading an upload."""
 
+from itertools import chain
+
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -68,13 +70,13 @@ def read_import_rows(upload) -> list[tuple[int, dict]]:
         workbook = load_workbook(upload, read_only=True, data_only=True)
     except Exception:  # a damaged upload can fail anywhere inside openpyxl (see _rows_of)
         raise ActionRefused(UNREADABLE) from None
+    aliases = _header_aliases()
     try:
-        header, rows = _rows_of(workbook)
+        header, rows = _rows_of(workbook, aliases)
     finally:
         workbook.close()
     if not header:
         raise ActionRefused(_("文件是空的。"))
-    aliases = _header_aliases()
     fields = []
     for index, title in enumerate(header, start=1):
         title = "" if title is None else str(title).strip()
@@ -94,17 +96,38 @@ def read_import_rows(upload) -> list[tuple[int, dict]]:
     ]
 
 
-def _rows_of(workbook) -> tuple[tuple | None, list[tuple[int, tuple]]]:
-    """The first sheet's header and its non-empty rows, read to the end (at most MAX_IMPORT_ROWS).
+# The import template, like every file the product writes (crm_archive/excel.py), opens with a
+# title and a line of filters above its header row: the header is looked for in the first rows.
+HEADER_SEARCH_ROWS = 10
+
+
+def _is_header(values, aliases: dict[str, str]) -> bool:
+    """A row naming at least one known column is the header (a title or a note above it names none)."""
+    return any(value is not None and str(value).strip().lower() in aliases for value in values)
+
+
+def _rows_of(workbook, aliases: dict[str, str]) -> tuple[tuple | None, list[tuple[int, tuple]]]:
+    """The first sheet's header and its non-empty rows below it, read to the end (at most
+    MAX_IMPORT_ROWS). The header is the first row, among the first HEADER_SEARCH_ROWS, that names a
+    known column — or else the first non-empty row, whose unknown titles are then reported.
 
     A read-only workbook parses its XML lazily, so a damaged file fails while rows are read, and
     openpyxl can fail there in many ways (bad XML, a missing part, a wrong type in a cell): every
     failure means the same thing to the person uploading it, who gets one readable message."""
     try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        header = next(rows, None)
+        lines = enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1)
+        top = []
+        for row_number, values in lines:
+            if values is not None and any(value not in (None, "") for value in values):
+                top.append((row_number, values))
+            if len(top) == HEADER_SEARCH_ROWS or (top and _is_header(top[-1][1], aliases)):
+                break
+        if not top:
+            return None, []
+        found = next((index for index, (_number, values) in enumerate(top) if _is_header(values, aliases)), 0)
+        header = top[found][1]
         result = []
-        for row_number, values in enumerate(rows, start=2):
+        for row_number, values in chain(top[found + 1 :], lines):
             if values is None or all(value in (None, "") for value in values):
                 continue
             if len(result) >= MAX_IMPORT_ROWS:

@@ -2,14 +2,12 @@
 one audit page, filter it by person, record, action and date, and take it to Excel; nobody else
 may."""
 
-import io
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from approvals.models import ApprovalStep, ApprovalTask
 from customers.models import SecrecyTier
@@ -18,6 +16,7 @@ from destruction import services as destruction_services
 from lending import services as lending_services
 from lending.models import LoanKind
 from tests.approving import approve_loan_fully
+from tests.excel import table_of
 
 pytestmark = pytest.mark.django_db
 
@@ -152,8 +151,7 @@ def test_the_excel_export_holds_what_the_page_shows(archive, office_day, client_
     client = client_for(archive["people"]["general_manager"])
     response = client.get(reverse("audit:export"), {"kind": "customer", "date_to": "2026-03-31"})
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    table = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    table = [list(row) for row in table_of(response)]
     assert table[0] == ["时间", "操作人", "记录类型", "记录", "操作", "内容"]
     assert table[1][1:5] == [str(archive["people"]["colleague"]), "客户", "客户-personal", "查阅"]
     assert table[1][0] == datetime(2026, 3, 2, 9, 50)

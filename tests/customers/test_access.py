@@ -1,16 +1,15 @@
 """SPEC §4: who reads which customer, in the list, the export and by direct URL."""
 
-import io
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from accounts.roles import Role
 from customers.models import Customer, CustomerAccessGrant, CustomerReadLog, SecrecyTier
 from customers.services import customer_access_grant, customer_access_revoke
+from tests.excel import export_of
 from tests.factories import DepartmentFactory, export_permit_for
 
 pytestmark = pytest.mark.django_db
@@ -62,10 +61,7 @@ def listed_names(client, **params) -> set[str]:
 
 
 def exported_names(client) -> set[str]:
-    response = client.get(reverse("customers:export"))
-    assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).worksheets[0]
-    return {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    return {row[0] for row in export_of(client.get(reverse("customers:export"))).rows}
 
 
 @pytest.mark.parametrize("persona", list(READS))
@@ -240,3 +236,116 @@ def test_a_nul_character_in_the_read_log_filter_is_harmless(world, client_for):
     people, _customers = world
     response = client_for(people["archive_manager"]).get(reverse("customers:read_log"), {"customer": "客户\x00"})
     assert response.status_code == 400  # refused before any view (crm_archive.middleware), never a 500
+
+
+# The read log (查阅日志): what was read, a period, an export (issue 15 §7).
+
+
+def read_log_rows(client, **query) -> list[dict]:
+    """Each row of the read log page: its cells' text, and the link of the 查阅内容 and 客户 cells."""
+    import re
+
+    from tests.customers.html import text
+
+    page = client.get(reverse("customers:read_log"), query).content.decode()
+    body = re.search(r'data-list="read-log">.*?<tbody>(.*?)</tbody>', page, re.S).group(1)
+    rows = []
+    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        cells = re.findall(r"<td\b[^>]*>(.*?)</td>", row, re.S)
+        if len(cells) < 7:
+            continue
+        link = re.search(r'href="([^"]+)"', cells[5])
+        customer_link = re.search(r'href="([^"]+)"', cells[3])
+        rows.append(
+            {
+                "customer": text(cells[3]),
+                "what": text(cells[5]),
+                "link": link.group(1) if link else "",
+                "customer_link": customer_link.group(1) if customer_link else "",
+            }
+        )
+    return rows
+
+
+def test_the_read_log_says_which_dossier_and_document_were_read_with_links(archive, formal_dossier, client_for):
+    from customers.services import customer_read_log
+
+    people = archive["people"]
+    dossier = formal_dossier()
+    document = dossier.documents.order_by("pk").first()
+    customer_read_log(dossier.customer, user=people["owner"], what="profile")
+    customer_read_log(dossier.customer, user=people["owner"], what=f"dossier:{dossier.pk}")
+    customer_read_log(dossier.customer, user=people["owner"], what=f"document:{document.pk}")
+    customer_read_log(dossier.customer, user=people["owner"], what=f"catalogue:{dossier.pk}:2026")
+    rows = read_log_rows(client_for(people["archive_manager"]))
+    what = {row["what"]: row["link"] for row in rows}
+    dossier_page = reverse("dossiers:detail", args=[dossier.pk])
+    assert what[f"档案页：{dossier.archive_number}"] == dossier_page
+    assert what[f"扫描件：{document.title}（{dossier.archive_number}）"] == dossier_page  # no scan: its dossier
+    assert what[f"卷内文件目录：{dossier.archive_number} 2026 年度"] == dossier_page
+    # The archive manager may not read this personal-tier customer: named, not linked.
+    assert what["客户资料"] == ""
+    assert all(row["customer_link"] == "" for row in rows)
+
+
+def test_the_general_manager_reaches_the_customer_from_the_read_log(archive, client_for):
+    from customers.services import customer_read_log
+
+    people = archive["people"]
+    customer = archive["customers"][SecrecyTier.PERSONAL]
+    customer_read_log(customer, user=people["owner"], what="profile")
+    (row,) = read_log_rows(client_for(people["general_manager"]))
+    assert row["what"] == "客户资料"
+    assert row["link"] == row["customer_link"] == reverse("customers:detail", args=[customer.pk])
+
+
+def test_the_read_log_is_filtered_by_the_days_of_a_period(world, client_for):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    people, customers = world
+    shanghai = ZoneInfo("Asia/Shanghai")
+    customer = customers[SecrecyTier.PERSONAL]
+    for moment in ("2026-03-01 23:30", "2026-03-02 00:10", "2026-03-05 12:00"):
+        read_at = datetime.fromisoformat(moment).replace(tzinfo=shanghai)
+        CustomerReadLog.objects.create(user=people["owner"], customer=customer, read_at=read_at)
+    client = client_for(people["archive_manager"])
+    assert len(read_log_rows(client)) == 3
+    assert len(read_log_rows(client, date_from="2026-03-02")) == 2
+    assert len(read_log_rows(client, date_from="2026-03-02", date_to="2026-03-02")) == 1
+    assert len(read_log_rows(client, date_to="2026-03-01")) == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"date_from": "2026-02-30"}, "有效的日期"),
+        ({"date_from": "10000-01-01"}, "有效的日期"),
+        ({"date_from": "2026-03-09", "date_to": "2026-03-01"}, "结束日期不能早于开始日期。"),
+    ],
+)
+def test_a_bad_period_on_the_read_log_keeps_what_was_typed_with_a_message(query, message, world, client_for):
+    people, _customers = world
+    response = client_for(people["archive_manager"]).get(reverse("customers:read_log"), query)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert message in page
+    assert f'value="{query["date_from"]}"' in page
+
+
+@pytest.mark.parametrize("persona", ["owner", "east_manager", "marketing_director", "archive_clerk"])
+def test_the_read_log_export_is_refused_to_whoever_is_refused_the_page(persona, world, client_for):
+    people, _customers = world
+    assert client_for(people[persona]).get(reverse("customers:read_log_export")).status_code == 403
+
+
+def test_the_read_log_export_holds_the_rows_the_page_shows(world, client_for):
+    people, customers = world
+    CustomerReadLog.objects.create(user=people["owner"], customer=customers[SecrecyTier.PERSONAL])
+    CustomerReadLog.objects.create(user=people["east_manager"], customer=customers[SecrecyTier.DEPARTMENT])
+    client = client_for(people["general_manager"])
+    query = {"user": people["owner"].pk}
+    shown = [(row["customer"], row["what"]) for row in read_log_rows(client, **query)]
+    export = export_of(client.get(reverse("customers:read_log_export"), query))
+    assert [(row[3], row[5]) for row in export.rows] == shown == [("客户-personal", "客户资料")]
+    assert f"查阅人：{people['owner']}" in export.filters

@@ -9,10 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from customers.models import Customer, CustomerCategory, CustomerGrade, SecrecyTier
 from customers.spreadsheet import export_headers, import_columns
+from tests.excel import export_of, table_of
 from tests.factories import export_permit_for
 
 from .factories import CustomerFactory
@@ -206,20 +207,17 @@ def test_a_sales_person_is_refused_the_import(url, people, client_for):
 
 
 def test_the_import_template_has_every_import_column(people, director):
-    response = director.get(reverse("customers:import_template"))
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
-    assert [cell.value for cell in sheet[1]] == [label for _name, label in import_columns()]
+    template = export_of(director.get(reverse("customers:import_template")))
+    assert template.title == "客户导入模板"
+    assert list(template.headers) == [label for _name, label in import_columns()]
 
 
 # Export
 
 
 def exported(client, **params) -> list[tuple]:
-    response = client.get(reverse("customers:export"), params)
-    assert response.status_code == 200
-    assert response["Content-Type"] == XLSX
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).worksheets[0]
-    return [tuple(values) for values in sheet.iter_rows(values_only=True)]
+    """The header row, then the customers (under the file's title and filters lines)."""
+    return table_of(client.get(reverse("customers:export"), params))
 
 
 def listed(client, **params) -> set[str]:

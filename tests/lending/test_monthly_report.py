@@ -5,7 +5,6 @@ it if beat was down; nothing official is taken earlier. The general manager's bu
 labelled snapshot of the moment, which never takes the official slot. Every test freezes the clock
 in Asia/Shanghai, November 2026."""
 
-import io
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,13 +15,13 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from customers.models import SecrecyTier
 from lending import services
 from lending.models import Loan, LoanKind, MonthlyReport, MonthlyReportKind, MonthlyReportLine
 from lending.tasks import generate_monthly_outstanding_report
 from tests.approving import approve_loan_fully, signed_for
+from tests.excel import export_of
 
 from ..conftest import wait_for
 
@@ -247,13 +246,11 @@ def test_the_page_and_the_excel_file_state_the_moment_and_the_same_rows(
     html = client.get(reverse("lending:report_detail", args=[report.pk])).content.decode()
     assert html.count("data-line") == 2
     assert "统计时间 2026-11-05 09:00" in html and "官方月报" in html
-    response = client.get(reverse("lending:report_export", args=[report.pk]))
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    assert "官方月报" in rows[0][0]
-    assert rows[1][:4] == ("统计时间", "2026-11-05 09:00", "类型", "官方月报")
-    assert rows[3][0] == "登记号"
-    lines = [row for row in rows[4:] if row and row[0]]
+    export = export_of(client.get(reverse("lending:report_export", args=[report.pk])))
+    assert "官方月报" in export.title
+    assert export.filters.startswith("统计时间：2026-11-05 09:00；类型：官方月报")
+    assert export.headers[0] == "登记号"
+    lines = export.rows
     assert sorted(row[0] for row in lines) == sorted(
         [loans_in_every_state["out"].register_number, loans_in_every_state["copies"].register_number]
     )
@@ -270,10 +267,9 @@ def test_a_snapshots_page_and_excel_file_say_it_is_not_the_official_report(
     assert "即时快照" in html and "统计时间 2026-11-03 10:00" in html
     response = client.get(reverse("lending:report_export", args=[snapshot.pk]))
     assert "snapshot-20261103-1000" in response["Content-Disposition"]
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    assert "即时快照" in rows[0][0]
-    assert rows[1][:4] == ("统计时间", "2026-11-03 10:00", "类型", "即时快照")
+    export = export_of(response)
+    assert "即时快照" in export.title
+    assert export.filters.startswith("统计时间：2026-11-03 10:00；类型：即时快照")
 
 
 @pytest.mark.parametrize("person", ["owner", "clerk", "manager"])
