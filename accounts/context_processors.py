@@ -1,4 +1,4 @@
-from .navigation import navigation_for
+from .navigation import menu_for
 from .selectors import notifications_unread_count
 
 
@@ -6,7 +6,9 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    main_row, more = menu_for(user)
     return {
-        "navigation": navigation_for(user),
+        "navigation_main": main_row,
+        "navigation_more": more,
         "unread_notifications": notifications_unread_count(user),
     }

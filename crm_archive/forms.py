@@ -17,7 +17,7 @@ from datetime import date, datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
@@ -100,11 +100,25 @@ class CleanInputMixin:
         harden_fields(self.fields)
 
 
-class Form(CleanInputMixin, forms.Form):
+def label_suffix() -> str:
+    """What follows a field's label: a full-width colon in Chinese (客户名称：), ':' otherwise."""
+    return "：" if (translation.get_language() or "").startswith("zh") else ":"
+
+
+class LabelSuffixMixin:
+    """Labels end in the reader's language's colon (see `label_suffix`), not always Django's ':'."""
+
+    def __init__(self, *args, **kwargs):
+        if kwargs.get("label_suffix") is None:
+            kwargs["label_suffix"] = label_suffix()
+        super().__init__(*args, **kwargs)
+
+
+class Form(LabelSuffixMixin, CleanInputMixin, forms.Form):
     pass
 
 
-class ModelForm(CleanInputMixin, forms.ModelForm):
+class ModelForm(LabelSuffixMixin, CleanInputMixin, forms.ModelForm):
     pass
 
 
@@ -123,3 +137,25 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                 )
         return super()._check_values(value)
+
+
+class DateRangeForm(Form):
+    """A page's period (the statistics, the read log): from and to, both optional, each a real date
+    in the sane range, from no later than to. An invalid period leaves the page unfiltered, with its
+    message beside the field and what was typed kept there."""
+
+    date_from = forms.DateField(label=_("日期自"), required=False, widget=DATE_INPUT)
+    date_to = forms.DateField(label=_("至"), required=False, widget=DATE_INPUT)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
+            self.add_error("date_to", _("结束日期不能早于开始日期。"))
+        return cleaned
+
+    def period(self) -> dict:
+        """{"date_from": …, "date_to": …}: None for an end left open, both None while the form is
+        unbound or invalid."""
+        if not self.is_bound or not self.is_valid():
+            return {"date_from": None, "date_to": None}
+        return {"date_from": self.cleaned_data["date_from"], "date_to": self.cleaned_data["date_to"]}

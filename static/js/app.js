@@ -32,3 +32,29 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+document.addEventListener("click", (event) => {
+  // <button data-nav-toggle aria-expanded="false">: the menu button of narrow screens shows or
+  // hides the menu that follows it (the stylesheet reads aria-expanded).
+  const toggle = event.target.closest("[data-nav-toggle]");
+  if (toggle) {
+    toggle.setAttribute("aria-expanded", String(toggle.getAttribute("aria-expanded") !== "true"));
+  }
+  // <details data-dropdown> (the menu's 更多): a click anywhere else closes it.
+  for (const dropdown of document.querySelectorAll("details[data-dropdown][open]")) {
+    if (!dropdown.contains(event.target)) {
+      dropdown.open = false;
+    }
+  }
+});
+
+document.addEventListener("keydown", (event) => {
+  // Escape closes an open dropdown and gives the focus back to its summary.
+  if (event.key !== "Escape") {
+    return;
+  }
+  for (const dropdown of document.querySelectorAll("details[data-dropdown][open]")) {
+    dropdown.open = false;
+    dropdown.querySelector("summary").focus();
+  }
+});
