@@ -1,20 +1,34 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from crm_archive.pagination import paginate
 
 from . import dashboard, selectors, services
 
 
 def home(request):
-    """The dashboard: one card per role the user holds, with the panels apps registered for it."""
-    sections = [(role, dashboard.panels_for(request.user, role)) for role in request.user.roles]
-    return render(request, "accounts/home.html", {"roles": request.user.roles, "sections": sections})
+    """The dashboard: the user's 待办 (counted, most urgent first), then per role the panels apps
+    registered for it."""
+    page = dashboard.home_page(request.user)
+    # Each panel is rendered here so that one with nothing to show leaves no empty card (without the
+    # request's context processors, which would run again for every panel).
+    base = {"user": request.user, "request": request, "csrf_token": get_token(request)}
+    sections = []
+    for role, panels in page.sections:
+        rendered = (render_to_string(name, {**base, "panel": panel}) for name, panel in panels)
+        sections.append((role, [html for html in rendered if html.strip()]))
+    return render(
+        request, "accounts/home.html", {"roles": request.user.roles, "todos": page.todos, "sections": sections}
+    )
 
 
 def notification_list(request):
-    page = Paginator(selectors.notifications_for(request.user), 25).get_page(request.GET.get("page"))
+    # No COUNT(*) of a long inbox (the page shows no total): one query for the page.
+    page = paginate(selectors.notifications_for(request.user), page=request.GET.get("page"), count=False)
     return render(request, "accounts/notifications.html", {"page_obj": page})
 
 

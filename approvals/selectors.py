@@ -1,11 +1,15 @@
 """Reads of the approval engine: the chain that applies, who may sign a step, what waits for whom."""
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.dashboard import Urgency, todo
 from accounts.models import User
 from accounts.roles import Role
 from accounts.selectors import people_with_role
+from crm_archive.pagination import bounded
 
 from .models import ApprovalChain, ApprovalStep, ApprovalTask, Deputy, TaskStatus
 
@@ -143,6 +147,31 @@ def approval_timeline(kind: str, request_id) -> list[ApprovalTask]:
     )
 
 
+class Progress(list):
+    """A request's steps in order (ApprovalTask rows, as approval_timeline lists them) and what its
+    page says of them where a decision is made: `due`, the steps waiting now, each with `approvers`
+    (who may sign it: its role's holders and their deputies); `later`, the steps after them;
+    `complete` once every step is approved; `refused` once one was not."""
+
+    due: list[ApprovalTask]
+    later: list[ApprovalTask]
+    complete: bool
+    refused: bool
+
+
+def approval_progress(kind: str, request_id) -> Progress:
+    """The timeline of the request's page, saying who must sign next (issue 15 §4: no blind
+    decisions). One query, and two for each step due now (a stage has a step or two)."""
+    progress = Progress(approval_timeline(kind, request_id))
+    progress.due = [task for task in progress if task.status == TaskStatus.WAITING]
+    progress.later = [task for task in progress if task.status == TaskStatus.QUEUED]
+    for task in progress.due:
+        task.approvers = approvers_of(task)
+    progress.complete = bool(progress) and all(task.status == TaskStatus.APPROVED for task in progress)
+    progress.refused = any(task.status == TaskStatus.REJECTED for task in progress)
+    return progress
+
+
 def deputies_of(user) -> QuerySet[Deputy]:
     return Deputy.objects.filter(principal=user).select_related("deputy").order_by("-starts_on", "-id")
 
@@ -154,5 +183,19 @@ def deputising_for(user) -> QuerySet[Deputy]:
 def approvals_dashboard(user) -> dict:
     """The approver's panel: the first steps waiting for them (three queries)."""
     # Loans and destruction lists have their own panels.
-    waiting = tasks_awaiting(user).filter(kind__in=["read", "export", "extension", "overnight", "write_off"])
-    return {"approval_tasks": list(waiting[:10]), "approval_tasks_more": waiting[10:11].exists()}
+    waiting = bounded(
+        tasks_awaiting(user).filter(kind__in=["read", "export", "extension", "overnight", "write_off"]), show=10
+    )
+    return {
+        "approval_tasks": waiting.items,
+        "approval_tasks_more": waiting.count > len(waiting.items),
+        "todos": [
+            todo(
+                "approvals-waiting",
+                _("待我审批的查阅、导出、延期"),
+                waiting,
+                reverse("approvals:inbox"),
+                Urgency.WAITING,
+            )
+        ],
+    }

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.dashboard import Urgency, todo
 from accounts.roles import Role, signs_as
 from accounts.selectors import people_with_role
 from accounts.services import notifications_send
@@ -288,7 +289,16 @@ def complaint_results_waiting(user) -> QuerySet[Complaint]:
 
 def managers_dashboard(user) -> dict:
     """Complaints escalated to a manager, and (the general manager) results waiting for approval."""
-    return {"escalated": bounded(complaints_escalated_to(user)), "waiting": bounded(complaint_results_waiting(user))}
+    escalated = bounded(complaints_escalated_to(user))
+    waiting = bounded(complaint_results_waiting(user))
+    return {
+        "escalated": escalated,
+        "waiting": waiting,
+        "todos": [
+            todo("complaints-escalated", _("逾期投诉（已上报）"), escalated, "#complaints-escalated", Urgency.OVERDUE),
+            todo("complaint-results", _("投诉处理结果待审批"), waiting, "#complaint-results", Urgency.WAITING),
+        ],
+    }
 
 
 def complaint_page(complaint: Complaint) -> dict:

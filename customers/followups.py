@@ -31,11 +31,13 @@ from operator import or_
 from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from accounts.dashboard import Urgency, todo
 from accounts.roles import Role
 from crm_archive.errors import ActionRefused
 from crm_archive.pagination import bounded
@@ -301,9 +303,12 @@ def _responsible(user, to_customer: str = "customer__") -> Q:
 def follow_ups_open_for(user) -> QuerySet[FollowUp]:
     """Open follow-ups assigned to `user` or of customers `user` is the second owner of, on
     customers `user` may read, earliest due first."""
+    # One id set per index (follow_up_open, customer_second): an OR across the join to customers
+    # would read every open follow-up instead (150 ms at 200,000 customers).
+    assigned = FollowUp.objects.filter(done_at__isnull=True, assigned_to=user).order_by().values("pk")
+    seconded = FollowUp.objects.filter(done_at__isnull=True, customer__second_owner=user).order_by().values("pk")
     return (
-        FollowUp.objects.filter(done_at__isnull=True)
-        .filter(Q(assigned_to=user) | Q(customer__second_owner=user))
+        FollowUp.objects.filter(pk__in=assigned.union(seconded))
         .filter(customer__in=customers_readable_by(user))
         .select_related("customer", "plan", "assigned_to")
         .order_by("due_on", "pk")
@@ -378,18 +383,44 @@ def customers_overdue_for_contact(user, *, now=None) -> QuerySet[Customer]:
 def owner_dashboard(user) -> dict:
     """The owner's panel: follow-ups due (missed ones first) and coming within a week, missed next
     actions, customers overdue for contact by grade. Five queries."""
+    today = timezone.localdate()
+    due = bounded(follow_ups_due_for(user, today=today), show=PANEL_ITEMS)
+    missed = bounded(follow_ups_due_for(user, today=today).filter(due_on__lt=today), show=0)
+    due_today = bounded(follow_ups_due_for(user, today=today).filter(due_on=today), show=0)
+    missed_actions = bounded(next_actions_missed_for(user), show=PANEL_ITEMS)
+    contact_overdue = bounded(customers_overdue_for_contact(user), show=PANEL_ITEMS)
+    page = reverse("customers:follow_ups")
     return {
-        "today": timezone.localdate(),
-        "due": bounded(follow_ups_due_for(user), show=PANEL_ITEMS),
+        "today": today,
+        "due": due,
         "upcoming": bounded(follow_ups_upcoming_for(user), show=PANEL_ITEMS),
-        "next_actions_missed": bounded(next_actions_missed_for(user), show=PANEL_ITEMS),
-        "contact_overdue": bounded(customers_overdue_for_contact(user), show=PANEL_ITEMS),
+        "next_actions_missed": missed_actions,
+        "contact_overdue": contact_overdue,
+        "todos": [
+            todo("follow-ups-missed-mine", _("逾期未回访"), missed, page, Urgency.OVERDUE),
+            todo("follow-ups-due", _("今日待回访"), due_today, page, Urgency.TODAY),
+            todo("next-actions-missed", _("逾期未办的下一步行动"), missed_actions, page, Urgency.OVERDUE),
+            todo("contact-overdue", _("超过联系周期的客户"), contact_overdue, page, Urgency.SOON),
+        ],
     }
 
 
 def manager_dashboard(user) -> dict:
     """The department manager's panel: the department's missed follow-ups. One query."""
-    return {"today": timezone.localdate(), "missed": bounded(follow_ups_missed_for_manager(user), show=PANEL_ITEMS)}
+    missed = bounded(follow_ups_missed_for_manager(user), show=PANEL_ITEMS)
+    return {
+        "today": timezone.localdate(),
+        "missed": missed,
+        "todos": [
+            todo(
+                "follow-ups-missed",
+                _("本部门未按期回访"),
+                missed,
+                reverse("customers:follow_ups"),
+                Urgency.OVERDUE,
+            )
+        ],
+    }
 
 
 def follow_ups_page(user) -> dict:

@@ -81,6 +81,13 @@ class MonthForm(Form):
         widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-01"}),
     )
 
+    def full_clean(self):
+        super().full_clean()
+        if self.errors.get("month"):
+            # A month picker empties a value it cannot read (the browser's value sanitization): what
+            # was typed comes back as plain text beside the message, never silently reset.
+            self.fields["month"].widget.input_type = "text"
+
     def clean_month(self):
         match = MONTH_PATTERN.fullmatch(self.cleaned_data["month"].strip())
         if not match or not 1 <= int(match.group(2)) <= 12:

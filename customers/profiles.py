@@ -30,8 +30,8 @@ from functools import reduce
 from operator import or_
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
@@ -141,8 +141,24 @@ def completeness_list(user, *, department=None, incomplete_only: bool = True) ->
         queryset = queryset.filter(department=department)
     return (
         queryset.select_related("owner", "department")
-        .annotate(open_corrections=Count("correction_requests", filter=Q(correction_requests__done_at__isnull=True)))
+        .annotate(open_corrections=_open_corrections())
         .order_by("completeness", "name", "pk")
+    )
+
+
+def _open_corrections():
+    """A customer's open correction requests, counted per row: a subquery, so the list walks its
+    index (completeness, name) and counts for one page, where a Count() join grouped every
+    incomplete profile first (1 s at 200,000 customers)."""
+    return Coalesce(
+        Subquery(
+            CorrectionRequest.objects.filter(customer=OuterRef("pk"), done_at__isnull=True)
+            .order_by()
+            .values("customer")
+            .annotate(count=Count("pk"))
+            .values("count")
+        ),
+        0,
     )
 
 
@@ -223,7 +239,11 @@ def corrections_open_to(user) -> QuerySet[CorrectionRequest]:
     """Open correction requests `user` answers: addressed to them, or about a customer they own
     now (a handover since the request was sent). Open requests are few: the partial index
     correction_open keeps them apart from the done ones."""
-    return CorrectionRequest.objects.filter(Q(addressed_to=user) | Q(customer__owner=user), done_at__isnull=True)
+    # One id set per index (correction_open; the owner's customers): an OR across the join to
+    # customers would read every open request with its customer (120 ms at 200,000 customers).
+    addressed = CorrectionRequest.objects.filter(addressed_to=user, done_at__isnull=True).order_by().values("pk")
+    owned = CorrectionRequest.objects.filter(customer__owner=user, done_at__isnull=True).order_by().values("pk")
+    return CorrectionRequest.objects.filter(pk__in=addressed.union(owned))
 
 
 def corrections_open_for(user, *, limit: int = 10) -> list[CorrectionRequest]:
@@ -568,14 +588,28 @@ def detail_context(user, customer) -> dict:
 def owner_dashboard(user) -> dict:
     """The sales person's panel: open correction requests addressed to them, their customers'
     grade reviews due, their incomplete profiles (counts first)."""
-    mine = Customer.objects.filter(owner=user)
+    mine = customers_readable_by(user).filter(owner=user)  # never a top-secret one they may not open
     reviews_due = grade_reviews_due(mine)
+    corrections = bounded(corrections_open_to(user), show=0)
+    reviews_due_count = bounded(reviews_due, show=0)
     return {
         "corrections": corrections_open_for(user),
-        "corrections_count": bounded(corrections_open_to(user), show=0),
+        "corrections_count": corrections,
         "reviews_due": list(reviews_due.order_by("name", "pk")[:10]),
-        "reviews_due_count": bounded(reviews_due, show=0),
+        "reviews_due_count": reviews_due_count,
         "incomplete_count": bounded(mine.filter(completeness__lt=100), show=0),
+        "todos": [
+            dashboard.todo(
+                "corrections", _("待办的资料更正通知"), corrections, "#corrections", dashboard.Urgency.WAITING
+            ),
+            dashboard.todo(
+                "grade-reviews-due",
+                _("到期的等级复评"),
+                reviews_due_count,
+                "#grade-reviews-due",
+                dashboard.Urgency.SOON,
+            ),
+        ],
     }
 
 
@@ -587,11 +621,26 @@ def manager_dashboard(user) -> dict:
         Customer.objects.filter(department_id=user.department_id) if user.department_id else Customer.objects.none()
     )
     reviews_due = grade_reviews_due(department)
+    waiting_count = bounded(waiting, show=0)
+    reviews_due_count = bounded(reviews_due, show=0)
+    page = reverse("customers:grade_changes")
     return {
         "waiting": list(waiting[:10]),
-        "waiting_count": bounded(waiting, show=0),
-        "reviews_due_count": bounded(reviews_due, show=0),
+        "waiting_count": waiting_count,
+        "reviews_due_count": reviews_due_count,
         "incomplete_count": bounded(department.filter(completeness__lt=100), show=0),
+        "todos": [
+            dashboard.todo(
+                "grade-changes-waiting", _("待审批的等级变更"), waiting_count, page, dashboard.Urgency.WAITING
+            ),
+            dashboard.todo(
+                "department-grade-reviews-due",
+                _("本部门到期的等级复评"),
+                reviews_due_count,
+                page,
+                dashboard.Urgency.SOON,
+            ),
+        ],
     }
 
 

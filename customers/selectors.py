@@ -7,10 +7,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import BooleanField, Count, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.dashboard import Urgency, todo
 from crm_archive.history import HistoryEntry, record_history
 from crm_archive.pagination import bounded
 
@@ -21,7 +24,6 @@ from .models import (
     Customer,
     CustomerCategory,
     CustomerGrade,
-    CustomerReadLog,
     Deal,
     FollowUp,
     Handover,
@@ -62,8 +64,19 @@ def customers_for_list(user, *, search: str = "", sort: str = "name") -> QuerySe
                 .values("customer_id")
             )
         )
-        queryset = queryset.filter(pk__in=matches)
+        queryset = queryset.filter(_id_among(matches))
     return queryset.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def _id_among(matches: QuerySet):
+    """The customer's id is one of `matches`. On PostgreSQL as `id = ANY(ARRAY(…))`: the planner
+    then fetches the matched rows by primary key, where for `id IN (…)` it guesses a trigram match
+    finds 2% of the table and hashes all 200,000 customers (2 ms against 78 ms)."""
+    if connection.vendor != "postgresql":
+        return Q(pk__in=matches)
+    sql, params = matches.query.sql_with_params()
+    table = Customer._meta.db_table
+    return RawSQL(f'"{table}"."id" = ANY(ARRAY({sql}))', params, output_field=BooleanField())
 
 
 def customer_related_records(customer: Customer, *, limit: int = 50) -> dict:
@@ -98,28 +111,19 @@ def next_actions_for(user, *, days: int = 14, limit: int = 10) -> list[Interacti
     )
 
 
-def complaints_overdue_for(user, *, limit: int = 10) -> list[Complaint]:
+def complaints_overdue_for(user) -> QuerySet[Complaint]:
     """Open complaints past their deadline that `user` handles, or whose customer `user` is
     responsible for (owner or second responsible person) and may read."""
-    responsible = (Q(customer__owner=user) | Q(customer__second_owner=user)) & Q(
-        customer__in=customers_readable_by(user)
-    )
-    return list(
+    # The customers `user` is responsible for and may read, as one id set from the owner and
+    # second-owner indexes: tested row by row against every readable customer instead, the
+    # estimate ran so high that PostgreSQL compiled the query (JIT, 0.8 s) to return nothing.
+    responsible = Q(customer__in=customers_readable_by(user).filter(Q(owner=user) | Q(second_owner=user)).values("pk"))
+    return (
         Complaint.objects.filter(kind="complaint", closed_on__isnull=True, deadline__lt=timezone.localdate())
         .filter(Q(owner=user) | responsible)
         .select_related("customer", "owner")
-        .order_by("deadline", "pk")[:limit]
+        .order_by("deadline", "pk")
     )
-
-
-def read_log_entries(*, user_id=None, customer_name: str = "") -> QuerySet[CustomerReadLog]:
-    queryset = CustomerReadLog.objects.select_related("user", "customer").order_by("-read_at", "-id")
-    if user_id:
-        queryset = queryset.filter(user_id=user_id)
-    customer_name = customer_name.replace("\x00", "").strip()
-    if customer_name:
-        queryset = queryset.filter(customer__name__icontains=customer_name)
-    return queryset
 
 
 def handovers_recent(*, limit: int = 20) -> list[Handover]:
@@ -207,12 +211,45 @@ def important_without_second_owner(user) -> QuerySet[Customer]:
 
 
 def department_manager_dashboard(user) -> dict:
-    return {"important": bounded(important_without_second_owner(user))}
+    important = bounded(important_without_second_owner(user))
+    return {
+        "important": important,
+        "todos": [
+            todo(
+                "important-without-second",
+                _("重要客户未指定第二负责人"),
+                important,
+                "#important-without-second",
+                Urgency.SOON,
+            )
+        ],
+    }
 
 
 def sales_dashboard(user) -> dict:
-    """The sales person's panel: upcoming next actions and overdue complaints."""
-    return {"next_actions": next_actions_for(user), "overdue_complaints": complaints_overdue_for(user)}
+    """The sales person's panel: upcoming next actions (today's counted) and overdue complaints."""
+    today = timezone.localdate()
+    due_today = bounded(
+        Interaction.objects.filter(customer__owner=user, next_action_on=today, next_action_done_at__isnull=True).filter(
+            customer__in=customers_readable_by(user)
+        ),
+        show=0,
+    )
+    overdue_complaints = bounded(complaints_overdue_for(user))
+    return {
+        "next_actions": next_actions_for(user),
+        "overdue_complaints": overdue_complaints.items,
+        "todos": [
+            todo("next-actions-today", _("今日的下一步行动"), due_today, "#next-actions", Urgency.TODAY),
+            todo(
+                "complaints-overdue",
+                _("逾期未结的投诉"),
+                overdue_complaints,
+                "#overdue-complaints",
+                Urgency.OVERDUE,
+            ),
+        ],
+    }
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,11 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from crm_archive.errors import ActionRefused
-from crm_archive.excel import workbook_response
+from crm_archive.excel import form_filters, workbook_response
+from crm_archive.forms import DateRangeForm
 from crm_archive.pagination import paginate
+from crm_archive.sorting import Sorts
 from crm_archive.views import button_action, form_action
 
-from . import complaints, followups, permissions, profiles, secrecy, selectors, services, spreadsheet
+from . import complaints, followups, permissions, profiles, read_log, secrecy, selectors, services, spreadsheet
 from .forms import (
     RECORD_FORMS,
     ComplaintCloseForm,
@@ -28,6 +31,7 @@ from .forms import (
     HandoverForm,
     SecondOwnerForm,
 )
+from .links import customer_links
 from .models import Customer, Handover, HandoverStepKind
 
 # Where someone without the right asks for it (the request lives with the other requests, above
@@ -35,9 +39,23 @@ from .models import Customer, Handover, HandoverStepKind
 EXPORT_REQUEST_URL = "dossiers:export_request_create"
 
 
+# The list's sortable columns; each has an index of (column, name) on Customer (name is unique).
+CUSTOMER_SORTS = Sorts(
+    {
+        "name": ("name",),
+        "category": ("category", "name"),
+        "grade": ("grade", "name"),
+        "region": ("region", "name"),
+        "industry": ("industry", "name"),
+        "updated": ("updated_at",),
+    },
+    default="name",
+)
+
+
 def _filtered_customers(request):
-    queryset = selectors.customers_for_list(
-        request.user, search=request.GET.get("q", ""), sort=request.GET.get("sort", "name")
+    queryset = selectors.customers_for_list(request.user, search=request.GET.get("q", "")).order_by(
+        *CUSTOMER_SORTS.from_request(request).order_by
     )
     return CustomerFilter(request.GET or None, queryset=queryset)
 
@@ -52,7 +70,7 @@ def customer_list(request):
             "filter": filterset,
             "page_obj": page,
             "search": request.GET.get("q", ""),
-            "sort": request.GET.get("sort", "name"),
+            "sorting": CUSTOMER_SORTS.from_request(request),
             "can_create": permissions.can_create_customers(request.user),
             "can_import": permissions.can_import_customers(request.user),
             "export_query": request.GET.urlencode(),
@@ -70,8 +88,9 @@ def customer_export(request):
     if not allowed:
         messages.error(request, _("导出客户数据须经上级批准，请先提交导出申请。"))
         return redirect(EXPORT_REQUEST_URL)
+    filterset = _filtered_customers(request)
     customers = services.customers_export_recorded(
-        _filtered_customers(request).qs.iterator(chunk_size=2000),
+        filterset.qs.iterator(chunk_size=2000),
         user=request.user,
         through=through,
         filters=request.GET.urlencode(),
@@ -79,9 +98,11 @@ def customer_export(request):
     filename = f"customers-{timezone.localdate().isoformat()}.xlsx"
     return workbook_response(
         filename=filename,
-        sheet_title=_("客户"),
+        title=_("客户名单"),
         headers=spreadsheet.export_headers(),
         rows=spreadsheet.export_rows(customers),
+        user=request.user,
+        filters=[(_("搜索"), request.GET.get("q", "").strip()), *form_filters(filterset.form)],
     )
 
 
@@ -101,10 +122,12 @@ def customer_detail(request, pk):
             "second_owner_form": SecondOwnerForm(
                 initial={"second_owner": customer.second_owner_id},
                 people=permissions.second_owners_for(customer),
+                url=reverse("customers:pick_second_owners", args=[customer.pk]),
             )
             if "second_owner" in actions
             else None,
             "history": selectors.customer_history(customer),
+            "related_links": customer_links(request.user, customer),
             "grants": secrecy.grants_open(request.user).filter(content_object=customer).order_by("expires_at"),
             "today": timezone.localdate(),
             "approval_required": settings.COMPLAINT_RESULT_APPROVAL,
@@ -240,6 +263,8 @@ def complaint_detail(request, pk, complaint_id):
         {
             "complaint": complaint,
             "customer": complaint.customer,
+            # A handler or a manager it was escalated to may not read the customer: no dead link.
+            "customer_readable": secrecy.can_read_customer(request.user, complaint.customer),
             "actions": complaints.complaint_actions(request.user, complaint),
             "forms": {
                 "progress": ComplaintProgressForm(),
@@ -283,9 +308,10 @@ def customer_import_template(request):
     columns = spreadsheet.import_columns()
     return workbook_response(
         filename="customer-import-template.xlsx",
-        sheet_title=_("客户"),
+        title=_("客户导入模板"),
         headers=[label for _name, label in columns],
         rows=[],
+        user=request.user,
     )
 
 
@@ -293,7 +319,11 @@ def customer_import_template(request):
 def customer_handover(request):
     if not permissions.can_hand_over(request.user):
         raise PermissionDenied
-    form = HandoverForm(request.POST or None, people=permissions.handover_people_for(request.user))
+    form = HandoverForm(
+        request.POST or None,
+        leavers=permissions.handover_leavers_for(request.user),
+        successors=permissions.handover_successors_for(request.user),
+    )
     handover = form_action(request, form, lambda data: services.customers_hand_over(by=request.user, **data))
     if handover:
         messages.success(
@@ -368,17 +398,56 @@ def handover_checklist(request, pk):
     )
 
 
-def read_log(request):
+def _read_log(request):
+    """The read log as filtered by the request (reader, customer name, period), for the page and its
+    export alike; refused to anyone but those who may read the log."""
     if not permissions.can_read_access_log(request.user):
         raise PermissionDenied
     user_id = request.GET.get("user", "")
-    entries = selectors.read_log_entries(
-        user_id=int(user_id) if user_id.isascii() and user_id.isdecimal() else None,
-        customer_name=request.GET.get("customer", "").strip(),
+    user_id = int(user_id) if user_id.isascii() and user_id.isdecimal() and len(user_id) < 19 else None
+    period = DateRangeForm(request.GET or None)
+    entries = read_log.read_log_entries(
+        user_id=user_id, customer_name=request.GET.get("customer", "")[:200].strip(), **period.period()
     )
+    return entries, period, user_id
+
+
+def read_log_page(request):
+    entries, period, _user_id = _read_log(request)
     page = paginate(entries, page=request.GET.get("page"), per_page=request.GET.get("per_page"), default_per_page=50)
+    page.object_list = read_log.read_log_lines(page.object_list, request.user)
     return render(
         request,
         "customers/read_log.html",
-        {"page_obj": page, "people": selectors.active_users(), "filters": request.GET},
+        {
+            "page_obj": page,
+            "people": selectors.active_users(),
+            "filters": request.GET,
+            "period": period,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def read_log_export(request):
+    """The read log as Excel: the same rows as the page under the same filters, for the same people."""
+    entries, period, user_id = _read_log(request)
+    reader = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    period = period.period()
+    return workbook_response(
+        filename=f"read-log-{timezone.localdate().isoformat()}.xlsx",
+        title=_("查阅日志"),
+        headers=read_log.EXPORT_HEADINGS,
+        user=request.user,
+        filters=[
+            (_("查阅人"), reader),
+            (_("客户"), request.GET.get("customer", "")[:200].strip()),
+            (_("日期自"), period["date_from"]),
+            (_("至"), period["date_to"]),
+        ],
+        rows=services.export_logged(
+            read_log.export_rows(entries, request.user),
+            user=request.user,
+            what=f"{_('查阅日志')} {request.GET.urlencode()}".strip(),
+        ),
     )

@@ -14,6 +14,7 @@ class DestructionConfig(AppConfig):
         from accounts.navigation import NavItem, register
         from accounts.roles import Role
         from approvals.selectors import APPROVER_ROLES
+        from dossiers.notices import dossier_notices_register
 
         from . import permissions, selectors
 
@@ -23,6 +24,8 @@ class DestructionConfig(AppConfig):
             NavItem("destruction", _("销毁"), "destruction:index", order=50, allowed=permissions.can_read_destruction)
         )
         dashboard.register(Role.ARCHIVE_CLERK, "destruction/panels/clerk.html", selectors.clerk_dashboard)
+        # A dossier on a list says so on its page, with the list's number.
+        dossier_notices_register(selectors.dossier_destruction_notices)
         # Whoever a list's chain can name sees the lists waiting for their signature.
         for role in APPROVER_ROLES:
             dashboard.register(role, "destruction/panels/signer.html", selectors.signer_dashboard)

@@ -1,4 +1,4 @@
-"""Demo retention: old dossiers past their 10-year retention, one of them already on a list."""
+"""Demo retention: old dossiers past their 10-year retention, one of them on a list waiting for appraisal."""
 
 from django.db import transaction
 
@@ -27,5 +27,8 @@ def seed_destruction(users: dict) -> int:
         Dossier.objects.filter(pk=dossier.pk).update(filing_year=2012, retention=ten_years)
         Document.objects.filter(dossier=dossier).update(filing_year=2012, retention=ten_years)
     first = Dossier.objects.select_related("customer").get(pk=old[0].pk)
-    services.destruction_list_draft(by=users["clerk"], department=first.customer.department, dossiers=[first])
+    draft = services.destruction_list_draft(by=users["clerk"], department=first.customer.department, dossiers=[first])
+    # Submitted: it waits for the appraisal of the producing department's manager and the customer
+    # service manager (their home pages count it).
+    services.destruction_list_submit(draft, by=users["clerk"])
     return DestructionList.objects.count()

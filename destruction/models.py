@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from dossiers.models import retention_label
+
 HOLD_MONTHS = 6
 
 
@@ -146,7 +148,13 @@ class DestructionList(models.Model):
         ordering = ["-drafted_at", "-id"]
         verbose_name = _("销毁清册")
         verbose_name_plural = _("销毁清册")
-        indexes = [models.Index(fields=["status", "hold_until"])]
+        indexes = [
+            models.Index(fields=["status", "hold_until"]),
+            # The index page's sortable columns (destruction.views.LIST_SORTS).
+            models.Index(fields=["-drafted_at", "-id"], name="destruction_sort_drafted"),
+            models.Index(fields=["hold_until", "id"], name="destruction_sort_hold"),
+            models.Index(fields=["destroyed_on", "id"], name="destruction_sort_destroyed"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(status="destroyed")
@@ -222,3 +230,8 @@ class DestructionItem(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def retention_display(self) -> str:
+        """The retention copied in (stored in Chinese), in the reader's language."""
+        return retention_label(self.retention)

@@ -3,17 +3,20 @@
 from datetime import date
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.dashboard import Urgency, todo
 from approvals.models import RequestKind
 from approvals.selectors import request_ids_awaiting
+from crm_archive.pagination import bounded
 from dossiers.models import Document, Dossier, DossierStatus
+from dossiers.notices import DossierNotice
 from dossiers.permissions import document_title_visible
 from lending.models import OPEN_LOAN_STATUSES, Loan
 
 from .models import (
-    ACTIVE_LIST_STATUSES,
     HELD_APART_STATUSES,
     DestructionItem,
     DestructionList,
@@ -156,17 +159,82 @@ def lists_whose_hold_ended(*, today=None) -> QuerySet[DestructionList]:
 
 
 def clerk_dashboard(user) -> dict:
-    return {
-        "hold_ended": list(
-            DestructionList.objects.filter(status=ListStatus.HELD, hold_until__lte=timezone.localdate())[:10]
+    """Lists whose half-year apart has ended (to verify) and lists verified (to destroy). Two queries."""
+    hold_ended = bounded(
+        DestructionList.objects.filter(status=ListStatus.HELD, hold_until__lte=timezone.localdate()).order_by(
+            "hold_until", "pk"
         ),
-        "active_lists": DestructionList.objects.filter(status__in=ACTIVE_LIST_STATUSES).count(),
+        show=10,
+    )
+    to_destroy = bounded(DestructionList.objects.filter(status=ListStatus.VERIFIED), show=0)
+    index = reverse("destruction:index")
+    return {
+        "hold_ended": hold_ended.items,
+        "todos": [
+            todo("destruction-hold-ended", _("单独存放期满的销毁清册"), hold_ended, index, Urgency.TODAY),
+            todo("destruction-verified", _("已验证待销毁的清册"), to_destroy, index, Urgency.TODAY),
+        ],
     }
 
 
 def signer_dashboard(user) -> dict:
     """The lists whose chain waits for `user`'s signature (appraisal or approval), oldest first."""
-    waiting = DestructionList.objects.filter(
-        pk__in=request_ids_awaiting(user, [RequestKind.DESTRUCTION])
-    ).select_related("department")
-    return {"lists_waiting": list(waiting.order_by("submitted_at", "pk")[:10])}
+    waiting = bounded(
+        DestructionList.objects.filter(pk__in=request_ids_awaiting(user, [RequestKind.DESTRUCTION]))
+        .select_related("department")
+        .order_by("submitted_at", "pk"),
+        show=10,
+    )
+    return {
+        "lists_waiting": waiting.items,
+        "todos": [
+            todo(
+                "destruction-waiting",
+                _("待我鉴定或审批的销毁清册"),
+                waiting,
+                reverse("destruction:index"),
+                Urgency.WAITING,
+            )
+        ],
+    }
+
+
+def dossier_destruction_notices(user, dossier) -> list[DossierNotice]:
+    """The banner of `dossier`'s page while an item of it is proposed on a 销毁清册 (registered in
+    DestructionConfig.ready): once the list is approved the dossier is held apart, waiting for
+    destruction, and not lent; before, it waits for appraisal and approval. The list's number links
+    to it for those who may open it. At most two queries."""
+    lists = list(
+        DestructionList.objects.filter(items__dossier=dossier, items__status=ItemStatus.PROPOSED)
+        .distinct()
+        .order_by("drafted_at", "pk")
+    )
+    if not lists:
+        return []
+    visible = set(
+        destruction_lists_visible_to(user)
+        .filter(pk__in=[destruction_list.pk for destruction_list in lists])
+        .values_list("pk", flat=True)
+    )
+    notices = []
+    for destruction_list in lists:
+        held = destruction_list.status in HELD_APART_STATUSES
+        words = {
+            "number": destruction_list.number,
+            "status": destruction_list.get_status_display(),
+            "until": f"{destruction_list.hold_until:%Y-%m-%d}" if destruction_list.hold_until else "—",
+        }
+        notices.append(
+            DossierNotice(
+                kind="held-for-destruction" if held else "proposed-for-destruction",
+                text=(
+                    _("已列入销毁清册 %(number)s：单独存放至 %(until)s，待销毁，暂停借阅。") % words
+                    if held
+                    else _("已列入销毁清册 %(number)s（%(status)s）：批准后将单独存放待销毁，暂停借阅。") % words
+                ),
+                blocking=held,
+                url=reverse("destruction:detail", args=[destruction_list.pk]) if destruction_list.pk in visible else "",
+                link_text=_("查看销毁清册"),
+            )
+        )
+    return notices

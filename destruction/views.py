@@ -5,22 +5,31 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from approvals.models import RequestKind
-from approvals.selectors import approval_timeline
+from approvals.selectors import approval_progress
 from crm_archive.history import record_history
+from crm_archive.sorting import Sorts
 from crm_archive.views import button_action, button_step, form_action, require
 
 from . import permissions, selectors, services
-from .forms import AppraisalForm, DestroyForm, DraftListForm, HoldForm, ReasonForm
+from .forms import AppraisalForm, DestroyForm, DraftListForm, HoldForm, ReasonForm, RejectReasonForm
 from .models import DestructionItem, DestructionList, Hold
+
+# The index's sortable columns: 清册号 follows the id; each date has its own index.
+LIST_SORTS = Sorts(
+    {"number": ("id",), "drafted": ("drafted_at",), "hold": ("hold_until",), "destroyed": ("destroyed_on",)},
+    default="-drafted",
+)
 
 
 def list_index(request):
     require(permissions.can_read_destruction(request.user))
+    sorting = LIST_SORTS.from_request(request)
     return render(
         request,
         "destruction/index.html",
         {
-            "lists": selectors.lists_for(request.user)[:100],
+            "lists": selectors.lists_for(request.user).order_by(*sorting.order_by)[:100],
+            "sorting": sorting,
             "can_draft": permissions.can_draft_destruction_lists(request.user),
         },
     )
@@ -64,7 +73,8 @@ def detail(request, pk):
                 for item in selectors.items_of(destruction_list, request.user)
             ],
             "destroy_form": DestroyForm() if "destroy" in actions else None,
-            "timeline": approval_timeline(RequestKind.DESTRUCTION, destruction_list.pk),
+            "reject_form": RejectReasonForm() if "reject" in actions else None,
+            "timeline": approval_progress(RequestKind.DESTRUCTION, destruction_list.pk),
             "history": record_history(destruction_list),
         },
     )
@@ -120,7 +130,7 @@ def reject(request, pk):
         _("已驳回清册。"),
         back_to=LIST_PAGE,
         record=destruction_list,
-        form=ReasonForm(request.POST),
+        form=RejectReasonForm(request.POST),
     )
 
 

@@ -11,6 +11,8 @@ class DossiersConfig(AppConfig):
         from accounts import dashboard
         from accounts.navigation import NavItem, register
         from accounts.roles import Role
+        from customers.links import customer_links_register
+        from customers.read_log import read_target_register
         from customers.selectors import register_handover_check
 
         from . import permissions, selectors
@@ -21,6 +23,12 @@ class DossiersConfig(AppConfig):
             _("未结的查阅申请"),
             lambda user: ReadRequest.objects.filter(requester=user, status=ReadRequestStatus.REQUESTED).count(),
         )
+
+        # The customer page links to the customer's dossier, for those who may open it.
+        customer_links_register(selectors.customer_dossier_links)
+        # The read log names the dossiers and documents read, linked where its reader may open them.
+        read_target_register("dossier", selectors.read_log_dossiers)
+        read_target_register("document", selectors.read_log_documents)
 
         register(
             NavItem("dossiers", _("档案"), "dossiers:list", order=20),

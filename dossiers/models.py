@@ -1,5 +1,6 @@
 """Dossiers (客户档案), their documents (卷内文件), cabinets, keys, inspections and repairs (SPEC §3)."""
 
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -53,6 +55,24 @@ def scan_upload_to(document, filename):
     return f"{timezone.localdate():%Y/%m}/dossier-{document.dossier_id}-{timezone.now():%H%M%S%f}.{extension}"
 
 
+# The seeded retention names (永久, 定期30年, 定期10年) are data, stored in Chinese; an English
+# reader sees them through these translatable strings. A name an administrator wrote otherwise is
+# shown as written.
+RETENTION_YEARS_NAME = re.compile(r"定期(\d{1,4})年")
+
+
+def retention_label(name: str) -> str:
+    """The retention period `name` (a RetentionPeriod's, or the copy a destruction item keeps) in
+    the reader's language: 永久 and 定期N年 are translated, any other name is shown as written."""
+    if name == "永久":
+        return gettext("永久")
+    match = RETENTION_YEARS_NAME.fullmatch(name)
+    if match:
+        years = int(match.group(1))
+        return ngettext("定期%(years)d年", "定期%(years)d年", years) % {"years": years}
+    return name
+
+
 class RetentionPeriod(models.Model):
     """保管期限: data an administrator can extend (永久, 定期30年, 定期10年 are seeded)."""
 
@@ -66,7 +86,7 @@ class RetentionPeriod(models.Model):
         verbose_name_plural = _("保管期限")
 
     def __str__(self):
-        return self.name
+        return retention_label(self.name)
 
     @property
     def is_permanent(self) -> bool:
@@ -182,6 +202,7 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["-opened_on", "-id"]),
             models.Index(fields=["status", "promotion_due_on"]),
+            models.Index(fields=["promotion_due_on", "id"], name="dossier_sort_due"),
             models.Index(fields=["filing_year", "status"]),
             models.Index(fields=["cabinet", "position"]),
         ]
@@ -718,6 +739,8 @@ class ReadRequest(models.Model):
             models.Index(fields=["requester", "-requested_at"]),
             models.Index(fields=["customer", "-requested_at"]),
             models.Index(fields=["status", "-requested_at"]),
+            # Everyone's requests, newest first, for those who keep the read register.
+            models.Index(fields=["-requested_at", "-id"], name="read_request_sort_time"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.roles import Role, handles
+from accounts.selectors import people_with_role
 from approvals.models import RequestKind
 from approvals.selectors import may_sign, request_ids_awaiting, request_ids_signed_by
 from customers.models import SecrecyTier
@@ -152,6 +153,27 @@ def stocktake_actions(user, stocktake) -> set[str]:
 
 def can_record_backup_key_use(user) -> bool:
     return handles(user, Role.ARCHIVE_CLERK, Role.ARCHIVE_MANAGER, Role.GENERAL_MANAGER)
+
+
+# Who may hold a cabinet's keys: the archive office's (clerks, the archive manager) and the
+# general manager's backup.
+KEY_HOLDER_ROLES = (Role.ARCHIVE_CLERK, Role.ARCHIVE_MANAGER, Role.GENERAL_MANAGER)
+
+
+def backup_key_users():
+    """Who may be recorded as having used a backup key (使用人): active holders of a key role,
+    never an administrator."""
+    people = people_with_role(KEY_HOLDER_ROLES[0])
+    for role in KEY_HOLDER_ROLES[1:]:
+        people = people | people_with_role(role)
+    return people.filter(is_superuser=False).select_related("department").order_by("username")
+
+
+def remarks_checkers_for(user):
+    """Who may sign a volume's remarks sheet as checker (检查人) when `user` compiles it: active
+    archive clerks and archive managers other than `user`, never an administrator."""
+    people = people_with_role(Role.ARCHIVE_CLERK) | people_with_role(Role.ARCHIVE_MANAGER)
+    return people.filter(is_superuser=False).exclude(pk=user.pk).select_related("department").order_by("username")
 
 
 def can_read_archive_statistics(user) -> bool:

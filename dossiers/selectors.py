@@ -3,12 +3,17 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import ExtractYear, TruncDate, TruncMonth
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.models import SecrecyTier
+from accounts.dashboard import Urgency, todo
+from crm_archive.pagination import bounded
+from customers.links import CustomerLink
+from customers.models import Customer, SecrecyTier
+from customers.read_log import ReadTarget
 
 from .models import (
     BackupKeyUse,
@@ -70,16 +75,22 @@ def dossiers_for_list(user, *, search: str = "", due: str = "") -> QuerySet[Doss
 
 
 def promotions_due(*, today=None, soon_days: int = DUE_SOON_DAYS, limit: int = 20) -> dict:
-    """Dossiers waiting for promotion: overdue (past the 5 days) and due within `soon_days`."""
+    """Dossiers waiting for promotion: overdue (past the 5 days) and due within `soon_days`, the first
+    `limit` of each and how many (counted up to the panel cap). Two queries."""
     today = today or timezone.localdate()
     waiting = Dossier.objects.filter(status=DossierStatus.COMPLETION_RECEIVED).select_related("customer")
-    return {
-        "overdue": list(waiting.filter(promotion_due_on__lt=today).order_by("promotion_due_on", "pk")[:limit]),
-        "due_soon": list(
-            waiting.filter(
-                promotion_due_on__gte=today, promotion_due_on__lte=today + timedelta(days=soon_days)
-            ).order_by("promotion_due_on", "pk")[:limit]
+    overdue = bounded(waiting.filter(promotion_due_on__lt=today).order_by("promotion_due_on", "pk"), show=limit)
+    due_soon = bounded(
+        waiting.filter(promotion_due_on__gte=today, promotion_due_on__lte=today + timedelta(days=soon_days)).order_by(
+            "promotion_due_on", "pk"
         ),
+        show=limit,
+    )
+    return {
+        "overdue": overdue.items,
+        "overdue_count": overdue,
+        "due_soon": due_soon.items,
+        "due_soon_count": due_soon,
         "today": today,
     }
 
@@ -95,19 +106,76 @@ def repairs_open(user, *, limit: int | None = 20) -> list[Repair]:
     return list(queryset[:limit] if limit else queryset)
 
 
+def _dashboard_todos(due: dict, inspections: list) -> list:
+    dossiers = reverse("dossiers:list")
+    schedules = reverse("dossiers:inspection_schedules")
+    today = due["today"]
+    late = sum(1 for schedule in inspections if schedule.next_due_on < today)  # a handful of schedules
+    return [
+        todo("promotions-overdue", _("转正已逾期"), due["overdue_count"], dossiers + "?due=overdue", Urgency.OVERDUE),
+        todo("promotions-due-soon", _("即将到期的转正"), due["due_soon_count"], dossiers + "?due=soon", Urgency.SOON),
+        todo("inspections-late", _("逾期未做的检查"), late, schedules, Urgency.OVERDUE),
+        todo("inspections-due", _("今日到期的检查"), len(inspections) - late, schedules, Urgency.TODAY),
+    ]
+
+
 def clerk_dashboard(user) -> dict:
+    due = promotions_due()
+    repairs = bounded(
+        Repair.objects.filter(repaired_on__isnull=True)
+        .select_related("document", "document__dossier", "document__dossier__customer", "reported_by")
+        .annotate(title_visible=document_title_visible(user, document_ref="document"))
+        .order_by("reported_on", "pk"),
+        show=10,
+    )
+    inspections = inspections_due()
     return {
-        **promotions_due(),
-        "open_repairs": repairs_open(user, limit=10),
-        "inspections_due": inspections_due()[:10],
+        **due,
+        "open_repairs": repairs.items,
+        "inspections_due": inspections[:10],
+        "todos": [
+            *_dashboard_todos(due, inspections),
+            todo("repairs-open", _("待修复的文件"), repairs, reverse("dossiers:inspections"), Urgency.WAITING),
+        ],
     }
 
 
 def archive_manager_dashboard(user) -> dict:
+    due = promotions_due()
+    inspections = inspections_due()
     return {
-        **promotions_due(),
+        **due,
         "backup_key_uses": list(BackupKeyUse.objects.select_related("cabinet", "used_by")[:5]),
-        "inspections_due": inspections_due()[:10],
+        "inspections_due": inspections[:10],
+        "todos": _dashboard_todos(due, inspections),
+    }
+
+
+KEY_FIGURES_SECONDS = 300
+
+
+def key_figures() -> dict:
+    """The archive in a few numbers, for the general manager's home page: customers, dossiers by
+    state and by secrecy tier. Whole-table counts (three grouped queries over up to hundreds of
+    thousands of rows), so kept for five minutes in the cache: the home page stays fast however
+    large the archive, and a figure is at most five minutes old."""
+    return cache.get_or_set("dossiers:key-figures", _key_figures, KEY_FIGURES_SECONDS)
+
+
+def _key_figures() -> dict:
+    by_status = dict(Dossier.objects.values_list("status").annotate(count=Count("pk")).order_by())
+    return {
+        "customers": Customer.objects.count(),
+        "formal": by_status.get(DossierStatus.FORMAL, 0),
+        "filing": by_status.get(DossierStatus.TEMPORARY, 0) + by_status.get(DossierStatus.COMPLETION_RECEIVED, 0),
+        "destroyed": by_status.get(DossierStatus.DESTROYED, 0),
+        "by_tier": [
+            (SecrecyTier(tier).label, count)
+            for tier, count in Dossier.objects.exclude(status=DossierStatus.DESTROYED)
+            .values_list("customer__secrecy_tier")
+            .annotate(count=Count("pk"))
+            .order_by("customer__secrecy_tier")
+        ],
     }
 
 
@@ -213,57 +281,6 @@ def inspections_recent() -> QuerySet[Inspection]:
     return Inspection.objects.select_related("inspector", "cabinet", "stocktake").annotate(
         repair_count=Count("repairs")
     )
-
-
-def archive_statistics() -> dict:
-    """档案统计 (SPEC §7): dossiers by status, year, tier and cabinet; promotions on time vs late;
-    inspections and repairs. Each figure is one grouped query, whatever the archive's size."""
-    dossiers = Dossier.objects.all()
-    promoted = dossiers.exclude(promoted_at__isnull=True).exclude(promotion_due_on__isnull=True)
-    # promoted_at is a moment, the due date a local date: compare in Asia/Shanghai.
-    promoted = promoted.annotate(promoted_on=TruncDate("promoted_at", tzinfo=timezone.get_current_timezone()))
-    return {
-        "by_status": [
-            (DossierStatus(row["status"]).label, row["count"])
-            for row in dossiers.values("status").annotate(count=Count("pk")).order_by("status")
-        ],
-        "by_year": list(
-            dossiers.annotate(year=ExtractYear("opened_on"))
-            .values("year")
-            .annotate(count=Count("pk"))
-            .order_by("-year")
-        ),
-        "by_tier": [
-            (SecrecyTier(row["customer__secrecy_tier"]).label, row["count"])
-            for row in dossiers.values("customer__secrecy_tier")
-            .annotate(count=Count("pk"))
-            .order_by("customer__secrecy_tier")
-        ],
-        "by_cabinet": list(
-            dossiers.filter(status=DossierStatus.FORMAL)
-            .values("cabinet__code")
-            .annotate(count=Count("pk"))
-            .order_by("cabinet__code")
-        ),
-        "promotions": promoted.aggregate(
-            on_time=Count("pk", filter=Q(promoted_on__lte=F("promotion_due_on"))),
-            late=Count("pk", filter=Q(promoted_on__gt=F("promotion_due_on"))),
-        ),
-        "documents": Document.objects.aggregate(count=Count("pk"), pages=Sum("pages")),
-        "inspections_by_month": list(
-            Inspection.objects.annotate(month=TruncMonth("inspected_on"))
-            .values("month")
-            .annotate(
-                count=Count("pk"),
-                with_problems=Count("pk", filter=Q(damage_found=True) | Q(mould_found=True) | Q(insects_found=True)),
-            )
-            .order_by("-month")[:12]
-        ),
-        "repairs": Repair.objects.aggregate(
-            open=Count("pk", filter=Q(repaired_on__isnull=True)),
-            closed=Count("pk", filter=Q(repaired_on__isnull=False)),
-        ),
-    }
 
 
 # Custody: where a dossier is, and where it has been.
@@ -529,3 +546,61 @@ def inspections_due(*, today=None) -> list[InspectionSchedule]:
         .select_related("cabinet")
         .order_by("next_due_on", "pk")
     )
+
+
+def customer_dossier_links(user, customer) -> list[CustomerLink]:
+    """The customer page's link to its dossier (一户一档), for those who may open the dossier's page
+    (registered in DossiersConfig.ready). One query."""
+    dossier = dossiers_visible_to(user).filter(customer=customer).only("pk", "archive_number", "status").first()
+    if dossier is None:
+        return []
+    text = f"{dossier.archive_number or _('临时档案')} · {dossier.get_status_display()}"
+    return [CustomerLink("dossier", _("客户档案"), text, reverse("dossiers:detail", args=[dossier.pk]))]
+
+
+def read_log_dossiers(viewer, ids: set[int]) -> dict[int, ReadTarget]:
+    """The dossiers the read log names (customers.read_log): their archive numbers, linked for a
+    `viewer` who may open their pages. One query."""
+    rows = (
+        Dossier.objects.filter(pk__in=ids)
+        .annotate(visible=Exists(dossiers_visible_to(viewer).filter(pk=OuterRef("pk"))))
+        .values_list("pk", "archive_number", "visible")
+    )
+    return {
+        pk: ReadTarget(number or _("临时档案"), reverse("dossiers:detail", args=[pk]) if visible else "")
+        for pk, number, visible in rows
+    }
+
+
+def read_log_documents(viewer, ids: set[int]) -> dict[int, ReadTarget]:
+    """The documents the read log names: title (masked where `viewer` may not see it) and archive
+    number, linked to its scan for a `viewer` who may read it, else to the dossier's page for one
+    who may open that. One query."""
+    rows = (
+        Document.objects.filter(pk__in=ids)
+        .annotate(
+            title_visible=document_title_visible(viewer),
+            readable=Exists(documents_readable_by(viewer).filter(pk=OuterRef("pk"))),
+            dossier_visible=Exists(dossiers_visible_to(viewer).filter(pk=OuterRef("dossier_id"))),
+        )
+        .values_list(
+            "pk",
+            "title",
+            "dossier_id",
+            "dossier__archive_number",
+            "title_visible",
+            "readable",
+            "dossier_visible",
+            "scan",
+        )
+    )
+    targets = {}
+    for pk, title, dossier_id, number, title_visible, readable, dossier_visible, scan in rows:
+        url = ""
+        if readable and scan:
+            url = reverse("dossiers:document_scan", args=[pk])
+        elif dossier_visible:
+            url = reverse("dossiers:detail", args=[dossier_id])
+        label = f"{title if title_visible else _('密级文件')}（{number or _('临时档案')}）"
+        targets[pk] = ReadTarget(label, url)
+    return targets

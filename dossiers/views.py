@@ -7,18 +7,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.roles import Role
-from accounts.selectors import people_with_role
 from approvals.forms import DecisionForm
 from approvals.models import RequestKind
-from approvals.selectors import approval_timeline
+from approvals.selectors import approval_progress
 from crm_archive.errors import ActionRefused
+from crm_archive.excel import workbook_response
+from crm_archive.forms import DateRangeForm
 from crm_archive.history import record_history
 from crm_archive.pagination import paginate
+from crm_archive.sorting import Sorts
 from crm_archive.views import button_action, button_step, form_action, require
 from customers import secrecy
-from customers.selectors import customer_composition
-from customers.services import customer_read_log, customers_read_log
+from customers.services import customer_read_log, customers_read_log, export_logged
 
 from . import labels, permissions, selectors, services
 from .forms import (
@@ -55,13 +55,28 @@ from .models import (
     Stocktake,
     StocktakeStatus,
 )
-from .statistics import sections_for as statistics_sections_for
+from .notices import dossier_notices
+from .statistics import export_headings as statistics_export_headings
+from .statistics import export_rows as statistics_export_rows
+from .statistics import statistics_page
+
+# The list's sortable columns, each on an indexed column (the customer's name is unique).
+DOSSIER_SORTS = Sorts(
+    {
+        "number": ("archive_number",),
+        "customer": ("customer__name",),
+        "opened": ("opened_on",),
+        "due": ("promotion_due_on",),
+    },
+    default="-opened",
+)
 
 
 def dossier_list(request):
+    sorting = DOSSIER_SORTS.from_request(request)
     queryset = selectors.dossiers_for_list(
         request.user, search=request.GET.get("q", ""), due=request.GET.get("due", "")
-    )
+    ).order_by(*sorting.order_by)
     filterset = DossierFilter(request.GET or None, queryset=queryset)
     page = paginate(filterset.qs, page=request.GET.get("page"), per_page=request.GET.get("per_page"))
     return render(
@@ -72,6 +87,7 @@ def dossier_list(request):
             "page_obj": page,
             "search": request.GET.get("q", ""),
             "due": request.GET.get("due", ""),
+            "sorting": sorting,
             "can_manage": permissions.can_manage_archive(request.user),
         },
     )
@@ -104,6 +120,7 @@ def dossier_detail(request, pk):
             and dossier.status != DossierStatus.DESTROYED
             and permissions.can_print_labels(request.user),
             "custody_timeline": selectors.dossier_custody_timeline(dossier),
+            "notices": dossier_notices(request.user, dossier),
             "history": record_history(dossier),
         },
     )
@@ -245,13 +262,8 @@ def volume_remarks(request, pk, year, kind):
     dossier, volume = _volume_or_404(request, pk, year, kind)
     form = None
     if "edit_volume_remarks" in permissions.dossier_actions(request.user, dossier):
-        checkers = (
-            (people_with_role(Role.ARCHIVE_CLERK) | people_with_role(Role.ARCHIVE_MANAGER))
-            .exclude(pk=request.user.pk)
-            .order_by("username")
-        )
         # Once filled in, the sheet takes new signed entries: the form starts blank.
-        form = VolumeRemarksForm(request.POST or None, checkers=checkers)
+        form = VolumeRemarksForm(request.POST or None, checkers=permissions.remarks_checkers_for(request.user))
         saved = form_action(
             request,
             form,
@@ -583,27 +595,57 @@ def repair_close(request, repair_id):
 
 
 def statistics(request):
-    """档案统计 and 客户构成分析 (SPEC §7) on one page."""
+    """档案统计 and 客户构成分析 (SPEC §7) on one page, over a period."""
     require(permissions.can_read_archive_statistics(request.user))
+    form = DateRangeForm(request.GET or None)
     return render(
         request,
         "dossiers/statistics.html",
         {
-            "stats": selectors.archive_statistics(),
-            "sections": statistics_sections_for(request.user),
-            "composition": customer_composition(request.user),
+            "form": form,
+            "query": request.GET.urlencode(),
+            **statistics_page(request.user, **form.period()),
         },
     )
+
+
+def statistics_export(request):
+    """The statistics page as Excel: the same tables over the same period, one row per figure."""
+    require(permissions.can_read_archive_statistics(request.user))
+    form = DateRangeForm(request.GET or None)
+    period = form.period()
+    page = statistics_page(request.user, **period)
+    return workbook_response(
+        filename=f"statistics-{timezone.localdate().isoformat()}.xlsx",
+        title=_("档案统计（%(period)s）") % {"period": page["period"]},
+        headers=statistics_export_headings(),
+        user=request.user,
+        filters=[(_("日期自"), period["date_from"]), (_("至"), period["date_to"])],
+        rows=export_logged(
+            statistics_export_rows(page),
+            user=request.user,
+            what=f"{_('档案统计')} {request.GET.urlencode()}".strip(),
+        ),
+    )
+
+
+# 编号 is the id; the customer's name is unique; requested_at has its own index.
+READ_REQUEST_SORTS = Sorts(
+    {"number": ("id",), "customer": ("customer__name",), "requested": ("requested_at",)}, default="-requested"
+)
 
 
 def read_request_list(request):
     """My 查阅申请 and those I sign or signed; every request for the archive manager and the GM."""
     require(permissions.can_request_read(request.user) or permissions.read_requests_visible_to(request.user).exists())
-    requests = permissions.read_requests_visible_to(request.user).select_related(
-        "customer", "requester", "department", "grant"
+    sorting = READ_REQUEST_SORTS.from_request(request)
+    requests = (
+        permissions.read_requests_visible_to(request.user)
+        .select_related("customer", "requester", "department", "grant")
+        .order_by(*sorting.order_by)
     )
     page = paginate(requests, page=request.GET.get("page"), per_page=request.GET.get("per_page"))
-    return render(request, "dossiers/read_request_list.html", {"page_obj": page})
+    return render(request, "dossiers/read_request_list.html", {"page_obj": page, "sorting": sorting})
 
 
 @require_http_methods(["GET", "POST"])
@@ -648,7 +690,7 @@ def read_request_detail(request, pk):
             "read_request": read_request,
             "actions": actions,
             "decision_form": DecisionForm() if {"approve", "reject"} & actions else None,
-            "timeline": approval_timeline(RequestKind.READ, read_request.pk),
+            "timeline": approval_progress(RequestKind.READ, read_request.pk),
             "document_types": read_request.document_types.all(),
         },
     )
@@ -713,7 +755,7 @@ def export_request_detail(request, pk):
             "export_request": export_request,
             "actions": actions,
             "decision_form": DecisionForm() if actions else None,
-            "timeline": approval_timeline(RequestKind.EXPORT, export_request.pk),
+            "timeline": approval_progress(RequestKind.EXPORT, export_request.pk),
         },
     )
 

@@ -41,10 +41,12 @@ class LendingConfig(AppConfig):
         ):
             dashboard.register(role, "lending/panels/approver.html", selectors.approver_dashboard)
         dashboard.register(Role.DEPARTMENT_MANAGER, "lending/panels/manager.html", selectors.manager_dashboard)
-        dashboard.register(Role.SALES, "lending/panels/borrower.html", selectors.borrower_dashboard)
-        statistics.register(
-            "lending/statistics_loans.html", lambda user: {"loans_per_month": selectors.loans_per_month()}
+        # The general manager's overview comes first on their page: what is out, the latest report.
+        dashboard.register(
+            Role.GENERAL_MANAGER, "lending/panels/general_manager.html", selectors.general_manager_dashboard, first=True
         )
+        dashboard.register(Role.SALES, "lending/panels/borrower.html", selectors.borrower_dashboard)
+        statistics.register("lending/statistics_loans.html", selectors.loan_statistics)
         # A leaver's account stays open while an original or copies are out in their name or a
         # request of theirs is open (customer handover checklist).
         handover_check_register(

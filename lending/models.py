@@ -221,6 +221,9 @@ class Loan(models.Model):
             models.Index(fields=["borrower", "-requested_at"]),
             models.Index(fields=["department", "-requested_at"]),
             models.Index(fields=["kind", "-issued_at"]),
+            # The registers' sortable columns (lending.views.REGISTER_SORTS).
+            models.Index(fields=["kind", "due_at", "id"], name="loan_sort_due"),
+            models.Index(fields=["kind", "returned_at", "id"], name="loan_sort_returned"),
         ]
         constraints = [
             # 同一原件不能同时借出两次: the database refuses a second loan of an original that is out.
@@ -494,6 +497,8 @@ class MonthlyReportLine(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # A page of a report's lines, in order, from the index alone (the report page pages them).
+        indexes = [models.Index(fields=["report", "id"], name="report_line_page")]
         verbose_name = _("月报条目")
         verbose_name_plural = _("月报条目")
 

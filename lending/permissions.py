@@ -8,7 +8,9 @@ superuser (`accounts.roles.handles`).
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from accounts.roles import Role, handles
 from approvals.models import RequestKind
@@ -56,6 +58,17 @@ def can_override_blocks(user) -> bool:
     return user.has_role(Role.ARCHIVE_MANAGER)
 
 
+def block_override_borrowers():
+    """Whom the archive manager may let borrow once more (借阅限制): active people blocked by an
+    overdue loan, never an administrator."""
+    return (
+        get_user_model()
+        .objects.filter(pk__in=circulation.overdue_loans().values("borrower_id"), is_active=True, is_superuser=False)
+        .select_related("department")
+        .order_by("username")
+    )
+
+
 def can_read_monthly_reports(user) -> bool:
     return handles(user, Role.GENERAL_MANAGER, Role.ARCHIVE_MANAGER)
 
@@ -67,10 +80,17 @@ def can_generate_monthly_report(user) -> bool:
 def dossier_may_be_lent(dossier) -> bool:
     """Whether `dossier` may go out now, as its custody says: not destroyed, nor held apart for
     destruction. The services decide again on the locked row."""
-    return dossier.status != DossierStatus.DESTROYED and dossier.custody not in (
-        DossierCustody.DESTROYED,
-        DossierCustody.HELD_APART,
-    )
+    return not dossier_lending_refusal(dossier)
+
+
+def dossier_lending_refusal(dossier) -> str:
+    """Why `dossier` may not go out now, in the words lending.services refuses with: destroyed, or
+    held apart for destruction; empty when it may."""
+    if dossier.status == DossierStatus.DESTROYED or dossier.custody == DossierCustody.DESTROYED:
+        return _("此档案已销毁，不能借阅。")
+    if dossier.custody == DossierCustody.HELD_APART:
+        return _("此档案已批准销毁，正单独存放，不能借阅。")
+    return ""
 
 
 def dossier_lending_actions(user, dossier) -> set[str]:

@@ -1,5 +1,3 @@
-import itertools
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
@@ -10,11 +8,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from approvals.models import RequestKind
-from approvals.selectors import approval_timeline
+from approvals.selectors import approval_progress
 from crm_archive.errors import ActionRefused
-from crm_archive.excel import workbook_response
+from crm_archive.excel import form_filters, workbook_response
 from crm_archive.history import record_history
 from crm_archive.pagination import paginate
+from crm_archive.sorting import Sorts
 from crm_archive.views import button_step, form_action, require
 from customers.services import export_logged
 from dossiers import permissions as dossier_permissions
@@ -55,6 +54,10 @@ def loan_request(request):
         dossier = dossier_permissions.dossiers_visible_to(request.user).filter(pk=request.GET["dossier"]).first()
         if dossier and dossier.archive_number:
             initial["archive_number"] = dossier.archive_number
+        refusal = permissions.dossier_lending_refusal(dossier) if dossier and request.method == "GET" else ""
+        if refusal:
+            # Said before anything is typed; the service refuses a request posted anyway.
+            messages.error(request, refusal)
     form = LoanRequestForm(request.POST or None, initial=initial)
     loan = form_action(
         request,
@@ -117,9 +120,9 @@ def loan_detail(request, pk):
             for extension in loan.extensions.all()
             if extension.status == ExtensionStatus.REQUESTED
         ],
-        "timeline": approval_timeline(loan.kind, loan.pk),
-        "overnight_timeline": approval_timeline(RequestKind.OVERNIGHT, loan.pk) if loan.overnight_status else [],
-        "write_off_timeline": approval_timeline(RequestKind.WRITE_OFF, loan.loss_report_id)
+        "timeline": approval_progress(loan.kind, loan.pk),
+        "overnight_timeline": approval_progress(RequestKind.OVERNIGHT, loan.pk) if loan.overnight_status else [],
+        "write_off_timeline": approval_progress(RequestKind.WRITE_OFF, loan.loss_report_id)
         if loan.loss_reported_at
         else [],
         "history": record_history(loan),
@@ -315,8 +318,27 @@ def extension_decide(request, pk, extension_id):
     )
 
 
+# The registers' sortable columns: 登记号 is the id; each date has an index (kind, date) on Loan.
+REGISTER_SORTS = Sorts(
+    {
+        "requested": ("requested_at",),
+        "number": ("id",),
+        "issued": ("issued_at",),
+        "due": ("due_at",),
+        "returned": ("returned_at",),
+    },
+    default="-requested",
+)
+
+
+def _register_sort_keys() -> dict[str, str]:
+    """The sort key of each sortable column of REGISTER_COLUMNS, by its label in the reader's language."""
+    return {_("登记号"): "number", _("借出日期"): "issued", _("应还时间"): "due", _("归还日期"): "returned"}
+
+
 def _filtered_register(request, kind: str) -> RegisterFilter:
-    return RegisterFilter(request.GET or None, queryset=selectors.register(request.user, kind=kind))
+    queryset = selectors.register(request.user, kind=kind).order_by(*REGISTER_SORTS.from_request(request).order_by)
+    return RegisterFilter(request.GET or None, queryset=queryset)
 
 
 def _kind_or_404(kind: str) -> str:
@@ -339,7 +361,8 @@ def register(request, kind):
             "form": filterset.form,
             "page_obj": page,
             "rows": [(loan.pk, loan.is_overdue, register_row(loan)) for loan in page],
-            "columns": [label for label, _getter in REGISTER_COLUMNS],
+            "columns": [(label, _register_sort_keys().get(str(label))) for label, _getter in REGISTER_COLUMNS],
+            "sorting": REGISTER_SORTS.from_request(request),
             "query": request.GET.urlencode(),
         },
     )
@@ -347,11 +370,14 @@ def register(request, kind):
 
 def register_export(request, kind):
     kind = _kind_or_404(kind)
-    loans = _filtered_register(request, kind).qs.iterator(chunk_size=2000)
+    filterset = _filtered_register(request, kind)
+    loans = filterset.qs.iterator(chunk_size=2000)
     return workbook_response(
         filename=f"register-{kind}-{timezone.localdate().isoformat()}.xlsx",
-        sheet_title=str(LoanKind(kind).label),
+        title=_("借阅登记簿") if kind == LoanKind.BORROW else _("影印登记簿"),
         headers=[label for label, _getter in REGISTER_COLUMNS],
+        user=request.user,
+        filters=form_filters(filterset.form),
         rows=export_logged(
             (register_row(loan) for loan in loans),
             user=request.user,
@@ -386,11 +412,24 @@ def report_generate(request):
 def report_detail(request, pk):
     require(permissions.can_read_monthly_reports(request.user))
     report = get_object_or_404(MonthlyReport.objects.select_related("generated_by"), pk=pk)
-    lines = list(report.lines.all())
+    # A page of lines at a time: a month of 10,000 lines is 2 MB of HTML (the Excel file has them all).
+    page = paginate(
+        report.lines.order_by("pk"),
+        page=request.GET.get("page"),
+        per_page=request.GET.get("per_page"),
+        default_per_page=100,
+        count=False,
+    )
     return render(
         request,
         "lending/report_detail.html",
-        {"report": report, "rows": [report_row(line) for line in lines], "columns": [c for c, _g in REPORT_COLUMNS]},
+        {
+            "report": report,
+            "page_obj": page,
+            "line_count": report.lines.count(),
+            "rows": [report_row(line) for line in page],
+            "columns": [c for c, _g in REPORT_COLUMNS],
+        },
     )
 
 
@@ -401,25 +440,21 @@ def _report_heading(report: MonthlyReport) -> str:
 
 
 def report_export(request, pk):
-    """The report as Excel: a heading naming its kind and the moment it states, then the rows."""
+    """The report as Excel: its title names its kind, the line under it the moment it states."""
     require(permissions.can_read_monthly_reports(request.user))
     report = get_object_or_404(MonthlyReport, pk=pk)
     taken_at = timezone.localtime(report.taken_at)
-    preamble = [
-        [_("统计时间"), taken_at.strftime("%Y-%m-%d %H:%M"), _("类型"), report.get_kind_display()],
-        [],
-        [label for label, _getter in REPORT_COLUMNS],
-    ]
     kind = "official" if report.is_official else f"snapshot-{taken_at:%Y%m%d-%H%M}"
     return workbook_response(
         filename=f"outstanding-loans-{report.year}-{report.month:02d}-{kind}.xlsx",
-        sheet_title=f"{report.year}-{report.month:02d}",
-        headers=[_report_heading(report)],
-        rows=itertools.chain(
-            preamble,
-            export_logged(
-                (report_row(line) for line in report.lines.all()), user=request.user, what=f"{report} #{report.pk}"
-            ),
+        title=_report_heading(report),
+        headers=[label for label, _getter in REPORT_COLUMNS],
+        user=request.user,
+        filters=[(_("统计时间"), taken_at), (_("类型"), report.get_kind_display())],
+        rows=export_logged(
+            (report_row(line) for line in report.lines.iterator(chunk_size=2000)),
+            user=request.user,
+            what=f"{report} #{report.pk}",
         ),
     )
 
@@ -442,7 +477,12 @@ def desk(request):
                 _("档案 %(archive)s 没有待发放或借出未还的借阅（%(custody)s）。")
                 % {"archive": dossier.archive_number, "custody": dossier.get_custody_display()},
             )
-    return render(request, "lending/desk.html", {"form": form, **selectors.clerk_lending_dashboard(request.user)})
+    dashboard = selectors.clerk_lending_dashboard(request.user)
+    # What the desk decides on: whether each original to issue is in, or out with whom (one query).
+    holders = circulation.original_holders(loan.dossier_id for loan in dashboard["to_issue"])
+    for loan in dashboard["to_issue"]:
+        loan.original_out = holders.get(loan.dossier_id)
+    return render(request, "lending/desk.html", {"form": form, **dashboard})
 
 
 @require_http_methods(["GET", "POST"])
@@ -452,7 +492,7 @@ def block_overrides(request):
     borrowers = selectors.blocked_borrowers()
     form = None
     if permissions.can_override_blocks(request.user):
-        form = BlockOverrideForm(request.POST or None, borrowers=selectors.blocked_people())
+        form = BlockOverrideForm(request.POST or None, borrowers=permissions.block_override_borrowers())
         override = form_action(
             request,
             form,

@@ -1,4 +1,6 @@
-"""Take the README's screenshots from a running server (make run), with Debian's Chromium.
+"""Take the documentation's screenshots from a running demo server (make run), with Debian's
+Chromium: every main page in Chinese (docs/screenshots/zh/) and in English (docs/screenshots/en/),
+and a few pages at phone width (docs/screenshots/phone/).
 
 .venv/bin/python scripts/screenshots.py http://127.0.0.1:8000
 """
@@ -18,17 +20,27 @@ ARGS = [
     "--disable-sync",
 ]
 
+# (user, page, file, follow): `follow` is a link to click first (the first row of a list).
 PAGES = [
+    ("gm", "/", "dashboard-general-manager.png", None),
+    ("clerk", "/", "dashboard-clerk.png", None),
+    ("sales1", "/", "dashboard-sales.png", None),
+    ("deptmgr1", "/customers/", "customer-list.png", None),
+    ("deptmgr1", "/customers/", "customer-detail.png", "table.list tbody tr:first-child a"),
+    ("clerk", "/dossiers/", "dossier-list.png", None),
+    ("clerk", "/dossiers/?status=formal", "dossier-detail.png", "table.list tbody tr:first-child a"),
+    ("clerk", "/lending/desk/", "desk.png", None),
+    ("clerk", "/lending/register/borrow/", "borrow-register.png", None),
+    ("gm", "/lending/reports/", "monthly-report.png", "table.list tbody tr:first-child a"),
+    ("gm", "/dossiers/statistics/", "statistics.png", None),
+    ("deptmgr2", "/approvals/", "approvals-inbox.png", None),
+    ("csmgr", "/destruction/", "destruction-list.png", "table.list tbody tr:first-child a"),
+    ("sales1", "/customers/follow-ups/", "follow-ups.png", None),
+    ("gm", "/audit/", "audit.png", None),
+]
+PHONE_PAGES = [
     ("sales1", "/", "dashboard.png"),
     ("deptmgr1", "/customers/", "customer-list.png"),
-    ("clerk", "/lending/register/borrow/", "borrow-register.png"),
-    ("gm", "/audit/", "audit.png"),
-    ("clerk", "/lending/desk/", "desk.png"),
-]
-# (user, list page, link to follow, file): the first row's page of a list.
-FIRST_ROW_PAGES = [
-    ("deptmgr1", "/customers/", "customer-detail.png"),
-    ("clerk", "/dossiers/?status=formal", "dossier-detail.png"),
 ]
 
 
@@ -40,26 +52,45 @@ def sign_in(page, username):
     page.wait_for_load_state()
 
 
+def shoot(browser, *, language, viewport, username, path, target, follow=None, full_page=False):
+    context = browser.new_context(viewport=viewport, locale="zh-CN" if language == "zh-hans" else "en-US")
+    context.add_cookies([{"name": "django_language", "value": language, "url": BASE}])
+    page = context.new_page()
+    sign_in(page, username)
+    page.goto(BASE + path)
+    if follow:
+        page.click(follow)
+        page.wait_for_load_state()
+    page.wait_for_timeout(300)  # charts are drawn after DOMContentLoaded
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(target), full_page=full_page)
+    context.close()
+
+
 def main():
-    OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        for username, path, filename in PAGES:
-            context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-            page = context.new_page()
-            sign_in(page, username)
-            page.goto(BASE + path)
-            page.screenshot(path=str(OUT / filename), full_page=False)
-            context.close()
-        for username, path, filename in FIRST_ROW_PAGES:
-            context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="zh-CN")
-            page = context.new_page()
-            sign_in(page, username)
-            page.goto(BASE + path)
-            page.click("table.list tbody tr:first-child a")
-            page.wait_for_load_state()
-            page.screenshot(path=str(OUT / filename), full_page=False)
-            context.close()
+        for language, folder in (("zh-hans", "zh"), ("en", "en")):
+            for username, path, filename, follow in PAGES:
+                shoot(
+                    browser,
+                    language=language,
+                    viewport={"width": 1366, "height": 900},
+                    username=username,
+                    path=path,
+                    target=OUT / folder / filename,
+                    follow=follow,
+                )
+        for username, path, filename in PHONE_PAGES:
+            shoot(
+                browser,
+                language="zh-hans",
+                viewport={"width": 390, "height": 844},
+                username=username,
+                path=path,
+                target=OUT / "phone" / filename,
+                full_page=True,
+            )
         browser.close()
 
 

@@ -14,7 +14,7 @@ def test_a_clerk_signs_in_sees_the_dashboard_and_switches_to_english(page, live_
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit].primary")
     page.wait_for_selector("[data-role=archive_clerk]")
-    assert page.locator("h2").first.inner_text() == "档案管理员"
+    assert page.locator("[data-role=archive_clerk] h2").inner_text() == "档案管理员"
     page.select_option("select[name=language]", "en")
     page.wait_for_selector("text=Sign out")
     assert page.locator("[data-role=archive_clerk] h2").inner_text() == "Archive clerk"

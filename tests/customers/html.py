@@ -41,3 +41,15 @@ def messages(page: str) -> list[str]:
 
 def listed_customer_ids(page: str) -> list[int]:
     return [int(pk) for pk in re.findall(r'data-customer="(\d+)"', page)]
+
+
+def todos(page: str) -> list[tuple[str, str]]:
+    """The home page's 待办 strip as the user reads it, in order: (what, how many)."""
+    strip = re.search(r"<section class=\"todos\".*?</section>", page, re.S)
+    assert strip, "no 待办 strip on the page"
+    return [
+        (text(label), count)
+        for count, label in re.findall(
+            r'class="todo-count"[^>]*>([^<]*)</span>\s*<span class="todo-label">(.*?)</span>', strip.group(0), re.S
+        )
+    ]

@@ -16,7 +16,7 @@ from customers import complaints
 from customers.models import Complaint, ComplaintEscalation, FeedbackKind, SecrecyTier
 
 from .factories import CustomerFactory
-from .html import element, errors, messages, section, text
+from .html import element, errors, messages, section, text, todos
 
 pytestmark = pytest.mark.django_db
 
@@ -89,11 +89,11 @@ def test_an_overdue_complaint_escalates_level_by_level_and_shows_on_each_dashboa
     with time_machine.travel(datetime(2026, 3, 7, 9, tzinfo=SHANGHAI), tick=False):
         assert complaints.complaint_escalations_send() == 1
         assert complaints.complaint_escalations_send() == 0  # sent once
-        assert "逾期投诉（已上报）" in dashboard(client_for(manager))
+        assert ("逾期投诉（已上报）", "1") in todos(dashboard(client_for(manager)))
         assert "甲公司" in dashboard(client_for(manager))
         assert "甲公司" not in dashboard(client_for(cs_manager))
-        # The handler still sees it overdue on their own dashboard.
-        assert "逾期未结的投诉" in dashboard(client_for(people["colleague"]))
+        # The handler still sees it overdue on their own dashboard, first of their todos.
+        assert todos(dashboard(client_for(people["colleague"])))[0] == ("逾期未结的投诉", "1")
     # Tuesday: two working days after Friday's deadline → the customer service manager.
     with time_machine.travel(datetime(2026, 3, 10, 9, tzinfo=SHANGHAI), tick=False):
         assert complaints.complaint_escalations_send() == 1
@@ -264,3 +264,14 @@ def test_a_complaint_cannot_be_turned_into_a_suggestion_to_skip_its_approval(peo
 def test_a_huge_id_is_not_found(people, client_for):
     client = client_for(people["owner"])
     assert client.get(f"/customers/{2**64}/complaints/1/").status_code == 404
+
+
+def test_a_manager_holding_two_roles_sees_an_escalated_complaint_once(people, complaint, make_user, client_for):
+    both = make_user(
+        Role.DEPARTMENT_MANAGER, Role.CS_MANAGER, department=people["east_manager"].department, username="both"
+    )
+    with time_machine.travel(datetime(2026, 3, 10, 9, tzinfo=SHANGHAI), tick=False):
+        complaints.complaint_escalations_send()
+        page = dashboard(client_for(both))
+    assert page.count('data-panel="complaints-escalated"') == 1
+    assert todos(page)[0] == ("逾期投诉（已上报）", "1")

@@ -478,7 +478,7 @@ def test_the_dashboard_panels_keep_a_fixed_number_of_queries(
     owner, manager = (User.objects.get(pk=people[name].pk) for name in ("owner", "east_manager"))
 
     # Their roles, then one query per list (and one for the grades' contact frequencies).
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):
         owner_panel = followups.owner_dashboard(owner)
     with django_assert_max_num_queries(2):
         manager_panel = followups.manager_dashboard(manager)
