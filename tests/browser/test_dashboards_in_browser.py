@@ -32,6 +32,7 @@ def office(archive, ready_dossier, make_user):
     people = archive["people"]
     people["cs_manager"] = make_user(Role.CS_MANAGER, username="csmgr")
     people["director"] = make_user(Role.CUSTOMER_DIRECTOR, username="custdir")
+    people["marketing_director"] = make_user(Role.MARKETING_DIRECTOR, username="mktdir")
     positions = iter(range(1, 11))
 
     def shelved(name):
@@ -87,6 +88,8 @@ EXPECTED = {
     "general_manager": [("逾期未还的借阅（全公司）", "1")],
     "cs_manager": [("待我鉴定或审批的销毁清册", "1")],
     "director": [],
+    "archive_manager": [],
+    "marketing_director": [],
 }
 
 
