@@ -380,9 +380,19 @@ def trail_entries(rows: list[dict]) -> list[TrailEntry]:
             historical[(source.key, history_id)] = new
     changes = {(e.record.instance_type, e.record.history_id): e for e in describe(pairs)}
     names = _names(rows, historical)
-    people = get_user_model().objects.in_bulk({row["audit_actor"] for row in rows} - {None})
-    reads = CustomerReadLog.objects.in_bulk([row["audit_ref"] for row in rows if row["audit_source"] == READ])
-    exports = CustomerExport.objects.in_bulk([row["audit_ref"] for row in rows if row["audit_source"] == EXPORT])
+    reads = CustomerReadLog.objects.select_related("user").in_bulk(
+        [row["audit_ref"] for row in rows if row["audit_source"] == READ]
+    )
+    exports = CustomerExport.objects.select_related("user").in_bulk(
+        [row["audit_ref"] for row in rows if row["audit_source"] == EXPORT]
+    )
+    # Who did each thing, from the rows just read (their people joined in): no query of its own.
+    people = {
+        person.pk: person
+        for person in [r.history_user for r in historical.values()]
+        + [r.user for r in (*reads.values(), *exports.values())]
+        if person is not None
+    }
 
     entries = []
     for row in rows:

@@ -1,14 +1,22 @@
-"""Pagination without COUNT(*) over the whole table.
+"""Pagination without COUNT(*) over the whole table, and without paying OFFSET on the rows.
 
 A page is fetched with one extra row to know whether a next page exists, and the total is
 counted only up to a cap ("1000+"), so a list costs the same on a hundred rows as on a
-million. The object offers what templates/includes/pagination.html uses."""
+million; the capped count rides along in the page's own query. A later page is read in two steps:
+its ids (walked in the list's index), then those rows with what they show joined in — so a deep
+page pays its OFFSET over ids alone, never over joined rows. The object offers what
+templates/includes/pagination.html uses."""
 
 from dataclasses import dataclass
 
+from django.db.models.expressions import RawSQL
+from django.db.models.query import ModelIterable, QuerySet
+
 PAGE_SIZES = (10, 25, 50, 100)
 COUNT_CAP = 1000
-MAX_PAGE = 100_000
+# How deep a list pages: past this many rows, its search and filters find a row sooner than paging
+# would, and the ids walked before a page stay a bounded number.
+MAX_OFFSET = 100_000
 
 
 @dataclass
@@ -54,18 +62,28 @@ def _positive_int(value, default: int) -> int:
 def paginate(
     queryset, *, page=None, per_page=None, default_per_page: int = 25, cap: int = COUNT_CAP, count: bool = True
 ) -> CappedPage:
-    """Two queries: the page (plus one row) and a count bounded by `cap`. Without `count` (a UNION,
-    which cannot be counted by its ids), one: the total is only what the pages so far hold."""
+    """A page of `queryset` and its total counted up to `cap`, in a fixed number of queries.
+
+    Model rows: the first page in one query, its rows and the capped count together; a later page
+    in two, its ids (walked in the list's index, with the count) then its rows — so no page pays
+    OFFSET over joined rows. Without `count` (a page that shows no total) the total is only what
+    the pages so far hold. Other querysets (a UNION, values()) are read with their OFFSET, and
+    counted in a second query."""
     size = _positive_int(per_page, default_per_page)
     if size not in PAGE_SIZES:
         size = default_per_page
-    # Deep pages of a capped list are empty anyway; the cap keeps OFFSET within PostgreSQL's range.
-    number = min(_positive_int(page, 1), MAX_PAGE)
+    # A page beyond MAX_OFFSET shows the last page there is room for.
+    number = min(_positive_int(page, 1), MAX_OFFSET // size + 1)
     offset = (number - 1) * size
-    rows = list(queryset[offset : offset + size + 1])
+    counted = None
+    if _model_rows(queryset):
+        rows, counted = _model_page(queryset, offset, size, cap if count else None)
+    else:
+        rows = list(queryset[offset : offset + size + 1])
     has_next = len(rows) > size
     if count:
-        counted = len(queryset.order_by().values("pk")[: cap + 1])
+        if counted is None:  # not read with the page (other rows, or a page past the end)
+            counted = len(queryset.order_by().values("pk")[: cap + 1])
         total, total_is_capped = min(counted, cap), counted > cap
     else:
         total, total_is_capped = offset + len(rows[:size]), has_next
@@ -77,6 +95,49 @@ def paginate(
         total=total,
         total_is_capped=total_is_capped,
     )
+
+
+def _model_rows(queryset) -> bool:
+    """Whether `queryset` reads model rows that can be fetched by id: not sliced, no UNION."""
+    if not isinstance(queryset, QuerySet):
+        return False
+    query = queryset.query
+    return (
+        issubclass(queryset._iterable_class, ModelIterable)
+        and query.combinator is None
+        and not query.is_sliced
+        and not query.distinct_fields
+    )
+
+
+def _with_capped_count(queryset, cap: int | None):
+    """`queryset` with each row carrying the total counted up to `cap` (`_capped_total`); as it is
+    without a cap, or when its rows are grouped (the count is then a query of its own)."""
+    if cap is None or queryset.query.group_by is not None:
+        return queryset, False
+    capped = queryset.order_by().values("pk")[: cap + 1]
+    sql, params = capped.query.sql_with_params()
+    # An uncorrelated subquery: the database counts once for the statement, not once per row.
+    return queryset.annotate(_capped_total=RawSQL(f"SELECT COUNT(*) FROM ({sql}) AS capped", params)), True
+
+
+def _model_page(queryset, offset: int, size: int, cap: int | None) -> tuple[list, int | None]:
+    """Up to size + 1 rows from `offset`, in the list's order, and the total counted up to `cap`
+    (None when not counted with them: no cap, grouped rows, or no row to carry it)."""
+    counting, counts = _with_capped_count(queryset, cap)
+    if offset == 0:
+        rows = list(counting[: size + 1])
+        return rows, (rows[0]._capped_total if rows and counts else None)
+    if counts:
+        found = list(counting.values_list("pk", "_capped_total")[offset : offset + size + 1])
+        ids, counted = [pk for pk, _total in found], (found[0][1] if found else None)
+    else:
+        ids, counted = list(queryset.values_list("pk", flat=True)[offset : offset + size + 1]), None
+    if not ids:
+        return [], counted
+    # In the ids' order: the rows query needs no sort, and plans its joins for one page of ids.
+    by_pk = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
+    return [by_pk[pk] for pk in ids if pk in by_pk], counted
 
 
 # Dashboard counts stop here ("99+"): a panel costs the same however much is waiting.

