@@ -37,7 +37,8 @@ def test_every_english_message_is_translated():
 def test_the_compiled_english_catalogue_holds_every_message():
     with open(PO_FILE.with_suffix(".mo"), "rb") as handle:
         catalogue = gettext.GNUTranslations(handle)._catalog
-    compiled = {key[0] if isinstance(key, tuple) else key for key in catalogue}
+    # A message with a context (pgettext) is stored as "context\x04message".
+    compiled = {(key[0] if isinstance(key, tuple) else key).split("\x04")[-1] for key in catalogue}
     missing = [msgid for msgid, _ in po_entries() if msgid not in compiled]
     assert missing == [], "run: manage.py compilemessages -l en"
 
