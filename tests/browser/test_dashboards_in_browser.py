@@ -16,7 +16,7 @@ from dossiers.models import Document, Dossier, RetentionPeriod
 from lending import services
 from lending.models import LoanKind
 from tests.approving import approve_loan_fully
-from tests.factories import PASSWORD
+from tests.browser import signing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -65,11 +65,7 @@ def office(archive, ready_dossier, make_user):
 
 
 def sign_in(page, live_server, username):
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_selector("[data-todos]")
+    signing.sign_in(page, live_server, username, ready="[data-todos]")
 
 
 def strip(page) -> list[tuple[str, str]]:

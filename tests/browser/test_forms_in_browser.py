@@ -8,21 +8,13 @@ from accounts.roles import Role
 from lending import services
 from lending.models import LoanKind
 from tests.approving import approve_loan_fully
-from tests.factories import PASSWORD
+from tests.browser.signing import signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def sign_in(browser, live_server, username):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_selector("[data-role]")
-    return context, page
+    return signed_in_page(browser, live_server, username)
 
 
 def test_the_return_forms_radio_options_sit_in_a_row_under_their_question(

@@ -12,7 +12,7 @@ from accounts.roles import Role
 from customers.models import SecrecyTier
 from lending import services as lending_services
 from lending.models import LoanKind
-from tests.factories import PASSWORD
+from tests.browser.signing import signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -20,16 +20,7 @@ ENTRIES = ".mainnav > a, .nav-more > summary"
 
 
 def sign_in(browser, live_server, username, *, width, language="zh-hans", height=900):
-    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
-    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_selector("[data-role]")
-    return context, page
+    return signed_in_page(browser, live_server, username, width=width, height=height, language=language)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.roles import Role
 from customers.models import Customer, SecrecyTier
 from lending.models import Loan
-from tests.factories import PASSWORD
+from tests.browser import signing
 
 from .picking import offered, pick
 
@@ -39,11 +39,7 @@ def signed_in(browser, live_server):
             "console",
             lambda message: "securitypolicyviolation" in message.text and page.errors.append(message.text),
         )
-        page.goto(live_server.url + reverse("login"))
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit].primary")
-        page.wait_for_selector("[data-role]")
+        signing.sign_in(page, live_server, username)
         return page
 
     yield sign_in

@@ -9,7 +9,7 @@ from customers.models import SecrecyTier
 from lending import services as lending_services
 from lending.models import LoanKind
 from tests.approving import approve_loan_fully
-from tests.factories import PASSWORD
+from tests.browser.signing import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -33,11 +33,7 @@ def test_the_register_prints_on_a4_landscape_with_names_on_one_line(
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(15000)
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=username]", "clerk")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_selector("[data-role]")
+    sign_in(page, live_server, "clerk")
     page.goto(f"{live_server.url}/lending/register/{kind}/")
 
     pdf = page.pdf(prefer_css_page_size=True)
