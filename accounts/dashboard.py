@@ -11,6 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+from crm_archive.memo import remembering
+from crm_archive.pagination import count_together
+
 
 class Urgency(IntEnum):
     OVERDUE = 0  # past a deadline
@@ -68,8 +71,12 @@ class HomePage:
 def home_page(user) -> HomePage:
     """Every panel of every role `user` holds (a panel once, under the first role that has it), and
     the todos they carry with something to do, most urgent first, then the largest counts."""
+    with remembering():  # the panels ask some things alike (whom the reader signs for)
+        return _home_page(user)
+
+
+def _home_page(user) -> HomePage:
     seen: set[str] = set()
-    todos: dict[str, Todo] = {}
     sections = []
     for role in user.roles:
         panels = []
@@ -77,11 +84,14 @@ def home_page(user) -> HomePage:
             if panel.template_name in seen:
                 continue
             seen.add(panel.template_name)
-            context = panel.context(user)
-            for item in context.get("todos", ()):
-                if item.number and item.key not in todos:
-                    todos[item.key] = item
-            panels.append((panel.template_name, context))
+            panels.append((panel.template_name, panel.context(user)))
         sections.append((role, panels))
+    every = [item for _role, panels in sections for _name, context in panels for item in context.get("todos", ())]
+    # The to-dos that are counts alone are counted in one statement, not one query each.
+    count_together(item.count for item in every)
+    todos: dict[str, Todo] = {}
+    for item in every:
+        if item.number and item.key not in todos:
+            todos[item.key] = item
     ordered = sorted(todos.values(), key=lambda item: (item.urgency, -item.number, str(item.label)))
     return HomePage(ordered, sections)

@@ -9,6 +9,7 @@ from accounts.dashboard import Urgency, todo
 from accounts.models import User
 from accounts.roles import Role
 from accounts.selectors import people_with_role
+from crm_archive.memo import remembered
 from crm_archive.pagination import bounded
 
 from .models import ApprovalChain, ApprovalStep, ApprovalTask, Deputy, TaskStatus
@@ -36,17 +37,20 @@ def chain_for(kind: str, tier: str) -> ApprovalChain | None:
 def principals_of(user, *, on=None) -> list[User]:
     """The people `user` signs for on `on` (default today), under a delegation not cancelled."""
     on = on or timezone.localdate()
-    return list(
-        User.objects.filter(
-            is_active=True,
-            deputies__deputy=user,
-            deputies__starts_on__lte=on,
-            deputies__ends_on__gte=on,
-            deputies__cancelled_at__isnull=True,
-        )
-        .prefetch_related("groups")
-        .distinct()
-        .order_by("pk")
+    return remembered(
+        ("principals_of", user.pk, on),
+        lambda: list(
+            User.objects.filter(
+                is_active=True,
+                deputies__deputy=user,
+                deputies__starts_on__lte=on,
+                deputies__ends_on__gte=on,
+                deputies__cancelled_at__isnull=True,
+            )
+            .prefetch_related("groups")
+            .distinct()
+            .order_by("pk")
+        ),
     )
 
 

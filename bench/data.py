@@ -50,6 +50,8 @@ def setup(database: str = "crm_bench") -> None:
     os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{database}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_archive.settings_test")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+    # The shared cache of production (docs/operations.md): sessions are read from it.
+    os.environ.setdefault("CACHE_URL", "rediscache://127.0.0.1:6379/5")
     _create_database(os.environ["DATABASE_URL"])
     import django
 

@@ -12,6 +12,7 @@ import argparse
 import cProfile
 import io
 import json
+import os
 import pstats
 import statistics
 import sys
@@ -61,6 +62,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--cprofile", type=int, default=0)
+    parser.add_argument("--sql", action="store_true", help="print each statement of the last request, shortened")
     arguments = parser.parse_args()
     data.setup()
     people = data.ensure()
@@ -87,6 +89,9 @@ def main() -> None:
     print(f"{arguments.url} as {arguments.user}: {len(response.content) / 1024:.0f} KB, {counts[-1]} statements")
     print(f"  total {total:.1f} ms = SQL {sql:.1f} + templates {render:.1f} + other Python {total - sql - render:.1f}")
     print(f"  (median of {arguments.repeat}; SQL as the client waits for it, templates without their queries' time)")
+    if arguments.sql:
+        for query in captured.captured_queries:
+            print(f"  {float(query['time']) * 1000:7.1f} ms  {query['sql'][:200]}")
     if arguments.explain:
         with CaptureQueriesContext(connection) as captured:
             client.get(arguments.url)
@@ -101,7 +106,9 @@ def main() -> None:
         client.get(arguments.url)
         profiler.disable()
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(arguments.cprofile)
+        pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(
+            arguments.cprofile
+        )
         print(out.getvalue())
 
 

@@ -99,6 +99,7 @@ def _environment(folder: Path) -> dict[str, str]:
         "CSRF_COOKIE_SECURE": "false",
         "DATABASE_URL": os.environ["DATABASE_URL"],
         "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15"),
+        "CACHE_URL": os.environ["CACHE_URL"],  # shared by the workers, as in production (bench/data.py)
         "STATIC_ROOT": str(folder / "static"),
         "MEDIA_ROOT": str(folder / "media"),
     }

@@ -9,6 +9,8 @@ templates/includes/pagination.html uses."""
 
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models.expressions import RawSQL
 from django.db.models.query import ModelIterable, QuerySet
 
@@ -144,14 +146,32 @@ def _model_page(queryset, offset: int, size: int, cap: int | None) -> tuple[list
 PANEL_COUNT_CAP = 99
 
 
-@dataclass(frozen=True)
 class Bounded:
     """The first rows of a list and how many there are, counted up to PANEL_COUNT_CAP. Reads as its
-    count ("99+" beyond the cap) and is false when nothing is waiting."""
+    count ("99+" beyond the cap) and is false when nothing is waiting.
 
-    items: list
-    count: int
-    capped: bool
+    A count alone (`bounded(…, show=0)`) is read when first asked for, so that a page showing many
+    (the home page's to-dos) reads them all in one statement with `count_together`."""
+
+    def __init__(self, items: list, count: int = 0, capped: bool = False, *, pending=None):
+        self.items = items
+        self._count = count
+        self._capped = capped
+        self._pending = pending  # the ids to count, limited to PANEL_COUNT_CAP + 1, until counted
+
+    def _counted(self, found: int) -> None:
+        self._count, self._capped, self._pending = min(found, PANEL_COUNT_CAP), found > PANEL_COUNT_CAP, None
+
+    @property
+    def count(self) -> int:
+        if self._pending is not None:
+            self._counted(len(self._pending))
+        return self._count
+
+    @property
+    def capped(self) -> bool:
+        self.count  # noqa: B018 - counts if not yet counted
+        return self._capped
 
     @property
     def label(self) -> str:
@@ -166,9 +186,31 @@ class Bounded:
 
 def bounded(queryset, *, show: int = 10) -> Bounded:
     """One query: up to PANEL_COUNT_CAP + 1 rows, of which the first `show` are kept (with `show=0`,
-    only their ids are read, for a count alone)."""
+    only their ids are counted, when first asked for)."""
     if show:
         rows = list(queryset[: max(PANEL_COUNT_CAP, show) + 1])
-    else:
-        rows = list(queryset.order_by().values_list("pk", flat=True)[: PANEL_COUNT_CAP + 1])
-    return Bounded(rows[:show], min(len(rows), PANEL_COUNT_CAP), len(rows) > PANEL_COUNT_CAP)
+        return Bounded(rows[:show], min(len(rows), PANEL_COUNT_CAP), len(rows) > PANEL_COUNT_CAP)
+    return Bounded([], pending=queryset.order_by().values_list("pk", flat=True)[: PANEL_COUNT_CAP + 1])
+
+
+def count_together(counts) -> None:
+    """Count every not yet counted Bounded of `counts` in one statement — SELECT (SELECT COUNT(*)
+    FROM (…)), (SELECT COUNT(*) FROM (…)), … — instead of one query each. Others are left alone."""
+    waiting, parts, params = [], [], []
+    for item in counts:
+        if not isinstance(item, Bounded) or item._pending is None or item in waiting:
+            continue
+        try:
+            sql, item_params = item._pending.query.sql_with_params()
+        except EmptyResultSet:  # a .none(): nothing to count
+            item._counted(0)
+            continue
+        waiting.append(item)
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted_{len(parts)})")
+        params.extend(item_params)
+    if not waiting:
+        return
+    with connections[waiting[0]._pending.db].cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        for item, found in zip(waiting, cursor.fetchone(), strict=True):
+            item._counted(found)

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     # Below whitenoise: static files need no policy; every page and error page gets one.
     "crm_archive.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "crm_archive.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -98,11 +99,14 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
             ],
+            # |day and |minute, the product's way of writing dates, in every template.
+            "builtins": ["crm_archive.templatetags.dates"],
         },
     },
 ]
 
 WSGI_APPLICATION = "crm_archive.wsgi.application"
+FORM_RENDERER = "crm_archive.forms.FormRenderer"
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
@@ -116,13 +120,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    # Planner settings for this application's queries, set on each connection (bench/RESULTS.md):
+    # - no JIT compilation: a query here reads a page or counts up to a cap, and an access rule's OR
+    #   inflates the planner's estimate past jit_above_cost, so PostgreSQL compiled queries for
+    #   0.1–0.8 s to do a few milliseconds of work;
+    # - random_page_cost 1.1, PostgreSQL's advice for SSD storage or data held in memory: at the
+    #   default 4 the planner read a department's 100,000 customers to join 2,000 grade changes
+    #   (60 ms) instead of looking each one up (10 ms).
+    # DATABASE_SESSION_OPTIONS replaces them (an empty value keeps the server's own settings).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", env("DATABASE_SESSION_OPTIONS", default="-c jit=off -c random_page_cost=1.1")
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.SignedInUserBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 
@@ -326,12 +341,22 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Sessions end when the browser closes, and after SESSION_IDLE_TIMEOUT_MINUTES without a request
 # (default one working day, 8 hours: a clerk at the archive desk is not signed out between two
-# loans, and a session left open overnight is gone by morning). Every request
-# (SESSION_SAVE_EVERY_REQUEST) starts the time again. A site that wants a shorter idle limit for
-# confidential files sets it in the environment (e.g. 30).
+# loans, and a session left open overnight is gone by morning). A request starts the time again
+# (crm_archive.middleware.IdleSessionMiddleware, which writes the session at most once a minute
+# rather than on every request). A site that wants a shorter idle limit for confidential files
+# sets it in the environment (e.g. 30).
 SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=8 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+# Sessions are read from the cache when every server process shares it (CACHE_URL to Redis, as in
+# production), and kept in the database too: a page does not query its session, and a cache
+# restart signs no one out. A cache of one process's own cannot hold them: a sign-out in one
+# process would not reach another's copy.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.db"
+    if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
+    else "django.contrib.sessions.backends.cached_db"
+)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # A form post larger than this answers the "text too long" page (crm_archive.views.bad_request).

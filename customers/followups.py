@@ -54,6 +54,7 @@ from .models import (
     InteractionChannel,
     VisitPlan,
 )
+from .profiles import grade_criteria
 from .secrecy import customers_readable_by
 
 # A contact this many days before a follow-up's due day counts as that follow-up.
@@ -366,7 +367,7 @@ def customers_overdue_for_contact(user, *, now=None) -> QuerySet[Customer]:
     now = now or timezone.now()
     rules = [
         Q(grade=grade, contact_since__lt=now - timedelta(days=days))
-        for grade, days in GradeCriterion.objects.values_list("grade", "contact_every_days")
+        for grade, days in ((criterion.grade, criterion.contact_every_days) for criterion in grade_criteria())
     ]
     if not rules:
         return Customer.objects.none()

@@ -44,6 +44,7 @@ from accounts.roles import Role, handles, signs_as
 from accounts.selectors import people_with_role
 from accounts.services import notifications_send
 from crm_archive.errors import ActionRefused
+from crm_archive.memo import remembered
 from crm_archive.pagination import bounded
 from crm_archive.workdays import add_months
 
@@ -305,7 +306,12 @@ def _review_due_rule(criteria, today: date) -> Q:
 
 def grade_reviews_due(customers: QuerySet[Customer], *, today: date | None = None) -> QuerySet[Customer]:
     """Those of `customers` whose grade is due for review on `today` (default: today)."""
-    return customers.filter(_review_due_rule(list(GradeCriterion.objects.all()), today or timezone.localdate()))
+    return customers.filter(_review_due_rule(grade_criteria(), today or timezone.localdate()))
+
+
+def grade_criteria() -> list[GradeCriterion]:
+    """The grade criteria (a handful of rows), read once for a page that asks several times."""
+    return remembered("grade_criteria", lambda: list(GradeCriterion.objects.all()))
 
 
 def grade_change_request(customer: Customer, *, by, to_grade: str, reason: str) -> GradeChange:
@@ -616,16 +622,15 @@ def owner_dashboard(user) -> dict:
 def manager_dashboard(user) -> dict:
     """The department manager's panel: grade changes waiting for them, their department's grade
     reviews due, its incomplete profiles (counts first)."""
-    waiting = grade_changes_awaiting(user)
     department = (
         Customer.objects.filter(department_id=user.department_id) if user.department_id else Customer.objects.none()
     )
     reviews_due = grade_reviews_due(department)
-    waiting_count = bounded(waiting, show=0)
+    waiting_count = bounded(grade_changes_awaiting(user), show=10)
     reviews_due_count = bounded(reviews_due, show=0)
     page = reverse("customers:grade_changes")
     return {
-        "waiting": list(waiting[:10]),
+        "waiting": waiting_count.items,
         "waiting_count": waiting_count,
         "reviews_due_count": reviews_due_count,
         "incomplete_count": bounded(department.filter(completeness__lt=100), show=0),

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crm_archive.models import ChoiceLabels
+
 
 class LoanKind(models.TextChoices):
     BORROW = "borrow", _("借阅（原件，公司内阅读）")
@@ -76,7 +78,7 @@ class ReferenceCopy(models.Model):
         return _("%(document)s 副本%(number)d") % {"document": self.document.title, "number": self.number}
 
 
-class Loan(models.Model):
+class Loan(ChoiceLabels):
     """One register entry: a request to borrow (or photocopy) a dossier, its approvals, issue,
     return and closing. The borrower never changes (a loan cannot be handed on)."""
 
@@ -220,6 +222,9 @@ class Loan(models.Model):
             models.Index(fields=["status", "due_at"]),
             models.Index(fields=["borrower", "-requested_at"]),
             models.Index(fields=["department", "-requested_at"]),
+            # A department manager's overdue loans (lending.selectors.department_overdue): without it
+            # PostgreSQL ANDed the status index with the department's 500,000 loans (25 ms).
+            models.Index(fields=["department", "status", "due_at"], name="loan_department_out"),
             models.Index(fields=["kind", "-issued_at"]),
             # The registers' sortable columns (lending.views.REGISTER_SORTS).
             models.Index(fields=["kind", "due_at", "id"], name="loan_sort_due"),
@@ -438,7 +443,7 @@ class MonthlyReportKind(models.TextChoices):
 OFFICIAL_REPORT_DAY = 5
 
 
-class MonthlyReport(models.Model):
+class MonthlyReport(ChoiceLabels):
     """每月5日统计: everything out and not returned at `taken_at`, for the general manager.
 
     A month has one official report (the database refuses a second), taken by the beat job on the

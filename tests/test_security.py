@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from customers.models import SecrecyTier
@@ -136,10 +138,14 @@ def test_static_files_keep_their_caching_for_signed_in_users(archive, client_for
 # Idle sessions
 
 
-def test_the_session_cookie_ends_with_the_browser(archive, client_for, settings):
+def test_the_session_cookie_ends_with_the_browser(archive, client, settings):
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
     assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_TIMEOUT_MINUTES * 60
-    response = client_for(archive["people"]["owner"]).get(reverse("home"))
+    owner = archive["people"]["owner"]
+    owner.set_password("a-long-enough-password-2026")
+    owner.save()
+    response = client.post(reverse("login"), {"username": owner.username, "password": "a-long-enough-password-2026"})
+    assert response.status_code == 302
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["expires"] == "" and cookie["max-age"] == ""
 
@@ -161,3 +167,22 @@ def test_a_user_who_keeps_working_stays_signed_in_past_the_limit(archive, client
         for _ in range(4):  # four clicks, each just inside the limit: twice the limit in all
             clock.shift(idle_limit - timedelta(minutes=1))
             assert client.get(reverse("customers:list")).status_code == 200
+
+
+def test_a_page_opened_within_a_minute_of_the_last_writes_no_session(archive, client_for, settings):
+    """The idle time restarts at most once a minute: a click inside that minute costs no write."""
+    with time_machine.travel(MONDAY_MORNING, tick=False) as clock:
+        client = client_for(archive["people"]["owner"])
+        clock.shift(timedelta(seconds=30))
+        with CaptureQueriesContext(connection) as quiet:
+            assert client.get(reverse("customers:list")).status_code == 200
+        clock.shift(timedelta(seconds=60))
+        with CaptureQueriesContext(connection) as touched:
+            assert client.get(reverse("customers:list")).status_code == 200
+
+    def writes(captured):
+        return [
+            query["sql"] for query in captured if re.match(r'\s*(UPDATE|INSERT INTO) "django_session"', query["sql"])
+        ]
+
+    assert writes(touched) and not writes(quiet)
