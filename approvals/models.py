@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.roles import Role
+from crm_archive.models import ChoiceLabels
 from customers.models import SecrecyTier
 
 
@@ -110,7 +111,7 @@ class TaskStatus(models.TextChoices):
     SKIPPED = "skipped", _("未审（申请已结束）")
 
 
-class ApprovalTask(models.Model):
+class ApprovalTask(ChoiceLabels):
     """One step of one request's chain, copied from the chain when the request was made, with the
     role resolved (a department manager of *which* department) and, once decided, the signature."""
 

@@ -13,10 +13,14 @@ Forms inherit `CleanInputMixin` (through `Form` / `ModelForm` below, or django-f
 
 import re
 from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
 
+import django.forms
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.forms.renderers import DjangoTemplates
 from django.utils import timezone, translation
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +37,22 @@ LATEST_DATE = date(2099, 12, 31)
 # a widget into each field, so one instance serves them all.
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class FormRenderer(DjangoTemplates):
+    """Django's form renderer, reading crm_archive/form_templates before Django's own widget
+    templates (settings.FORM_RENDERER): there, a select writes its options inline."""
+
+    @cached_property
+    def engine(self):
+        return self.backend(
+            {
+                "APP_DIRS": True,
+                "DIRS": [Path(__file__).parent / "form_templates", Path(django.forms.__file__).parent / "templates"],
+                "NAME": "djangoforms",
+                "OPTIONS": {},
+            }
+        )
 
 
 def without_control_characters(text: str) -> str:

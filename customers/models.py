@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from crm_archive.models import ChoiceLabels
+
 
 class SecrecyTier(models.TextChoices):
     """密级 (SPEC §4). Who may read each tier is decided in customers/secrecy.py only."""
@@ -58,7 +60,7 @@ class CreditStatus(models.TextChoices):
     UNKNOWN = "unknown", _("未评估")
 
 
-class Customer(models.Model):
+class Customer(ChoiceLabels):
     """客户基本资料: one profile per customer (一户一档)."""
 
     name = models.CharField(_("客户名称"), max_length=200, unique=True)
@@ -196,7 +198,7 @@ class Customer(models.Model):
         return round(100 * (1 - len(self.profile_missing()) / len(self.PROFILE_FIELDS)))
 
 
-class CustomerRecord(models.Model):
+class CustomerRecord(ChoiceLabels):
     """What every record attached to a customer has."""
 
     customer = models.ForeignKey(Customer, verbose_name=_("客户"), on_delete=models.PROTECT)

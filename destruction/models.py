@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crm_archive.models import ChoiceLabels
 from dossiers.models import retention_label
 
 HOLD_MONTHS = 6
@@ -76,7 +77,7 @@ ACTIVE_LIST_STATUSES = [
 HELD_APART_STATUSES = [ListStatus.HELD, ListStatus.VERIFIED]
 
 
-class DestructionList(models.Model):
+class DestructionList(ChoiceLabels):
     """销毁清册: drafted by the archive clerk from expired items of one producing department;
     appraised jointly by the customer service manager and that department's head; approved by
     the customer director; held apart six months; verified; destroyed under a supervisor."""
@@ -184,7 +185,7 @@ class ItemStatus(models.TextChoices):
     DESTROYED = "destroyed", _("已销毁")
 
 
-class DestructionItem(models.Model):
+class DestructionItem(ChoiceLabels):
     """One entry of a destruction list: a whole dossier, or one document of it. What the register
     prints is copied in when the item is proposed, so it stays true after destruction."""
 

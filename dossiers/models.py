@@ -16,6 +16,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crm_archive.models import ChoiceLabels
 from crm_archive.workdays import add_working_days
 from customers.models import SecrecyTier
 
@@ -145,7 +146,7 @@ class DossierCustody(models.TextChoices):
     DESTROYED = "destroyed", _("已销毁")
 
 
-class Dossier(models.Model):
+class Dossier(ChoiceLabels):
     """One customer's dossier (一户一档) and its lifecycle: temporary → completion received →
     formal → destroyed. Its secrecy tier is the customer's."""
 
@@ -283,7 +284,7 @@ class ArchiveNumberCounter(models.Model):
         return f"{self.year}-{self.retention_code}: {self.last_sequence}"
 
 
-class Document(models.Model):
+class Document(ChoiceLabels):
     """卷内文件: one document filed in a dossier, in the volume of its filing year; top-secret
     documents form a separate volume."""
 
@@ -427,7 +428,7 @@ class InspectionReason(models.TextChoices):
     STOCKTAKE = "stocktake", _("盘点")  # recorded by finishing a stocktake, not typed in
 
 
-class Inspection(models.Model):
+class Inspection(ChoiceLabels):
     """检查与核对: the storage environment and the materials themselves."""
 
     inspected_on = models.DateField(_("检查日期"), default=timezone.localdate)
@@ -562,7 +563,7 @@ class StocktakeStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已放弃")
 
 
-class Stocktake(models.Model):
+class Stocktake(ChoiceLabels):
     """盘点 of one cabinet: the clerk scans the position labels and the dossiers on the shelf in
     order (StocktakeScan); finishing compares them with the records, keeps the findings
     (StocktakeFinding) and records the check as an inspection. It reports and changes no dossier.
@@ -629,7 +630,7 @@ class ScanKind(models.TextChoices):
     UNKNOWN = "unknown", _("无法识别的编码")
 
 
-class StocktakeScan(models.Model):
+class StocktakeScan(ChoiceLabels):
     """One code read during a stocktake, in order. `position` is the position label it names (a
     position scan) or the one scanned last before it (a dossier, or a code naming nothing)."""
 
@@ -696,7 +697,7 @@ class ReadRequestStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
-class ReadRequest(models.Model):
+class ReadRequest(ChoiceLabels):
     """查阅申请 (SPEC §4, seed 003 policy 3 §四): someone outside a customer's tier asks to read its
     profile, and its dossier in whatever state it is (temporary, formal, or none yet). Approved
     through its chain (approvals/), it gives the requester its own grant until the end of the
@@ -756,7 +757,7 @@ class ReadRequest(models.Model):
         return f"CY{self.pk:06d}" if self.pk else "CY——"
 
 
-class ExportRequest(models.Model):
+class ExportRequest(ChoiceLabels):
     """导出申请 (seed 004 part 4 §3): someone without a managing role asks to export the customer
     data they may read; approved through its chain (by default their department manager), it lets
     them export until the end of that working day. Each export names it (DC000001)."""

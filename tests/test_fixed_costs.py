@@ -1,0 +1,143 @@
+"""What every page pays before its own rows (issue 16): the user read once with what every page
+asks of it, no session write on each click, a select's options written without a template each,
+choice labels from a map, the home page's counts in one statement, a sales person's customer list
+read through their own id sets."""
+
+import re
+
+import pytest
+from django import forms
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.forms.renderers import DjangoTemplates
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.roles import Role
+from accounts.services import notification_send
+from crm_archive.forms import FormRenderer
+from crm_archive.pagination import PANEL_COUNT_CAP, bounded, count_together
+from customers.models import Customer, CustomerCategory, SecrecyTier
+
+pytestmark = pytest.mark.django_db
+
+
+def _statements(client, url) -> list[str]:
+    client.get(url)  # the first request after signing in may still warm a cache
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def test_a_page_reads_its_user_with_roles_department_and_unread_count_in_one_query(archive, client_for, settings):
+    # As in production, where the cache is shared (CACHE_URL): sessions are read from it.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    owner = archive["people"]["owner"]
+    for number in range(3):
+        notification_send(recipient=owner, message=f"通知{number}")
+    client = client_for(owner)
+    statements = _statements(client, reverse("notifications"))
+    people = [sql for sql in statements if 'FROM "accounts_user"' in sql]
+    assert len(people) == 1
+    assert "auth_group" in people[0] and "accounts_department" in people[0] and "accounts_notification" in people[0]
+    assert not any('FROM "django_session"' in sql for sql in statements)  # read from the cache
+    assert not any('FROM "auth_group"' in sql.split("FROM", 1)[-1][:40] for sql in statements[1:])
+    badge = re.search(
+        r'data-nav="notifications"[^>]*>[^<]*<span class="badge">(\d+)</span>', client.get("/").content.decode()
+    )
+    assert badge and badge.group(1) == "3"
+
+
+def test_a_role_taken_away_closes_its_pages_at_the_next_request(archive, client_for):
+    manager = archive["people"]["manager"]
+    client = client_for(manager)
+    assert client.get(reverse("customers:list")).status_code == 200
+    assert "客户-department" in client.get(reverse("customers:list")).content.decode()
+    manager.groups.remove(Group.objects.get(name=Role.DEPARTMENT_MANAGER))
+    assert "客户-department" not in client.get(reverse("customers:list")).content.decode()
+
+
+def test_sessions_are_read_from_the_cache_only_when_every_server_shares_it():
+    from django.conf import settings
+
+    shared = not settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+    assert settings.SESSION_ENGINE.endswith("cached_db" if shared else ".db")
+
+
+def test_a_group_named_like_a_list_of_roles_grants_none_of_them(archive, client_for):
+    colleague = archive["people"]["colleague"]
+    colleague.groups.add(Group.objects.create(name=f"x,{Role.GENERAL_MANAGER}"))
+    html = client_for(colleague).get(reverse("customers:list")).content.decode()
+    assert "客户-top_secret" not in html and "客户-company" not in html
+
+
+def test_a_sales_persons_list_holds_what_they_own_second_own_or_were_granted_and_nothing_else(
+    archive, make_user, client_for
+):
+    owner, colleague = archive["people"]["owner"], archive["people"]["colleague"]
+    department = owner.department
+    Customer.objects.create(
+        name="甲-同事的客户", owner=colleague, department=department, secrecy_tier=SecrecyTier.PERSONAL
+    )
+    Customer.objects.create(
+        name="乙-第二负责",
+        owner=colleague,
+        second_owner=owner,
+        department=department,
+        secrecy_tier=SecrecyTier.PERSONAL,
+    )
+    html = client_for(owner).get(reverse("customers:list")).content.decode()
+    names = re.findall(r'<tr data-customer="\d+">\s*<td><a href="[^"]+">([^<]+)</a>', html)
+    assert names == sorted(names)
+    assert set(names) == {
+        "乙-第二负责",
+        *(f"客户-{tier.value}" for tier in SecrecyTier if tier != SecrecyTier.TOP_SECRET),
+    }
+
+
+def test_choice_labels_speak_the_active_language_and_leave_unknown_values_as_they_are():
+    customer = Customer(category=CustomerCategory.POTENTIAL, secrecy_tier="no-such-tier")
+    with translation.override("zh-hans"):
+        assert customer.get_category_display() == "潜在客户"
+    with translation.override("en"):
+        assert customer.get_category_display() == "Potential"
+    assert customer.get_secrecy_tier_display() == "no-such-tier"
+
+
+class _Choices(forms.Form):
+    person = forms.ChoiceField(choices=[(number, f'人{number} <&>"') for number in range(30)], required=False)
+    tiers = forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B")], required=False)
+    grouped = forms.ChoiceField(choices=[("组<1>", [(1, "一"), (2, "二")]), (3, "三")])
+    answer = forms.NullBooleanField()
+
+
+def test_a_select_renders_as_djangos_own_markup():
+    data = {"person": "5", "tiers": ["a", "b"], "grouped": "2", "answer": "true"}
+    ours, djangos = _Choices(data, renderer=FormRenderer()), _Choices(data, renderer=DjangoTemplates())
+    for name in _Choices.base_fields:
+        assert re.sub(r"\s+", " ", str(ours[name])) == re.sub(r"\s+", " ", str(djangos[name]))
+    assert 'value="5" selected>人5 &lt;&amp;&gt;&quot;</option>' in str(ours["person"])
+
+
+def test_counts_alone_are_counted_together_in_one_statement(archive):
+    owner = archive["people"]["owner"]
+    for number in range(PANEL_COUNT_CAP + 3):
+        Customer.objects.create(name=f"丙{number}", owner=owner, department=owner.department)
+    many = bounded(Customer.objects.filter(name__startswith="丙"), show=0)
+    few = bounded(Customer.objects.filter(secrecy_tier=SecrecyTier.TOP_SECRET), show=0)
+    none = bounded(Customer.objects.none(), show=0)
+    shown = bounded(Customer.objects.filter(name__startswith="客户-"), show=2)
+    with CaptureQueriesContext(connection) as captured:
+        count_together([many, few, none, shown, 7])
+    assert len(captured.captured_queries) == 1
+    assert (many.count, many.capped, many.label) == (PANEL_COUNT_CAP, True, f"{PANEL_COUNT_CAP}+")
+    assert (few.count, few.capped, bool(few)) == (1, False, True)
+    assert (none.count, bool(none)) == (0, False)
+    assert (shown.count, len(shown.items)) == (len(SecrecyTier), 2)
+
+
+def test_a_count_asked_for_alone_is_counted_then(archive):
+    waiting = bounded(Customer.objects.filter(secrecy_tier=SecrecyTier.COMPANY), show=0)
+    Customer.objects.filter(secrecy_tier=SecrecyTier.COMPANY).update(secrecy_tier=SecrecyTier.PERSONAL)  # counted now
+    assert waiting.count == 0 and not waiting
