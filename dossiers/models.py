@@ -204,7 +204,10 @@ class Dossier(ChoiceLabels):
             models.Index(fields=["-opened_on", "-id"]),
             models.Index(fields=["status", "promotion_due_on"]),
             models.Index(fields=["promotion_due_on", "id"], name="dossier_sort_due"),
-            models.Index(fields=["filing_year", "status"]),
+            # The list filtered by year and status, in its default order (newest opened first):
+            # walked in order, where (filing_year, status) alone left the sort to the opened_on
+            # index, which read 50,000 dossiers to find a page of one year's (15 → 1 ms).
+            models.Index(fields=["filing_year", "status", "-opened_on", "-id"], name="dossier_year_status_opened"),
             models.Index(fields=["cabinet", "position"]),
         ]
         constraints = [

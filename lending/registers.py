@@ -1,7 +1,11 @@
 """The columns of the borrow and photocopy registers (借阅登记簿, SPEC §5) and of the monthly
 report: one definition shared by the pages and their Excel files, so both show the same rows."""
 
+from html import escape
+
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .models import LoanKind
@@ -75,6 +79,28 @@ REGISTER_COLUMNS = [
 
 def register_row(loan) -> list:
     return [getter(loan) for _label, getter in REGISTER_COLUMNS]
+
+
+def _long_text(value) -> bool:
+    """A text the page lets wrap (a purpose, a remark, names): longer than 8 characters and not a
+    date-like code such as an archive number."""
+    return isinstance(value, str) and len(value) > 8 and (" " in value or "-" not in value)
+
+
+def register_cells(pk, row: list) -> SafeString:
+    """The page's cells of `row` (register_row of loan `pk`), as HTML: the register number links to
+    the loan, a moment is its day and time, a long text may wrap; every value escaped. Written here
+    in one pass instead of three template conditions per cell (2,100 cells were 56 ms of the page)."""
+    cells = [f'<td><a href="{reverse("lending:detail", args=[pk])}">{escape(str(row[0]))}</a></td>']
+    for value in row[1:]:
+        if hasattr(value, "year"):
+            time = f"{value.hour:02d}:{value.minute:02d}" if hasattr(value, "hour") else ""
+            day = f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+            cells.append(f'<td class="moment"><span>{day}</span> <span>{time}</span></td>')
+            continue
+        text = "" if value is None else str(value)
+        cells.append(f'<td class="text">{escape(text)}</td>' if _long_text(text) else f"<td>{escape(text)}</td>")
+    return mark_safe("".join(cells))
 
 
 REPORT_ITEMS = {"original": _("原件"), "photocopy": _("影印件"), "reference_copy": _("参考副本")}

@@ -36,7 +36,7 @@ from .forms import (
     WitnessForm,
 )
 from .models import BlockOverride, Extension, ExtensionStatus, Loan, LoanKind, MonthlyReport
-from .registers import REGISTER_COLUMNS, REPORT_COLUMNS, register_row, report_row
+from .registers import REGISTER_COLUMNS, REPORT_COLUMNS, register_cells, register_row, report_row
 
 
 def _visible_loan_or_404(request, pk) -> Loan:
@@ -360,7 +360,7 @@ def register(request, kind):
             "kind_label": LoanKind(kind).label,
             "form": filterset.form,
             "page_obj": page,
-            "rows": [(loan.pk, loan.is_overdue, register_row(loan)) for loan in page],
+            "rows": [(loan.pk, loan.is_overdue, register_cells(loan.pk, register_row(loan))) for loan in page],
             "columns": [(label, _register_sort_keys().get(str(label))) for label, _getter in REGISTER_COLUMNS],
             "sorting": REGISTER_SORTS.from_request(request),
             "query": request.GET.urlencode(),

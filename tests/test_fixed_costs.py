@@ -141,3 +141,30 @@ def test_a_count_asked_for_alone_is_counted_then(archive):
     waiting = bounded(Customer.objects.filter(secrecy_tier=SecrecyTier.COMPANY), show=0)
     Customer.objects.filter(secrecy_tier=SecrecyTier.COMPANY).update(secrecy_tier=SecrecyTier.PERSONAL)  # counted now
     assert waiting.count == 0 and not waiting
+
+
+def test_a_register_row_is_written_escaped_with_its_moments_and_long_texts():
+    from datetime import date, datetime
+
+    from lending.registers import register_cells
+
+    html = register_cells(
+        7,
+        [
+            "JY<1>",
+            "<i>借</i>",
+            datetime(2026, 11, 24, 9, 5),
+            date(2026, 1, 2),
+            None,
+            "用途说明很长很长很长很长",
+            "DA-2026-000123",
+        ],
+    )
+    cells = re.findall(r"<td[^>]*>.*?</td>", html)
+    assert cells[0] == f'<td><a href="{reverse("lending:detail", args=[7])}">JY&lt;1&gt;</a></td>'
+    assert cells[1] == "<td>&lt;i&gt;借&lt;/i&gt;</td>"
+    assert cells[2] == '<td class="moment"><span>2026-11-24</span> <span>09:05</span></td>'
+    assert cells[3] == '<td class="moment"><span>2026-01-02</span> <span></span></td>'
+    assert cells[4] == "<td></td>"
+    assert cells[5] == '<td class="text">用途说明很长很长很长很长</td>'
+    assert cells[6] == "<td>DA-2026-000123</td>"  # a code, kept on one line
