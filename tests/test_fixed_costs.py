@@ -4,12 +4,15 @@ choice labels from a map, the home page's counts in one statement, a sales perso
 read through their own id sets."""
 
 import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django import forms
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.forms.renderers import DjangoTemplates
+from django.template import engines
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -144,8 +147,6 @@ def test_a_count_asked_for_alone_is_counted_then(archive):
 
 
 def test_a_register_row_is_written_escaped_with_its_moments_and_long_texts():
-    from datetime import date, datetime
-
     from lending.registers import register_cells
 
     html = register_cells(
@@ -168,3 +169,18 @@ def test_a_register_row_is_written_escaped_with_its_moments_and_long_texts():
     assert cells[4] == "<td></td>"
     assert cells[5] == '<td class="text">用途说明很长很长很长很长</td>'
     assert cells[6] == "<td>DA-2026-000123</td>"  # a code, kept on one line
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, "", "text", 5, date(1, 1, 1), date(2026, 11, 24), datetime(2026, 11, 24, 23, 59, 7)]
+    + [datetime(2026, 11, 24, 17, 5, 9, tzinfo=ZoneInfo("UTC")), datetime(2026, 12, 31, 16, 0, tzinfo=ZoneInfo("UTC"))],
+)
+def test_day_minute_and_second_write_what_djangos_date_filter_wrote(value):
+    template = engines["django"].from_string(
+        '{{ v|date:"Y-m-d" }}|{{ v|day }}#{% if v.hour is not None %}{{ v|date:"Y-m-d H:i" }}|{{ v|minute }}#'
+        '{{ v|date:"Y-m-d H:i:s" }}|{{ v|second }}{% endif %}'
+    )
+    for pair in filter(None, template.render({"v": value}).split("#")):
+        theirs, ours = pair.split("|")
+        assert ours == theirs

@@ -1,5 +1,6 @@
-"""`|day` and `|minute`: a date or a date-time as the product writes it (2026-11-24, 2026-11-24 09:30),
-in the current time zone — what `|date:"Y-m-d"` and `|date:"Y-m-d H:i"` give, without Django's
+"""`|day`, `|minute`, `|second`: a date or a date-time as the product writes it (2026-11-24,
+2026-11-24 09:30, 2026-11-24 09:30:05), in the current time zone — what `|date:"Y-m-d"`,
+`|date:"Y-m-d H:i"` and `|date:"Y-m-d H:i:s"` give, without Django's
 format machinery, which cost 18 µs a cell (3 µs here): a register page of 100 rows writes 500
 dates. A template builtin (settings.TEMPLATES), like Django's own filters."""
 
@@ -24,3 +25,12 @@ def minute(value) -> str:
     if not written or not hasattr(value, "hour"):
         return written
     return f"{written} {value.hour:02d}:{value.minute:02d}"
+
+
+@register.filter(expects_localtime=True)
+def second(value) -> str:
+    """Y-m-d H:i:s, as a log shows a moment."""
+    written = minute(value)
+    if not written or not hasattr(value, "second"):
+        return written
+    return f"{written}:{value.second:02d}"
