@@ -86,9 +86,10 @@ def _home_page(user) -> HomePage:
             seen.add(panel.template_name)
             panels.append((panel.template_name, panel.context(user)))
         sections.append((role, panels))
-    every = [item for _role, panels in sections for _name, context in panels for item in context.get("todos", ())]
-    # The to-dos that are counts alone are counted in one statement, not one query each.
-    count_together(item.count for item in every)
+    contexts = [context for _role, panels in sections for _name, context in panels]
+    every = [item for context in contexts for item in context.get("todos", ())]
+    # The counts alone (of the to-dos and of the panels) are counted in one statement, not one each.
+    count_together([item.count for item in every] + [value for context in contexts for value in context.values()])
     todos: dict[str, Todo] = {}
     for item in every:
         if item.number and item.key not in todos:

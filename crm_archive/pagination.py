@@ -112,12 +112,14 @@ def _model_rows(queryset) -> bool:
     )
 
 
-def _with_capped_count(queryset, cap: int | None):
+def _with_capped_count(queryset, cap: int | None, *, in_order: bool = False):
     """`queryset` with each row carrying the total counted up to `cap` (`_capped_total`); as it is
-    without a cap, or when its rows are grouped (the count is then a query of its own)."""
+    without a cap, or when its rows are grouped (the count is then a query of its own). `in_order`
+    counts the first rows in the list's own order, for a list whose order has an index and whose
+    filter does not (the count then walks the same index as the rows)."""
     if cap is None or queryset.query.group_by is not None:
         return queryset, False
-    capped = queryset.order_by().values("pk")[: cap + 1]
+    capped = (queryset if in_order else queryset.order_by()).values("pk")[: cap + 1]
     sql, params = capped.query.sql_with_params()
     # An uncorrelated subquery: the database counts once for the statement, not once per row.
     return queryset.annotate(_capped_total=RawSQL(f"SELECT COUNT(*) FROM ({sql}) AS capped", params)), True
@@ -184,9 +186,22 @@ class Bounded:
         return self.count > 0
 
 
-def bounded(queryset, *, show: int = 10) -> Bounded:
-    """One query: up to PANEL_COUNT_CAP + 1 rows, of which the first `show` are kept (with `show=0`,
-    only their ids are counted, when first asked for)."""
+def bounded(queryset, *, show: int = 10, count_in_order: bool = False) -> Bounded:
+    """One query: the first `show` rows and how many there are, up to PANEL_COUNT_CAP (with
+    `show=0`, only the ids are counted, when first asked for). `count_in_order` counts the first
+    rows in the list's order: for a filter with no index of its own whose order has one (a
+    department's missed follow-ups: 76 ms counted unordered, 1 ms in order); unordered is the
+    better plan where the filter has an index (a sales person's missed next actions: 4 against 50)."""
+    if show and _model_rows(queryset) and queryset.query.group_by is None:
+        # The shown rows carry the count (up to the cap) in the same statement, so a panel of ten
+        # reads ten rows with their joins, not a hundred.
+        try:
+            counting, _counts = _with_capped_count(queryset, PANEL_COUNT_CAP, in_order=count_in_order)
+        except EmptyResultSet:  # a .none(), or a filter no row can match
+            return Bounded([], 0, False)
+        rows = list(counting[:show])
+        found = rows[0]._capped_total if rows else 0
+        return Bounded(rows, min(found, PANEL_COUNT_CAP), found > PANEL_COUNT_CAP)
     if show:
         rows = list(queryset[: max(PANEL_COUNT_CAP, show) + 1])
         return Bounded(rows[:show], min(len(rows), PANEL_COUNT_CAP), len(rows) > PANEL_COUNT_CAP)

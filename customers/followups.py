@@ -408,7 +408,7 @@ def owner_dashboard(user) -> dict:
 
 def manager_dashboard(user) -> dict:
     """The department manager's panel: the department's missed follow-ups. One query."""
-    missed = bounded(follow_ups_missed_for_manager(user), show=PANEL_ITEMS)
+    missed = bounded(follow_ups_missed_for_manager(user), show=PANEL_ITEMS, count_in_order=True)
     return {
         "today": timezone.localdate(),
         "missed": missed,

@@ -202,7 +202,9 @@ class Dossier(ChoiceLabels):
         verbose_name_plural = _("客户档案")
         indexes = [
             models.Index(fields=["-opened_on", "-id"]),
-            models.Index(fields=["status", "promotion_due_on"]),
+            # Promotions due, oldest first with the id as tiebreak: a day with thousands due no
+            # longer sorts them all to show ten (13 → 0.5 ms).
+            models.Index(fields=["status", "promotion_due_on", "id"], name="dossier_promotion_due"),
             models.Index(fields=["promotion_due_on", "id"], name="dossier_sort_due"),
             # The list filtered by year and status, in its default order (newest opened first):
             # walked in order, where (filing_year, status) alone left the sort to the opened_on

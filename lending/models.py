@@ -225,6 +225,13 @@ class Loan(ChoiceLabels):
             # A department manager's overdue loans (lending.selectors.department_overdue): without it
             # PostgreSQL ANDed the status index with the department's 500,000 loans (25 ms).
             models.Index(fields=["department", "status", "due_at"], name="loan_department_out"),
+            # What is out, soonest due first (the desk's overdue and due-today lists): walked in
+            # order, where (status, due_at) made PostgreSQL sort every loan out (15 → 0.5 ms).
+            models.Index(
+                fields=["due_at", "id"],
+                condition=models.Q(status__in=OUTSTANDING_STATUSES),
+                name="loan_out_by_due",
+            ),
             models.Index(fields=["kind", "-issued_at"]),
             # The registers' sortable columns (lending.views.REGISTER_SORTS).
             models.Index(fields=["kind", "due_at", "id"], name="loan_sort_due"),
