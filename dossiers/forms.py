@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.pickers import PersonField
-from crm_archive.forms import DATE_INPUT, DATETIME_INPUT, Form, ModelForm, ModelMultipleChoiceField
+from crm_archive.forms import DATE_INPUT, DATETIME_INPUT, Form, ModelForm, ModelMultipleChoiceField, RememberedChoices
 from crm_archive.widgets import PickerSelect
 from customers.models import Customer, SecrecyTier
 
@@ -312,7 +312,7 @@ class RepairCloseForm(Form):
     repair_notes = forms.CharField(label=_("修复说明"), max_length=300, required=False)
 
 
-class DossierFilter(django_filters.FilterSet):
+class DossierFilter(RememberedChoices, django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=DossierStatus.choices, label=_("状态"))
     filing_year = django_filters.NumberFilter(label=_("归档年度"))
     secrecy_tier = django_filters.ChoiceFilter(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
 from accounts.pickers import PersonField
-from crm_archive.forms import DATE_INPUT, DATETIME_INPUT, Form, ModelMultipleChoiceField
+from crm_archive.forms import DATE_INPUT, DATETIME_INPUT, Form, ModelMultipleChoiceField, RememberedChoices
 from crm_archive.widgets import PickerSelect
 from dossiers.models import Document, Dossier
 
@@ -262,7 +262,7 @@ class _RegisterFilterForm(Form):
         return cleaned
 
 
-class RegisterFilter(django_filters.FilterSet):
+class RegisterFilter(RememberedChoices, django_filters.FilterSet):
     """The register's filters. Each is backed by an index on Loan: (kind, status, -requested_at),
     (department, -requested_at), (borrower, -requested_at), (kind, -requested_at) for the dates
     (a range on the column itself, not on its date, so the index serves it), (status, due_at)."""

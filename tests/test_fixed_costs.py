@@ -4,10 +4,11 @@ choice labels from a map, the home page's counts in one statement, a sales perso
 read through their own id sets."""
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django import forms
 from django.contrib.auth.models import Group
 from django.db import connection
@@ -184,3 +185,28 @@ def test_day_minute_and_second_write_what_djangos_date_filter_wrote(value):
     for pair in filter(None, template.render({"v": value}).split("#")):
         theirs, ours = pair.split("|")
         assert ours == theirs
+
+
+def test_a_filter_forms_people_are_read_once_a_minute_and_a_newcomer_appears_after_it(archive, make_user, client_for):
+    sales_department = archive["people"]["owner"].department
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False) as clock:
+        client = client_for(archive["people"]["general_manager"])
+        first = _statements(client, reverse("customers:list"))
+        make_user(Role.SALES, department=sales_department, username="newcomer", last_name="新", first_name="人")
+        html = client.get(reverse("customers:list")).content.decode()
+        assert "新人" not in html  # the list of a minute ago
+        clock.shift(timedelta(seconds=61))
+        html = client.get(reverse("customers:list")).content.decode()
+        assert re.search(r'<option value="\d+">新人</option>', html)
+        again = _statements(client, reverse("customers:list"))
+    assert len(again) == len(first)
+    assert not any('FROM "accounts_department"' in sql for sql in again)
+
+
+def test_a_filter_still_refuses_a_person_who_may_not_own_customers(archive, client_for):
+    clerk = archive["people"]["clerk"]
+    client = client_for(archive["people"]["general_manager"])
+    client.get(reverse("customers:list"))  # the choices remembered
+    response = client.get(reverse("customers:list"), {"owner": clerk.pk})
+    assert response.status_code == 200
+    assert response.context["filter"].form.errors.get("owner")
