@@ -5,6 +5,7 @@ import time
 
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
+from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import BadRequest
 from django.urls import get_resolver, get_urlconf
 from django.utils.cache import patch_cache_control
@@ -97,6 +98,10 @@ class IdleSessionMiddleware:
         response = self.get_response(request)
         session = getattr(request, "session", None)
         if session is None or session.is_empty() or session.modified:
+            return response
+        # Only a signed-in session that exists: touching one a dead or made-up cookie named would
+        # create a new session row on every request of a client that ignores the new cookie.
+        if SESSION_KEY not in session or session.session_key is None:
             return response
         now = int(time.time())
         last = session.get(self.KEY)

@@ -352,10 +352,11 @@ SESSION_SAVE_EVERY_REQUEST = False
 # production), and kept in the database too: a page does not query its session, and a cache
 # restart signs no one out. A cache of one process's own cannot hold them: a sign-out in one
 # process would not reach another's copy.
+# Only caches known to be shared by every server count (a file cache is one host's own).
 SESSION_ENGINE = (
-    "django.contrib.sessions.backends.db"
-    if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
-    else "django.contrib.sessions.backends.cached_db"
+    "django.contrib.sessions.backends.cached_db"
+    if CACHES["default"]["BACKEND"].endswith(("RedisCache", "PyMemcacheCache", "PyLibMCCache", "DatabaseCache"))
+    else "django.contrib.sessions.backends.db"
 )
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings as settings_module
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -167,6 +168,23 @@ def test_a_user_who_keeps_working_stays_signed_in_past_the_limit(archive, client
         for _ in range(4):  # four clicks, each just inside the limit: twice the limit in all
             clock.shift(idle_limit - timedelta(minutes=1))
             assert client.get(reverse("customers:list")).status_code == 200
+
+
+def test_a_dead_or_made_up_session_cookie_is_never_touched_into_a_new_session(db, rf):
+    """Whatever the pages in front of it read, the idle clock touches only a signed-in session
+    that exists: a made-up cookie must not become a new session row per request."""
+    from importlib import import_module
+
+    from django.http import HttpResponse
+
+    from crm_archive.middleware import IdleSessionMiddleware
+
+    engine = import_module(settings_module.SESSION_ENGINE)
+    for cookie in ("x" * 32, "abcdefgh-not-a-session"):
+        request = rf.get("/no-such-page/")
+        request.session = engine.SessionStore(cookie)
+        IdleSessionMiddleware(lambda request: HttpResponse())(request)
+        assert not request.session.modified
 
 
 def test_a_page_opened_within_a_minute_of_the_last_writes_no_session(archive, client_for, settings):
