@@ -8,9 +8,7 @@ from django.db.models import Aggregate, Field, IntegerField, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 
 from .models import Notification, User
-
-# The header's badge counts unread notifications up to this many ("99+" past it).
-UNREAD_CAP = 99
+from .selectors import UNREAD_CAP
 
 
 class _GroupNames(Aggregate):

@@ -21,6 +21,11 @@ def notifications_for(user):
     return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
 
 
-def notifications_unread_count(user, *, cap: int = 99) -> int:
+# The menu's badge counts unread notifications up to this many (so a flooded inbox stays cheap);
+# accounts.backends reads the same count with the signed-in user.
+UNREAD_CAP = 99
+
+
+def notifications_unread_count(user, *, cap: int = UNREAD_CAP) -> int:
     """Unread notifications, counted up to `cap` so a flooded inbox stays cheap."""
     return len(Notification.objects.filter(recipient=user, read_at__isnull=True).values("id")[: cap + 1])

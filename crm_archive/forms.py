@@ -26,6 +26,8 @@ from django.utils import timezone, translation
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
+from .widgets import PickerSelect
+
 # The C0 control characters an Excel cell, an XML file or a printed form cannot hold.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # A text field without a model or form limit (a TextField) keeps at most this many characters.
@@ -196,7 +198,8 @@ class RememberedChoices:
         if not getattr(form, "_choices_remembered", False):
             form._choices_remembered = True
             for name, field in form.fields.items():
-                if isinstance(field, forms.ModelChoiceField) and not getattr(field.widget, "url", None):
+                # A picker renders only the chosen option and asks its endpoint for the rest.
+                if isinstance(field, forms.ModelChoiceField) and not isinstance(field.widget, PickerSelect):
                     key = f"choices:{type(self).__module__}.{type(self).__name__}.{name}:{translation.get_language()}"
                     # The widget renders these; the field still validates against its queryset.
                     field.widget.choices = cache.get_or_set(

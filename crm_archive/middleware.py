@@ -97,11 +97,9 @@ class IdleSessionMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is None or session.is_empty() or session.modified:
-            return response
-        # Only a signed-in session that exists: touching one a dead or made-up cookie named would
-        # create a new session row on every request of a client that ignores the new cookie.
-        if SESSION_KEY not in session or session.session_key is None:
+        # Only a signed-in session that exists, and one not being saved anyway: touching one a dead
+        # or made-up cookie named would create a session row per request of a client ignoring it.
+        if session is None or session.modified or SESSION_KEY not in session or session.session_key is None:
             return response
         now = int(time.time())
         last = session.get(self.KEY)

@@ -164,15 +164,18 @@ class Bounded:
     def _counted(self, found: int) -> None:
         self._count, self._capped, self._pending = min(found, PANEL_COUNT_CAP), found > PANEL_COUNT_CAP, None
 
-    @property
-    def count(self) -> int:
+    def _settle(self) -> None:
         if self._pending is not None:
             self._counted(len(self._pending))
+
+    @property
+    def count(self) -> int:
+        self._settle()
         return self._count
 
     @property
     def capped(self) -> bool:
-        self.count  # noqa: B018 - counts if not yet counted
+        self._settle()
         return self._capped
 
     @property

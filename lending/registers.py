@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from crm_archive.templatetags.dates import day
+
 from .models import LoanKind
 
 
@@ -95,8 +97,7 @@ def register_cells(pk, row: list) -> SafeString:
     for value in row[1:]:
         if hasattr(value, "year"):
             time = f"{value.hour:02d}:{value.minute:02d}" if hasattr(value, "hour") else ""
-            day = f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
-            cells.append(f'<td class="moment"><span>{day}</span> <span>{time}</span></td>')
+            cells.append(f'<td class="moment"><span>{day(value)}</span> <span>{time}</span></td>')
             continue
         text = "" if value is None else str(value)
         cells.append(f'<td class="text">{escape(text)}</td>' if _long_text(text) else f"<td>{escape(text)}</td>")
