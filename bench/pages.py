@@ -121,7 +121,7 @@ def cases(people, ids) -> list[Case]:
         Case(
             "follow-ups sales1",
             "sales1",
-            "/customers/follow-ups/",
+            "/customers/follow-ups/?list=due&per_page=100",
             f"/bench-admin/customers/followup/?assigned_to={sales1}&done_at__isnull=True",
         ),
         Case(

@@ -85,7 +85,7 @@ def paginate(
     has_next = len(rows) > size
     if count:
         if counted is None:  # not read with the page (other rows, or a page past the end)
-            counted = len(queryset.order_by().values("pk")[: cap + 1])
+            counted = len(getattr(queryset, "every", queryset).order_by().values("pk")[: cap + 1])
         total, total_is_capped = min(counted, cap), counted > cap
     else:
         total, total_is_capped = offset + len(rows[:size]), has_next
@@ -208,7 +208,8 @@ def bounded(queryset, *, show: int = 10, count_in_order: bool = False) -> Bounde
     if show:
         rows = list(queryset[: max(PANEL_COUNT_CAP, show) + 1])
         return Bounded(rows[:show], min(len(rows), PANEL_COUNT_CAP), len(rows) > PANEL_COUNT_CAP)
-    return Bounded([], pending=queryset.order_by().values_list("pk", flat=True)[: PANEL_COUNT_CAP + 1])
+    counted = queryset if count_in_order else queryset.order_by()
+    return Bounded([], pending=counted.values_list("pk", flat=True)[: PANEL_COUNT_CAP + 1])
 
 
 def count_together(counts) -> None:

@@ -100,7 +100,7 @@ TEMPLATES = [
                 "accounts.context_processors.navigation",
             ],
             # |day and |minute, the product's way of writing dates, in every template.
-            "builtins": ["crm_archive.templatetags.dates"],
+            "builtins": ["crm_archive.templatetags.dates", "crm_archive.templatetags.id_urls"],
         },
     },
 ]

@@ -15,3 +15,32 @@ def among(model, field: str, matches: QuerySet):
     sql, params = matches.query.sql_with_params()
     column = model._meta.get_field(field).column
     return RawSQL(f'"{model._meta.db_table}"."{column}" = ANY(ARRAY({sql}))', params, output_field=BooleanField())
+
+
+class BranchRows:
+    """The rows of `rows` (a queryset of one model, with what a list shows joined in) whose id is
+    in the UNION of `branches` (querysets of that model, each found on an index of its own), in
+    `order`, for a page: sliced with an end, each branch is first cut to that end in the same
+    order where the database allows ORDER BY and LIMIT inside a UNION (PostgreSQL), so a page reads
+    a page's rows from each branch's index instead of every row of every branch sorted for one
+    page. `every` is the uncut list, for counting it. Each branch must apply every filter of the
+    list (the access rule included): a row a branch cuts away is never seen again."""
+
+    def __init__(self, rows: QuerySet, branches: list[QuerySet], order: tuple[str, ...]):
+        self.rows, self.branches, self.order = rows, branches, order
+
+    def _among(self, branches: list[QuerySet]) -> QuerySet:
+        first, *rest = branches
+        return self.rows.filter(pk__in=first.union(*rest) if rest else first).order_by(*self.order)
+
+    @property
+    def every(self) -> QuerySet:
+        # Each part drops its ordering: SQLite refuses ORDER BY inside a UNION.
+        return self._among([branch.order_by().values("pk") for branch in self.branches])
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.stop is None:
+            return self.every[key]
+        if not connection.features.supports_slicing_ordering_in_compound:
+            return self.every[key]
+        return self._among([branch.order_by(*self.order).values("pk")[: key.stop] for branch in self.branches])[key]

@@ -101,7 +101,13 @@ def _customer_url(customer, anchor: str) -> str:
 def follow_ups(request):
     """My follow-ups due and coming, my missed next actions, my customers overdue for contact; for
     a department manager, the department's missed follow-ups."""
-    return render(request, "customers/followups/follow_ups.html", followups.follow_ups_page(request.user))
+    context = followups.follow_ups_page(
+        request.user,
+        show=request.GET.get("list", ""),
+        page=request.GET.get("page"),
+        per_page=request.GET.get("per_page"),
+    )
+    return render(request, "customers/followups/follow_ups.html", context)
 
 
 @require_http_methods(["GET", "POST"])

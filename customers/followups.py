@@ -24,6 +24,8 @@ Who may write: whoever may edit the customer (customers.permissions.customer_act
 starts from customers.secrecy.customers_readable_by.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import reduce
 from operator import or_
@@ -40,7 +42,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from accounts.dashboard import Urgency, todo
 from accounts.roles import Role
 from crm_archive.errors import ActionRefused
-from crm_archive.pagination import bounded
+from crm_archive.pagination import Bounded, bounded, count_together, paginate
+from crm_archive.sql import BranchRows
 
 from . import permissions
 from .models import (
@@ -63,9 +66,10 @@ FOLLOW_UP_EARLY_DAYS = 3
 UPCOMING_DAYS = 7
 # A plan day beyond this (a typo in the admin such as 300000) starts no follow-up.
 LONGEST_PLAN_DAYS = 3660
-# Panels show the first PANEL_ITEMS of each list, the page PAGE_ITEMS (counted up to "99+").
+# Panels show the first PANEL_ITEMS of each list (counted up to "99+"); the page shows one list,
+# PAGE_ITEMS rows a page unless the reader picks another page size.
 PANEL_ITEMS = 10
-PAGE_ITEMS = 100
+PAGE_ITEMS = 25
 
 
 # --- permissions -------------------------------------------------------------------------------
@@ -301,30 +305,53 @@ def _responsible(user, to_customer: str = "customer__") -> Q:
     return Q(**{f"{to_customer}owner": user}) | Q(**{f"{to_customer}second_owner": user})
 
 
-def follow_ups_open_for(user) -> QuerySet[FollowUp]:
+_FOLLOW_UP_ORDER = ("due_on", "pk")
+
+
+def _follow_up_branches(user, **filters) -> list[QuerySet[FollowUp]]:
+    """Open follow-ups matching `filters` assigned to `user`, and those of customers `user` is the
+    second owner of: one set per index (follow_up_open, customer_second). An OR across the join
+    to customers would read every open follow-up instead (150 ms at 200,000 customers)."""
+    open_ones = FollowUp.objects.filter(done_at__isnull=True, **filters)
+    return [open_ones.filter(assigned_to=user), open_ones.filter(customer__second_owner=user)]
+
+
+def _follow_up_rows() -> QuerySet[FollowUp]:
+    return FollowUp.objects.select_related("customer", "plan", "assigned_to")
+
+
+def follow_ups_open_for(user, **filters) -> QuerySet[FollowUp]:
     """Open follow-ups assigned to `user` or of customers `user` is the second owner of, on
-    customers `user` may read, earliest due first."""
-    # One id set per index (follow_up_open, customer_second): an OR across the join to customers
-    # would read every open follow-up instead (150 ms at 200,000 customers).
-    assigned = FollowUp.objects.filter(done_at__isnull=True, assigned_to=user).order_by().values("pk")
-    seconded = FollowUp.objects.filter(done_at__isnull=True, customer__second_owner=user).order_by().values("pk")
+    customers `user` may read, earliest due first; `filters` narrow them (due_on__lte=…)."""
+    # The access rule outside the UNION: counting up to "99+" checks it on the first rows only.
+    ids = [branch.order_by().values("pk") for branch in _follow_up_branches(user, **filters)]
     return (
-        FollowUp.objects.filter(pk__in=assigned.union(seconded))
+        _follow_up_rows()
+        .filter(pk__in=ids[0].union(*ids[1:]))
         .filter(customer__in=customers_readable_by(user))
-        .select_related("customer", "plan", "assigned_to")
-        .order_by("due_on", "pk")
+        .order_by(*_FOLLOW_UP_ORDER)
     )
+
+
+def _follow_ups_paged(user, **filters) -> BranchRows:
+    """follow_ups_open_for for a page: each branch cut to the page, the access rule inside it."""
+    readable = customers_readable_by(user)
+    branches = [branch.filter(customer__in=readable) for branch in _follow_up_branches(user, **filters)]
+    return BranchRows(_follow_up_rows(), branches, _FOLLOW_UP_ORDER)
 
 
 def follow_ups_due_for(user, *, today=None) -> QuerySet[FollowUp]:
     """Follow-ups `user` should have done by today (missed ones first)."""
-    return follow_ups_open_for(user).filter(due_on__lte=today or timezone.localdate())
+    return follow_ups_open_for(user, due_on__lte=today or timezone.localdate())
 
 
-def follow_ups_upcoming_for(user, *, today=None, days: int = UPCOMING_DAYS) -> QuerySet[FollowUp]:
-    """Follow-ups of `user` falling due after today, within `days`."""
-    today = today or timezone.localdate()
-    return follow_ups_open_for(user).filter(due_on__gt=today, due_on__lte=today + timedelta(days=days))
+def follow_ups_upcoming_for(user, *, today=None) -> QuerySet[FollowUp]:
+    """Follow-ups of `user` falling due after today, within UPCOMING_DAYS."""
+    return follow_ups_open_for(user, **_upcoming(today or timezone.localdate()))
+
+
+def _upcoming(today) -> dict:
+    return {"due_on__gt": today, "due_on__lte": today + timedelta(days=UPCOMING_DAYS)}
 
 
 def follow_ups_missed_for_manager(user, *, today=None) -> QuerySet[FollowUp]:
@@ -398,10 +425,22 @@ def owner_dashboard(user) -> dict:
         "next_actions_missed": missed_actions,
         "contact_overdue": contact_overdue,
         "todos": [
-            todo("follow-ups-missed-mine", _("逾期未回访"), missed, page, Urgency.OVERDUE),
-            todo("follow-ups-due", _("今日待回访"), due_today, page, Urgency.TODAY),
-            todo("next-actions-missed", _("逾期未办的下一步行动"), missed_actions, page, Urgency.OVERDUE),
-            todo("contact-overdue", _("超过联系周期的客户"), contact_overdue, page, Urgency.SOON),
+            todo("follow-ups-missed-mine", _("逾期未回访"), missed, f"{page}?list=due", Urgency.OVERDUE),
+            todo("follow-ups-due", _("今日待回访"), due_today, f"{page}?list=due", Urgency.TODAY),
+            todo(
+                "next-actions-missed",
+                _("逾期未办的下一步行动"),
+                missed_actions,
+                f"{page}?list=next-actions",
+                Urgency.OVERDUE,
+            ),
+            todo(
+                "contact-overdue",
+                _("超过联系周期的客户"),
+                contact_overdue,
+                f"{page}?list=contact-overdue",
+                Urgency.SOON,
+            ),
         ],
     }
 
@@ -417,24 +456,70 @@ def manager_dashboard(user) -> dict:
                 "follow-ups-missed",
                 _("本部门未按期回访"),
                 missed,
-                reverse("customers:follow_ups"),
+                reverse("customers:follow_ups") + "?list=missed",
                 Urgency.OVERDUE,
             )
         ],
     }
 
 
-def follow_ups_page(user) -> dict:
-    """Everything of the follow-ups page, each list up to PAGE_ITEMS rows. A fixed number of queries."""
+@dataclass(frozen=True)
+class FollowUpList:
+    """One tab of the follow-ups page: its key (the section's id and the `list` parameter), its
+    title, and its rows with how many there are (counted up to "99+")."""
+
+    key: str
+    title: str
+    count: Bounded
+
+
+def _follow_up_lists(user) -> list[tuple[str, str, QuerySet, Callable[[], object], bool]]:
+    """The page's lists for `user`, in the page's order: key, title, the rows to count, how to
+    read the rows to page through (built for the list shown alone: a list's query costs a
+    millisecond to build; follow-ups are cut to the page in each branch: 9 → 2 ms for a sales
+    person with 700 due), and whether counting in the list's own order is the better plan."""
+    today = timezone.localdate()
+    lists = []
+    if _manages_department(user):
+        missed = follow_ups_missed_for_manager(user, today=today)
+        lists.append(("missed", _("本部门未按期回访"), missed, lambda: missed, True))
+    due, upcoming = {"due_on__lte": today}, _upcoming(today)
+    actions, contact = next_actions_missed_for(user, today=today), customers_overdue_for_contact(user)
+    return [
+        *lists,
+        ("due", _("待回访"), follow_ups_open_for(user, **due), lambda: _follow_ups_paged(user, **due), False),
+        (
+            "upcoming",
+            _("7 天内回访"),
+            follow_ups_open_for(user, **upcoming),
+            lambda: _follow_ups_paged(user, **upcoming),
+            False,
+        ),
+        ("next-actions", _("逾期未办的下一步行动"), actions, lambda: actions, False),
+        ("contact-overdue", _("超过联系周期的客户"), contact, lambda: contact, False),
+    ]
+
+
+def follow_ups_page(user, *, show: str = "", page=None, per_page=None) -> dict:
+    """The follow-ups page: a tab per list with its count, and one page of the list `show` (by
+    default the first with something in it). Each list's count up to "99+" all in one statement,
+    then the shown list's page: a fixed number of queries whatever the lists hold, and the rows of
+    one list written, not four hundred."""
+    lists = [
+        (FollowUpList(key, title, bounded(counted, show=0, count_in_order=in_order)), rows)
+        for key, title, counted, rows, in_order in _follow_up_lists(user)
+    ]
+    count_together(tab.count for tab, _rows in lists)
+    tab, rows = next(
+        (pair for pair in lists if pair[0].key == show),
+        next((pair for pair in lists if pair[0].count), lists[0]),
+    )
     return {
         "today": timezone.localdate(),
-        "due": bounded(follow_ups_due_for(user), show=PAGE_ITEMS),
-        "upcoming": bounded(follow_ups_upcoming_for(user), show=PAGE_ITEMS),
-        "next_actions_missed": bounded(next_actions_missed_for(user), show=PAGE_ITEMS),
-        "contact_overdue": bounded(customers_overdue_for_contact(user), show=PAGE_ITEMS),
-        "manages_department": _manages_department(user),
-        "missed": bounded(follow_ups_missed_for_manager(user), show=PAGE_ITEMS),
-        "page_items": PAGE_ITEMS,
+        "lists": [tab for tab, _rows in lists],
+        "shown": tab.key,
+        # Counted in its tab already: the page reads its rows alone.
+        "page_obj": paginate(rows(), page=page, per_page=per_page, default_per_page=PAGE_ITEMS, count=False),
     }
 
 

@@ -15,7 +15,7 @@ from django.db import connection
 from django.forms.renderers import DjangoTemplates
 from django.template import engines
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse, set_script_prefix
 from django.utils import translation
 
 from accounts.roles import Role
@@ -23,6 +23,8 @@ from accounts.services import notification_send
 from crm_archive.forms import FormRenderer
 from crm_archive.pagination import PANEL_COUNT_CAP, bounded, count_together
 from customers.models import Customer, CustomerCategory, SecrecyTier
+
+from .customers.html import listed_customer_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -210,3 +212,42 @@ def test_a_filter_still_refuses_a_person_who_may_not_own_customers(archive, clie
     response = client.get(reverse("customers:list"), {"owner": clerk.pk})
     assert response.status_code == 200
     assert response.context["filter"].form.errors.get("owner")
+
+
+@pytest.mark.parametrize(
+    ("name", "ids"),
+    [
+        ("customers:detail", (1,)),
+        ("customers:detail", (0,)),
+        ("customers:detail", (9_007_199_254_740_991,)),
+        ("customers:follow_up_record", (12, 345)),
+        ("dossiers:detail", (7,)),
+        ("customers:detail", ("12",)),  # not a whole number: reversed as {% url %} does
+    ],
+)
+def test_id_url_writes_what_the_url_tag_wrote(name, ids):
+    arguments = " ".join(f"a{n}" for n in range(len(ids)))
+    template = engines["django"].from_string(f"{{% url '{name}' {arguments} %}}|{{% id_url '{name}' {arguments} %}}")
+    context = {f"a{n}": value for n, value in enumerate(ids)}
+    theirs, ours = template.render(context).split("|")
+    assert ours == theirs
+    set_script_prefix("/crm/")  # a site served under a path: the prefix is part of what is kept
+    try:
+        theirs, ours = template.render(context).split("|")
+        assert ours == theirs and ours.startswith("/crm/")
+    finally:
+        set_script_prefix("/")
+
+
+def test_id_url_refuses_what_the_url_tag_refuses():
+    template = engines["django"].from_string("{% id_url 'customers:detail' value %}")
+    for value in (-1, None, "x", True, 10**19):
+        with pytest.raises(NoReverseMatch):
+            template.render({"value": value})
+
+
+def test_a_list_of_customers_links_each_row_to_its_own_page(archive, client_for):
+    client = client_for(archive["people"]["general_manager"])
+    html = client.get(reverse("customers:list"), {"per_page": 100}).content.decode()
+    linked = [int(pk) for pk in re.findall(r'<a href="/customers/(\d+)/">', html)]
+    assert linked and linked == listed_customer_ids(html)

@@ -2,6 +2,7 @@
 the owner's dashboard and, once missed, on the department manager's, until a contact is recorded;
 contact frequency by grade; next actions missed until marked done."""
 
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -463,8 +464,68 @@ def test_the_follow_ups_page_lists_what_the_person_has_to_do(people, customer, d
     owner_page = client_for(people["owner"]).get(reverse("customers:follow_ups")).content.decode()
     assert body_rows(section(owner_page, "due"))[0].startswith("2026-03-05 已逾期 甲公司")
     assert 'id="missed"' not in owner_page
+    assert 'data-list="missed"' not in owner_page  # the department's tab is the manager's alone
     manager_page = client_for(people["east_manager"]).get(reverse("customers:follow_ups")).content.decode()
     assert body_rows(section(manager_page, "missed")) == ["2026-03-05 甲公司 购买客户回访 第 1 次 张三"]
+
+
+def tabs(page: str) -> list[tuple[str, str, bool]]:
+    """The follow-ups page's tabs: (list key, title with its count, whether it is the one shown)."""
+    found = re.findall(r'<a href="\?list=([\w-]+)" data-list="[\w-]+"( aria-current="page")?>(.*?)</a>', page)
+    return [(key, text(title), bool(current)) for key, current, title in found]
+
+
+def test_the_follow_ups_page_shows_one_list_at_a_time_with_every_lists_count(
+    people, customer, deal_today, client_for, clock
+):
+    InteractionFactory(customer=customer, next_action="寄送样品", next_action_on=TODAY + timedelta(days=1))
+    clock.move_to(later(4))
+    client = client_for(people["owner"])
+
+    page = client.get(reverse("customers:follow_ups")).content.decode()
+    # Opened without a choice: the first list with something in it.
+    assert tabs(page) == [
+        ("due", "待回访 1", True),
+        ("upcoming", "7 天内回访 0", False),
+        ("next-actions", "逾期未办的下一步行动 1", False),
+        ("contact-overdue", "超过联系周期的客户 0", False),
+    ]
+    assert 'id="next-actions"' not in page  # the other lists' rows are not written
+
+    page = client.get(reverse("customers:follow_ups"), {"list": "next-actions"}).content.decode()
+    assert [current for _key, _title, current in tabs(page)] == [False, False, True, False]
+    assert body_rows(section(page, "next-actions"))[0].startswith("2026-03-03 甲公司 寄送样品")
+    assert 'id="due"' not in page
+
+    # A list that is not one of the person's (or not a list at all) shows the first with rows.
+    for unknown in ("missed", "x" * 5000, "DUE", "1e3"):
+        page = client.get(reverse("customers:follow_ups"), {"list": unknown}).content.decode()
+        assert 'id="due"' in page and 'data-list="missed"' not in page
+    assert client.get(reverse("customers:follow_ups"), {"list": "due\x00"}).status_code == 400
+
+
+def test_a_follow_ups_list_pages_in_a_fixed_number_of_queries(
+    people, customer, client_for, clock, django_assert_max_num_queries
+):
+    for n in range(30):
+        other = CustomerFactory(name=f"客户{n:02d}", owner=people["owner"], grade=CustomerGrade.A)
+        InteractionFactory(customer=other, next_action=f"报价{n:02d}", next_action_on=TODAY, occurred_at=MONDAY)
+    clock.move_to(later(40))
+    client = client_for(people["owner"])
+    url = reverse("customers:follow_ups")
+
+    # The signed-in user, the grades' contact frequencies, every list's count, the shown page.
+    with django_assert_max_num_queries(5):
+        first = client.get(url, {"list": "next-actions", "per_page": 10}).content.decode()
+    assert len(body_rows(section(first, "next-actions"))) == 10
+    assert ("next-actions", "逾期未办的下一步行动 30", True) in tabs(first)
+    assert ("contact-overdue", "超过联系周期的客户 30", False) in tabs(first)
+    with django_assert_max_num_queries(6):  # a later page: its ids, then its rows
+        last = client.get(url, {"list": "next-actions", "per_page": 10, "page": 3}).content.decode()
+    assert [row.split(" ")[2] for row in body_rows(section(last, "next-actions"))] == [
+        f"报价{n:02d}" for n in range(20, 30)
+    ]
+    assert "下一页" not in last and "上一页" in last
 
 
 def test_the_dashboard_panels_keep_a_fixed_number_of_queries(
