@@ -85,7 +85,8 @@ def paginate(
     has_next = len(rows) > size
     if count:
         if counted is None:  # not read with the page (other rows, or a page past the end)
-            counted = len(getattr(queryset, "every", queryset).order_by().values("pk")[: cap + 1])
+            ids = queryset.ids if hasattr(queryset, "ids") else lambda limit: queryset.order_by().values("pk")[:limit]
+            counted = ids(cap + 1).count()  # counted in the database: no thousand ids fetched
         total, total_is_capped = min(counted, cap), counted > cap
     else:
         total, total_is_capped = offset + len(rows[:size]), has_next

@@ -23,8 +23,8 @@ class BranchRows:
     `order`, for a page: sliced with an end, each branch is first cut to that end in the same
     order where the database allows ORDER BY and LIMIT inside a UNION (PostgreSQL), so a page reads
     a page's rows from each branch's index instead of every row of every branch sorted for one
-    page. `every` is the uncut list, for counting it. Each branch must apply every filter of the
-    list (the access rule included): a row a branch cuts away is never seen again."""
+    page. `order` must end in a unique field. Each branch must apply every filter of the list (the
+    access rule included): a row a branch cuts away is never seen again."""
 
     def __init__(self, rows: QuerySet, branches: list[QuerySet], order: tuple[str, ...]):
         self.rows, self.branches, self.order = rows, branches, order
@@ -37,6 +37,17 @@ class BranchRows:
     def every(self) -> QuerySet:
         # Each part drops its ordering: SQLite refuses ORDER BY inside a UNION.
         return self._among([branch.order_by().values("pk") for branch in self.branches])
+
+    def ids(self, limit: int) -> QuerySet:
+        """Up to `limit` ids of the list, for counting it up to a cap: each branch is cut to
+        `limit` first (where the database allows), since if the whole list holds more than that,
+        one branch at least does."""
+        cut = connection.features.supports_slicing_ordering_in_compound
+        first, *rest = (
+            branch.order_by().values("pk")[:limit] if cut else branch.order_by().values("pk")
+            for branch in self.branches
+        )
+        return (first.union(*rest) if rest else first)[:limit]
 
     def __getitem__(self, key):
         if not isinstance(key, slice) or key.stop is None:

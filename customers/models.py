@@ -160,7 +160,11 @@ class Customer(ChoiceLabels):
             models.Index(fields=["grade", "name"]),
             models.Index(fields=["region", "name"]),
             models.Index(fields=["industry", "name"]),
-            models.Index(fields=["owner", "name"]),
+            # A sales person's own customers in name order, with what the access rule reads of
+            # them: their list's page and its count walk this index alone (customers_paged).
+            models.Index(
+                fields=["owner", "name", "id"], include=["second_owner", "secrecy_tier"], name="customer_owner_name"
+            ),
             models.Index(fields=["department", "secrecy_tier", "name"]),
             models.Index(fields=["secrecy_tier", "name"]),
             models.Index(fields=["phone"]),

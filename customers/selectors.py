@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.dashboard import Urgency, todo
 from crm_archive.history import HistoryEntry, record_history
 from crm_archive.pagination import bounded
-from crm_archive.sql import among
+from crm_archive.sql import BranchRows, among
 
 from .models import (
     Complaint,
@@ -29,7 +29,7 @@ from .models import (
     Interaction,
     VisitPlan,
 )
-from .secrecy import customers_readable_by, few_readable_ids
+from .secrecy import customers_readable_by, few_readable_ids, few_readable_sets
 
 SORTS = {
     "name": ["name", "pk"],
@@ -41,11 +41,20 @@ SORTS = {
 }
 
 
-def customers_for_list(user, *, search: str = "", sort: str = "name") -> QuerySet[Customer]:
+_ROW_JOINS = ("owner", "department")  # what a list row shows of others
+
+
+def _customer_rows() -> QuerySet[Customer]:
+    return Customer.objects.select_related(*_ROW_JOINS)
+
+
+def customers_for_list(user, *, search: str = "", sort: str = "name", narrowed: bool = True) -> QuerySet[Customer]:
     """The customers `user` may read, matching `search` on name, phone or a contact's name or
-    phone, with what a list row shows joined in (one query per page)."""
-    queryset = customers_readable_by(user).select_related("owner", "department")
-    few = few_readable_ids(user)
+    phone, with what a list row shows joined in (one query per page). `narrowed`: read through a
+    sales person's own id sets (few_readable_ids), for reading the whole list; a page reads them
+    through customers_paged instead."""
+    queryset = customers_readable_by(user).select_related(*_ROW_JOINS)
+    few = few_readable_ids(user) if narrowed else None
     if few is not None:
         queryset = queryset.filter(among(Customer, "id", few))
     search = search.replace("\x00", "").strip()  # PostgreSQL refuses NUL in a literal
@@ -70,6 +79,17 @@ def customers_for_list(user, *, search: str = "", sort: str = "name") -> QuerySe
         # trigram match finds 2% of the table and hashed all 200,000 customers (78 ms against 2).
         queryset = queryset.filter(among(Customer, "id", matches))
     return queryset.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def customers_paged(user, customers: QuerySet[Customer]):
+    """`customers` (customers_for_list, not narrowed, with the list's filters and order) for
+    `paginate`: for a sales person, a page's rows from each of their id sets, each walked on its
+    own index in the list's order and cut to the page (crm_archive.sql.BranchRows) — a page of
+    their list reads a page's rows, not the rows of all their customers sorted for one page."""
+    sets = few_readable_sets(user)
+    if sets is None:
+        return customers
+    return BranchRows(_customer_rows(), [customers.filter(part) for part in sets], customers.query.order_by)
 
 
 def customer_related_records(customer: Customer, *, limit: int = 50) -> dict:

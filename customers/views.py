@@ -53,16 +53,20 @@ CUSTOMER_SORTS = Sorts(
 )
 
 
-def _filtered_customers(request):
-    queryset = selectors.customers_for_list(request.user, search=request.GET.get("q", "")).order_by(
+def _filtered_customers(request, *, narrowed: bool = True):
+    queryset = selectors.customers_for_list(request.user, search=request.GET.get("q", ""), narrowed=narrowed).order_by(
         *CUSTOMER_SORTS.from_request(request).order_by
     )
     return CustomerFilter(request.GET or None, queryset=queryset)
 
 
 def customer_list(request):
-    filterset = _filtered_customers(request)
-    page = paginate(filterset.qs, page=request.GET.get("page"), per_page=request.GET.get("per_page"))
+    filterset = _filtered_customers(request, narrowed=False)
+    page = paginate(
+        selectors.customers_paged(request.user, filterset.qs),
+        page=request.GET.get("page"),
+        per_page=request.GET.get("per_page"),
+    )
     return render(
         request,
         "customers/customer_list.html",

@@ -16,12 +16,13 @@ from django.forms.renderers import DjangoTemplates
 from django.template import engines
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse, set_script_prefix
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts.roles import Role
 from accounts.services import notification_send
 from crm_archive.forms import FormRenderer
 from crm_archive.pagination import PANEL_COUNT_CAP, bounded, count_together
+from customers import services
 from customers.models import Customer, CustomerCategory, SecrecyTier
 
 from .customers.html import listed_customer_ids
@@ -251,3 +252,37 @@ def test_a_list_of_customers_links_each_row_to_its_own_page(archive, client_for)
     html = client.get(reverse("customers:list"), {"per_page": 100}).content.decode()
     linked = [int(pk) for pk in re.findall(r'<a href="/customers/(\d+)/">', html)]
     assert linked and linked == listed_customer_ids(html)
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "grade", "-updated"])
+def test_a_sales_persons_list_pages_through_their_three_sets_in_the_lists_order(archive, client_for, sort):
+    """Each page of a sales person's list is read from each of their sets cut to the page
+    (customers_paged); page after page, the rows and the count are those of the whole list."""
+    owner, colleague = archive["people"]["owner"], archive["people"]["colleague"]
+    department = owner.department
+    grades = ["A", "B", "C", "D"]
+    for n in range(50):  # owned, second-owned, granted and unreadable ones, names interleaved
+        kind = n % 4
+        customer = Customer.objects.create(
+            name=f"客户{n:02d}",
+            grade=grades[(n * 7) % 4],
+            owner=owner if kind == 0 else colleague,
+            second_owner=owner if kind == 1 else None,
+            department=department,
+            secrecy_tier=SecrecyTier.TOP_SECRET if n == 4 else SecrecyTier.PERSONAL,
+        )
+        if kind == 2 or n == 4:
+            services.customer_access_grant(customer, user=owner, until=timezone.now() + timedelta(days=1))
+    client = client_for(owner)
+    whole = client.get(reverse("customers:list"), {"sort": sort, "per_page": 100}).content.decode()
+    expected = listed_customer_ids(whole)
+    assert len(expected) == len(set(expected)) > 40
+    paged = []
+    for number in range(1, 7):  # 10 a page: each set holds more than a page
+        html = client.get(reverse("customers:list"), {"sort": sort, "per_page": 10, "page": number}).content.decode()
+        paged += listed_customer_ids(html)
+    assert paged == expected
+    unreadable = Customer.objects.filter(name__in=[f"客户{n:02d}" for n in range(3, 50, 4)]).values_list(
+        "pk", flat=True
+    )
+    assert not set(unreadable) & set(expected)
