@@ -256,11 +256,13 @@ def late_entries(request):
         year, month = form.cleaned_data["month"] if form.is_bound else (today.year, today.month)
         person_id = _id(request.GET.get("person", ""))
         late = profiles.late_entries(request.user, year, month, person_id=person_id)
+        rows, counted_at = profiles.late_entry_report(request.user, year, month)
         context.update(
             {
                 "year": year,
                 "month": month,
-                "rows": profiles.late_entry_report(request.user, year, month),
+                "rows": rows,
+                "not_kept_counted_at": counted_at,
                 "page_obj": paginate(late, page=request.GET.get("page"), per_page=request.GET.get("per_page")),
                 "person_id": person_id,
             }

@@ -29,6 +29,7 @@ from datetime import date, datetime, time, timedelta
 from functools import reduce
 from operator import or_
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
@@ -480,13 +481,18 @@ def _entered_late() -> GreaterThan:
     return GreaterThan(TruncDate("created_at", tzinfo=zone), TruncDate("occurred_at", tzinfo=zone))
 
 
-def _people_scope(user) -> Q | None:
-    """Whose entries `user` reads in the report: None for everyone, else a department's people."""
+def _named_people_scope(user) -> tuple[str, Q | None]:
+    """Whose entries `user` reads in the report, named (for the cache) and as a filter of people:
+    None for everyone, else a department's people."""
     if handles(user, Role.MARKETING_DIRECTOR, Role.GENERAL_MANAGER, Role.ARCHIVE_MANAGER):
-        return None
+        return "all", None
     if user.has_role(Role.DEPARTMENT_MANAGER) and user.department_id:
-        return Q(department_id=user.department_id)
-    return Q(pk__in=[])
+        return f"department-{user.department_id}", Q(department_id=user.department_id)
+    return "nobody", Q(pk__in=[])
+
+
+def _people_scope(user) -> Q | None:
+    return _named_people_scope(user)[1]
 
 
 def interactions_of_month(user, year: int, month: int) -> QuerySet[Interaction]:
@@ -526,10 +532,29 @@ def profiles_not_kept(user, year: int, month: int) -> QuerySet[Customer]:
     return customers
 
 
-def late_entry_report(user, year: int, month: int) -> list[LateEntryRow]:
+# The incomplete profiles not kept are counted over every profile of a department (a hundred
+# thousand rows, 60 ms): counted at most once in this many seconds per department and month.
+NOT_KEPT_SECONDS = 300
+
+
+def profiles_not_kept_counts(user, year: int, month: int) -> tuple[dict[int, int], datetime]:
+    """Per owner, how many profiles_not_kept, and when they were counted (at most NOT_KEPT_SECONDS
+    ago: a monthly figure over every profile, kept in the cache like the key figures)."""
+    return cache.get_or_set(
+        f"customers:not-kept:{_named_people_scope(user)[0]}:{year:04d}-{month:02d}",
+        lambda: (
+            dict(profiles_not_kept(user, year, month).values_list("owner").annotate(count=Count("pk")).order_by()),
+            timezone.now(),
+        ),
+        NOT_KEPT_SECONDS,
+    )
+
+
+def late_entry_report(user, year: int, month: int) -> tuple[list[LateEntryRow], datetime]:
     """Per person, for `year`-`month`: the interactions they recorded that happened in the month,
     how many of them were entered late, and how many of their profiles were incomplete and not
-    kept that month. Three queries, grouped in SQL."""
+    kept that month; and when that last figure was counted (profiles_not_kept_counts). Three
+    queries, grouped in SQL."""
     entries = {
         row["recorded_by"]: row
         for row in interactions_of_month(user, year, month)
@@ -537,7 +562,7 @@ def late_entry_report(user, year: int, month: int) -> list[LateEntryRow]:
         .annotate(total=Count("pk"), late=Count("pk", filter=_entered_late()))
         .order_by()
     }
-    incomplete = dict(profiles_not_kept(user, year, month).values_list("owner").annotate(count=Count("pk")).order_by())
+    incomplete, counted_at = profiles_not_kept_counts(user, year, month)
     people = User.objects.filter(pk__in=set(entries) | set(incomplete)).select_related("department")
     rows = [
         LateEntryRow(
@@ -548,7 +573,7 @@ def late_entry_report(user, year: int, month: int) -> list[LateEntryRow]:
         )
         for person in people
     ]
-    return sorted(rows, key=lambda row: (-row.late, -row.incomplete, row.person.username))
+    return sorted(rows, key=lambda row: (-row.late, -row.incomplete, row.person.username)), counted_at
 
 
 # ---------------------------------------------------------------------------------------------

@@ -132,6 +132,28 @@ def test_the_report_counts_incomplete_profiles_nobody_completed_during_the_month
     assert december[str(owner)].split(" ")[-1] == "3"
 
 
+def test_the_not_kept_count_is_at_most_five_minutes_old_and_says_when_it_was_counted(
+    people, archive, client_for, clock
+):
+    """Counted over every profile of the department, the figure is kept five minutes; the page
+    says when it was counted, and a change shows once they have passed."""
+    owner = people["owner"]
+    clock.move_to(at("2026-12-15 10:00"))
+    client = client_for(people["manager"])
+    page = client.get(reverse("customers:late_entries"), {"month": "2026-12"}).content.decode()
+    assert report_rows(page)[str(owner)].split(" ")[-1] == "4"
+    assert "未完善档案数统计于 2026-12-15 10:00，每 5 分钟更新。" in text(page)
+
+    customer_services.customer_update(archive["customers"][SecrecyTier.PERSONAL], by=owner, legal_representative="王总")
+    clock.move_to(at("2026-12-15 10:04"))
+    page = client.get(reverse("customers:late_entries"), {"month": "2026-12"}).content.decode()
+    assert report_rows(page)[str(owner)].split(" ")[-1] == "4"  # the figure of 10:00
+    clock.move_to(at("2026-12-15 10:06"))
+    page = client_for(people["manager"]).get(reverse("customers:late_entries"), {"month": "2026-12"}).content.decode()
+    assert report_rows(page)[str(owner)].split(" ")[-1] == "3"
+    assert "未完善档案数统计于 2026-12-15 10:06" in text(page)
+
+
 def test_a_complete_profile_is_never_counted_as_not_kept(people, client_for, clock):
     complete = CustomerFactory(owner=people["colleague"], **FULL_PROFILE)
     assert complete.completeness == 100
