@@ -409,19 +409,21 @@ def customers_overdue_for_contact(user, *, now=None) -> QuerySet[Customer]:
 
 
 def owner_dashboard(user) -> dict:
-    """The owner's panel: follow-ups due (missed ones first) and coming within a week, missed next
-    actions, customers overdue for contact by grade. Five queries."""
+    """The owner's panel: the follow-ups due (missed ones first); how many come within a week, how
+    many next actions are missed, how many customers are overdue for contact, each a link to its
+    list on the follow-ups page. One query for the rows shown, the counts counted with the home
+    page's others (and one for the grades' contact frequencies)."""
     today = timezone.localdate()
     due = bounded(follow_ups_due_for(user, today=today), show=PANEL_ITEMS)
     missed = bounded(follow_ups_due_for(user, today=today).filter(due_on__lt=today), show=0)
     due_today = bounded(follow_ups_due_for(user, today=today).filter(due_on=today), show=0)
-    missed_actions = bounded(next_actions_missed_for(user), show=PANEL_ITEMS)
-    contact_overdue = bounded(customers_overdue_for_contact(user), show=PANEL_ITEMS)
+    missed_actions = bounded(next_actions_missed_for(user), show=0)
+    contact_overdue = bounded(customers_overdue_for_contact(user), show=0)
     page = reverse("customers:follow_ups")
     return {
         "today": today,
         "due": due,
-        "upcoming": bounded(follow_ups_upcoming_for(user), show=PANEL_ITEMS),
+        "upcoming": bounded(follow_ups_upcoming_for(user), show=0),
         "next_actions_missed": missed_actions,
         "contact_overdue": contact_overdue,
         "todos": [

@@ -34,6 +34,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import GreaterThan
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -310,9 +312,26 @@ def grade_reviews_due(customers: QuerySet[Customer], *, today: date | None = Non
     return customers.filter(_review_due_rule(grade_criteria(), today or timezone.localdate()))
 
 
+# The grade criteria change when an administrator edits them: kept this long in the cache (and
+# forgotten at once where the cache is shared, as in production).
+GRADE_CRITERIA_SECONDS = 60
+_GRADE_CRITERIA_KEY = "customers:grade-criteria"
+
+
 def grade_criteria() -> list[GradeCriterion]:
-    """The grade criteria (a handful of rows), read once for a page that asks several times."""
-    return remembered("grade_criteria", lambda: list(GradeCriterion.objects.all()))
+    """The grade criteria (a handful of rows that nearly every page of a sales person asks for),
+    from the cache, read once for a page that asks several times."""
+    return remembered(
+        "grade_criteria",
+        lambda: cache.get_or_set(
+            _GRADE_CRITERIA_KEY, lambda: list(GradeCriterion.objects.all()), GRADE_CRITERIA_SECONDS
+        ),
+    )
+
+
+@receiver([post_save, post_delete], sender=GradeCriterion)
+def _grade_criteria_changed(**kwargs):
+    cache.delete(_GRADE_CRITERIA_KEY)
 
 
 def grade_change_request(customer: Customer, *, by, to_grade: str, reason: str) -> GradeChange:
@@ -645,17 +664,17 @@ def owner_dashboard(user) -> dict:
 
 
 def manager_dashboard(user) -> dict:
-    """The department manager's panel: grade changes waiting for them, their department's grade
-    reviews due, its incomplete profiles (counts first)."""
+    """The department manager's panel: how many grade changes wait for them, how many of their
+    department's grade reviews are due, how many of its profiles are incomplete — counts, counted
+    with the home page's others; the grade-change page lists and decides them."""
     department = (
         Customer.objects.filter(department_id=user.department_id) if user.department_id else Customer.objects.none()
     )
     reviews_due = grade_reviews_due(department)
-    waiting_count = bounded(grade_changes_awaiting(user), show=10)
+    waiting_count = bounded(grade_changes_awaiting(user), show=0)
     reviews_due_count = bounded(reviews_due, show=0)
     page = reverse("customers:grade_changes")
     return {
-        "waiting": waiting_count.items,
         "waiting_count": waiting_count,
         "reviews_due_count": reviews_due_count,
         "incomplete_count": bounded(department.filter(completeness__lt=100), show=0),

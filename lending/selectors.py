@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.dashboard import Urgency, todo
 from accounts.models import Department
 from crm_archive.charts import chart
+from crm_archive.memo import remembered
 from crm_archive.pagination import Bounded, bounded
 from crm_archive.periods import by_month, calendar_months, moment_range
 from crm_archive.workdays import add_months
@@ -139,10 +140,16 @@ def loans_outstanding_rows(*, at) -> Iterator[dict]:
 
 
 def approvals_waiting_for(user, *, limit: int = 20) -> Bounded:
-    """Loan requests waiting for `user`'s signature: the first `limit`, counted up to the cap."""
-    return bounded(
-        loans_awaiting_approval_by(user).select_related("borrower", "dossier__customer").order_by("requested_at", "pk"),
-        show=limit,
+    """Loan requests waiting for `user`'s signature: the first `limit`, counted up to the cap (read
+    once for a home page whose panels of several roles ask)."""
+    return remembered(
+        ("loan-approvals-waiting", user.pk, limit),
+        lambda: bounded(
+            loans_awaiting_approval_by(user)
+            .select_related("borrower", "dossier__customer")
+            .order_by("requested_at", "pk"),
+            show=limit,
+        ),
     )
 
 
@@ -187,13 +194,15 @@ def approver_dashboard(user) -> dict:
 
 
 def borrower_dashboard(user) -> dict:
-    """The borrower's open requests and loans, and how many are overdue or due today. Two queries."""
+    """The borrower's open requests and loans, and how many are overdue or due today: one query,
+    the counts counted with the home page's others."""
     now = timezone.now()
     mine = Loan.objects.filter(borrower=user)
-    counts = mine.filter(status__in=OUTSTANDING_STATUSES).aggregate(
-        overdue=Count("pk", filter=Q(due_at__lt=now)),
-        due_today=Count("pk", filter=Q(due_at__gte=now, due_at__lte=_end_of_today(now))),
-    )
+    outstanding = mine.filter(status__in=OUTSTANDING_STATUSES)
+    counts = {
+        "overdue": bounded(outstanding.filter(due_at__lt=now), show=0),
+        "due_today": bounded(outstanding.filter(due_at__gte=now, due_at__lte=_end_of_today(now)), show=0),
+    }
     return {
         "my_open": list(
             mine.filter(status__in=[LoanStatus.REQUESTED, LoanStatus.APPROVED, *OUTSTANDING_STATUSES])

@@ -23,7 +23,8 @@ from accounts.services import notification_send
 from crm_archive.forms import FormRenderer
 from crm_archive.pagination import PANEL_COUNT_CAP, bounded, count_together
 from customers import services
-from customers.models import Customer, CustomerCategory, SecrecyTier
+from customers.models import Customer, CustomerCategory, GradeCriterion, SecrecyTier
+from customers.profiles import grade_criteria
 
 from .customers.html import listed_customer_ids
 
@@ -286,3 +287,41 @@ def test_a_sales_persons_list_pages_through_their_three_sets_in_the_lists_order(
         "pk", flat=True
     )
     assert not set(unreadable) & set(expected)
+
+
+@pytest.mark.parametrize(
+    "roles",
+    # Each role, and the customer service manager who manages the service department (the demo's).
+    [[role] for role in Role] + [[Role.CS_MANAGER, Role.DEPARTMENT_MANAGER]],
+    ids=lambda roles: "+".join(roles),
+)
+def test_every_home_page_reads_in_at_most_ten_queries_whatever_it_holds(
+    archive, make_user, client_for, roles, django_assert_max_num_queries, settings
+):
+    """A home page's panels read their shown rows and count the rest in one statement: ten
+    queries at most for any role, with something in every list of the archive.
+    Sessions as in production, where the cache is shared: read from it, not from their table."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    department = archive["people"]["owner"].department
+    person = make_user(*roles, department=department, username="home")
+    for n in range(12):  # customers of theirs, with what their panels list
+        customer = Customer.objects.create(
+            name=f"首页客户{n:02d}", owner=person, department=department, grade="A", secrecy_tier=SecrecyTier.PERSONAL
+        )
+        services.customer_access_grant(
+            customer, user=archive["people"]["colleague"], until=timezone.now() + timedelta(1)
+        )
+    client = client_for(person)
+    assert client.get(reverse("home")).status_code == 200  # the cached figures and choices, once
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("home")).status_code == 200
+
+
+def test_grade_criteria_come_from_the_cache_and_an_edit_is_seen_at_once(archive, django_assert_num_queries):
+    first = {criterion.grade: criterion.contact_every_days for criterion in grade_criteria()}
+    with django_assert_num_queries(0):
+        assert {criterion.grade: criterion.contact_every_days for criterion in grade_criteria()} == first
+    criterion = GradeCriterion.objects.get(grade="A")
+    criterion.contact_every_days = 7
+    criterion.save()
+    assert {c.grade: c.contact_every_days for c in grade_criteria()}["A"] == 7

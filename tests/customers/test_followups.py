@@ -87,6 +87,12 @@ def count(page: str, name: str) -> str:
     return text(element(page, "data-count", name, tag="h3"))
 
 
+def more(page: str, name: str) -> tuple[str, str]:
+    """A count the owner's panel shows as a link to its list: its words and where it leads."""
+    item = element(page, "data-count", name, tag="li")
+    return text(item), re.search(r'href="([^"]+)"', item).group(1).replace("&amp;", "&")
+
+
 def open_follow_ups(customer) -> list[tuple[str, int, date]]:
     return list(
         FollowUp.objects.filter(customer=customer, done_at__isnull=True)
@@ -205,8 +211,12 @@ def test_a_follow_up_appears_on_the_owners_dashboard_on_its_due_day_with_a_count
     people, customer, deal_today, client_for, clock
 ):
     client = client_for(people["owner"])
-    assert count(dashboard(client), "follow-ups-due") == "待回访 0"
-    assert "甲公司" in panel(dashboard(client), "follow-ups-upcoming")
+    page = dashboard(client)
+    assert count(page, "follow-ups-due") == "待回访 0"
+    # What comes within the week: a count on the home page, a link to its list.
+    assert more(page, "follow-ups-upcoming") == ("7 天内回访 1", "/customers/follow-ups/?list=upcoming")
+    upcoming = client.get(reverse("customers:follow_ups"), {"list": "upcoming"}).content.decode()
+    assert body_rows(section(upcoming, "upcoming"))[0].startswith("2026-03-05 甲公司")
 
     clock.move_to(later(3))
     page = dashboard(client_for(people["owner"]))  # signed in again: the session idled out
@@ -426,19 +436,20 @@ def test_a_missed_next_action_stays_on_the_dashboard_until_marked_done(people, c
         customer=customer, next_action="寄送样品", next_action_on=TODAY + timedelta(days=1)
     )
     client = client_for(people["owner"])
-    assert 'data-panel="next-actions-missed"' not in dashboard(client)
+    assert 'data-count="next-actions-missed"' not in dashboard(client)
 
     clock.move_to(later(5))
     client = client_for(people["owner"])
     page = dashboard(client)
-    assert count(page, "next-actions-missed") == "逾期未办的下一步行动 1"
-    assert "2026-03-03 · 甲公司 · 寄送样品" in panel(page, "next-actions-missed")
+    assert more(page, "next-actions-missed") == ("逾期未办的下一步行动 1", "/customers/follow-ups/?list=next-actions")
+    listed = client.get(reverse("customers:follow_ups"), {"list": "next-actions"}).content.decode()
+    assert body_rows(section(listed, "next-actions")) == ["2026-03-03 甲公司 寄送样品 标记完成"]
 
     response = client.post(
         reverse("customers:next_action_done", args=[customer.pk, interaction.pk]), {"next": "/"}, follow=True
     )
     assert messages(response.content.decode()) == ["已将下一步行动标记为完成。"]
-    assert 'data-panel="next-actions-missed"' not in response.content.decode()
+    assert 'data-count="next-actions-missed"' not in response.content.decode()
     again = client.post(reverse("customers:next_action_done", args=[customer.pk, interaction.pk]), follow=True)
     assert messages(again.content.decode()) == ["此下一步行动已标记完成。"]
 
@@ -452,9 +463,10 @@ def test_customers_past_their_grades_contact_frequency_are_listed_for_the_owner(
     Customer.objects.filter(pk=never.pk).update(created_at=MONDAY - timedelta(days=181))
     CustomerFactory(name="别人的客户", owner=people["successor"], grade=CustomerGrade.A)
 
-    page = dashboard(client_for(people["owner"]))
-    assert count(page, "contact-overdue") == "超过联系周期的客户 2"
-    assert panel(page, "contact-overdue") == "新建 D 级客户 · D 级 · 从未联系 A 级客户 · A 级 · 最近联系 2026-01-30"
+    client = client_for(people["owner"])
+    assert more(dashboard(client), "contact-overdue")[0] == "超过联系周期的客户 2"
+    listed = client.get(reverse("customers:follow_ups"), {"list": "contact-overdue"}).content.decode()
+    assert body_rows(section(listed, "contact-overdue")) == ["新建 D 级客户 D 级 从未联系", "A 级客户 A 级 2026-01-30"]
     detail = client_for(people["owner"]).get(reverse("customers:detail", args=[grade_a.pk])).content.decode()
     assert "已超过联系周期。" in section(detail, "follow-ups")
 
@@ -538,8 +550,9 @@ def test_the_dashboard_panels_keep_a_fixed_number_of_queries(
     clock.move_to(later(40))
     owner, manager = (User.objects.get(pk=people[name].pk) for name in ("owner", "east_manager"))
 
-    # Their roles, then one query per list (and one for the grades' contact frequencies).
-    with django_assert_max_num_queries(8):
+    # Their roles, the rows shown (the due list) and the grades' contact frequencies; the counts
+    # are counted with the home page's others.
+    with django_assert_max_num_queries(3):
         owner_panel = followups.owner_dashboard(owner)
     with django_assert_max_num_queries(2):
         manager_panel = followups.manager_dashboard(manager)
@@ -549,7 +562,7 @@ def test_the_dashboard_panels_keep_a_fixed_number_of_queries(
     assert manager_panel["missed"].count == 26
     page = dashboard(client_for(owner))
     assert count(page, "follow-ups-due") == "待回访 26"
-    assert count(page, "contact-overdue") == "超过联系周期的客户 13"
+    assert more(page, "contact-overdue")[0] == "超过联系周期的客户 13"
     assert count(dashboard(client_for(manager)), "follow-ups-missed") == "本部门未按期回访 26"
 
 
