@@ -86,7 +86,7 @@ def paginate(
     if count:
         if counted is None:  # not read with the page (other rows, or a page past the end)
             ids = queryset.ids if hasattr(queryset, "ids") else lambda limit: queryset.order_by().values("pk")[:limit]
-            counted = ids(cap + 1).count()  # counted in the database: no thousand ids fetched
+            counted = _count(ids(cap + 1))
         total, total_is_capped = min(counted, cap), counted > cap
     else:
         total, total_is_capped = offset + len(rows[:size]), has_next
@@ -98,6 +98,19 @@ def paginate(
         total=total,
         total_is_capped=total_is_capped,
     )
+
+
+def _count(queryset) -> int:
+    """How many rows `queryset` reads, counted in the database with its SQL as written: no
+    thousand ids fetched, and no second compilation (Django's count() of a sliced UNION compiles
+    it again inside an aggregate: 5 ms on a sales person's list)."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS counted", params)
+        return cursor.fetchone()[0]
 
 
 def _model_rows(queryset) -> bool:
