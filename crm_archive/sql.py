@@ -1,20 +1,41 @@
 """SQL shapes the ORM does not write by itself."""
 
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, Expression, F, Q, QuerySet, Subquery
 
 
-def among(model, field: str, matches: QuerySet):
-    """A filter: the row's `field` (of `model`, the queryset's own model) is one of `matches`, a
-    queryset of one column (often a UNION of id sets, each read on its own index). On PostgreSQL as
-    `column = ANY(ARRAY(…))`: the planner then reads the few matched rows by key, where for
-    `column IN (…)` it guesses a share of the table and walks or hashes all of it."""
+class _AnyOf(Expression):
+    """`column = ANY(ARRAY(subquery))`, with the column resolved like any field reference, so the
+    condition still names the right table once its query is nested in another (a UNION branch, a
+    subquery) and Django renames that table."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, field: str, matches: QuerySet):
+        super().__init__()
+        self.column, self.subquery = F(field), Subquery(matches)
+
+    def get_source_expressions(self):
+        return [self.column, self.subquery]
+
+    def set_source_expressions(self, expressions):
+        self.column, self.subquery = expressions
+
+    def as_sql(self, compiler, connection):
+        column, column_params = compiler.compile(self.column)
+        subquery, subquery_params = compiler.compile(self.subquery)  # written in parentheses
+        return f"{column} = ANY(ARRAY{subquery})", (*column_params, *subquery_params)
+
+
+def among(field: str, matches: QuerySet):
+    """A filter: the row's `field` is one of `matches`, a queryset of one column (often a UNION of
+    id sets, each read on its own index). On PostgreSQL as `column = ANY(ARRAY(…))`: the planner
+    then reads the few matched rows by key, where for `column IN (…)` it guesses a share of the
+    table and walks or hashes all of it."""
     if connection.vendor != "postgresql":
         return Q(**{f"{field}__in": matches})
-    sql, params = matches.query.sql_with_params()
-    column = model._meta.get_field(field).column
-    return RawSQL(f'"{model._meta.db_table}"."{column}" = ANY(ARRAY({sql}))', params, output_field=BooleanField())
+    return _AnyOf(field, matches)
 
 
 class BranchRows:

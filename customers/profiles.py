@@ -331,7 +331,9 @@ def grade_criteria() -> list[GradeCriterion]:
 
 @receiver([post_save, post_delete], sender=GradeCriterion)
 def _grade_criteria_changed(**kwargs):
+    # Now and once the change is committed: a page read in between cannot keep the old ones.
     cache.delete(_GRADE_CRITERIA_KEY)
+    transaction.on_commit(lambda: cache.delete(_GRADE_CRITERIA_KEY))
 
 
 def grade_change_request(customer: Customer, *, by, to_grade: str, reason: str) -> GradeChange:

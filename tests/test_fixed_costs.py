@@ -325,3 +325,22 @@ def test_grade_criteria_come_from_the_cache_and_an_edit_is_seen_at_once(archive,
     criterion.contact_every_days = 7
     criterion.save()
     assert {c.grade: c.contact_every_days for c in grade_criteria()}["A"] == 7
+
+
+def test_a_sales_persons_search_finds_a_match_wherever_it_stands_in_their_list(archive, client_for):
+    """The search is applied inside each of the person's sets, as every other filter is (on
+    PostgreSQL written as `id = ANY(ARRAY(…))`): a match far down the name order is found, and
+    the count agrees with the rows."""
+    owner = archive["people"]["owner"]
+    for n in range(40):
+        Customer.objects.create(
+            name=f"甲{n:02d}", owner=owner, department=owner.department, secrecy_tier=SecrecyTier.PERSONAL
+        )
+    far = Customer.objects.create(
+        name="癸-目标客户", owner=owner, department=owner.department, secrecy_tier=SecrecyTier.PERSONAL
+    )
+    client = client_for(owner)
+    html = client.get(reverse("customers:list"), {"q": "目标", "per_page": 10}).content.decode()
+    assert listed_customer_ids(html) == [far.pk]
+    html = client.get(reverse("customers:list"), {"q": "甲3", "per_page": 10}).content.decode()
+    assert len(listed_customer_ids(html)) == 10

@@ -503,6 +503,7 @@ def test_the_follow_ups_page_shows_one_list_at_a_time_with_every_lists_count(
         ("contact-overdue", "超过联系周期的客户 0", False),
     ]
     assert 'id="next-actions"' not in page  # the other lists' rows are not written
+    assert "?next=/customers/follow-ups/%3Flist%3Ddue" in page  # recorded, back to this tab
 
     page = client.get(reverse("customers:follow_ups"), {"list": "next-actions"}).content.decode()
     assert [current for _key, _title, current in tabs(page)] == [False, False, True, False]
