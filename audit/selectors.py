@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from approvals.models import ApprovalChain, ApprovalStep, ApprovalTask
 from crm_archive.history import FieldChange, describe
 from crm_archive.models import CalendarDay
+from crm_archive.sql import union_of
 from customers.models import Customer, CustomerExport, CustomerReadLog
 from destruction.models import DestructionList, Hold
 from dossiers.models import Document, Dossier
@@ -329,8 +330,7 @@ class TrailRows:
         self.branches, self.order = branches, order
 
     def _union(self, branches: list[QuerySet]) -> QuerySet:
-        first, *rest = branches
-        return (first.union(*rest, all=True) if rest else first).order_by(*self.order)
+        return union_of(branches, all=True).order_by(*self.order)
 
     def __getitem__(self, key):
         if not isinstance(key, slice) or key.stop is None:

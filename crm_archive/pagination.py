@@ -85,8 +85,9 @@ def paginate(
     has_next = len(rows) > size
     if count:
         if counted is None:  # not read with the page (other rows, or a page past the end)
-            ids = queryset.ids if hasattr(queryset, "ids") else lambda limit: queryset.order_by().values("pk")[:limit]
-            counted = _count(ids(cap + 1))
+            # A list read through its sets (crm_archive.sql.BranchRows) cuts each set to the cap.
+            ids = queryset.ids(cap + 1) if hasattr(queryset, "ids") else queryset.order_by().values("pk")[: cap + 1]
+            counted = _count(ids)
         total, total_is_capped = min(counted, cap), counted > cap
     else:
         total, total_is_capped = offset + len(rows[:size]), has_next

@@ -38,6 +38,13 @@ def among(field: str, matches: QuerySet):
     return _AnyOf(field, matches)
 
 
+def union_of(parts, *, all: bool = False) -> QuerySet:
+    """The UNION of querysets of one shape (a single one as it is). Each part should drop its
+    ordering unless it is cut to a LIMIT: SQLite refuses ORDER BY inside a UNION."""
+    first, *rest = parts
+    return first.union(*rest, all=all) if rest else first
+
+
 class BranchRows:
     """The rows of `rows` (a queryset of one model, with what a list shows joined in) whose id is
     in the UNION of `branches` (querysets of that model, each found on an index of its own), in
@@ -50,29 +57,24 @@ class BranchRows:
     def __init__(self, rows: QuerySet, branches: list[QuerySet], order: tuple[str, ...]):
         self.rows, self.branches, self.order = rows, branches, order
 
-    def _among(self, branches: list[QuerySet]) -> QuerySet:
-        first, *rest = branches
-        return self.rows.filter(pk__in=first.union(*rest) if rest else first).order_by(*self.order)
+    def _among(self, ids) -> QuerySet:
+        return self.rows.filter(pk__in=union_of(ids)).order_by(*self.order)
 
     @property
     def every(self) -> QuerySet:
-        # Each part drops its ordering: SQLite refuses ORDER BY inside a UNION.
-        return self._among([branch.order_by().values("pk") for branch in self.branches])
+        return self._among(branch.order_by().values("pk") for branch in self.branches)
 
     def ids(self, limit: int) -> QuerySet:
         """Up to `limit` ids of the list, for counting it up to a cap: each branch is cut to
         `limit` first (where the database allows), since if the whole list holds more than that,
         one branch at least does."""
         cut = connection.features.supports_slicing_ordering_in_compound
-        first, *rest = (
-            branch.order_by().values("pk")[:limit] if cut else branch.order_by().values("pk")
-            for branch in self.branches
-        )
-        return (first.union(*rest) if rest else first)[:limit]
+        ids = (branch.order_by().values("pk") for branch in self.branches)
+        return union_of(part[:limit] if cut else part for part in ids)[:limit]
 
     def __getitem__(self, key):
         if not isinstance(key, slice) or key.stop is None:
             return self.every[key]
         if not connection.features.supports_slicing_ordering_in_compound:
             return self.every[key]
-        return self._among([branch.order_by(*self.order).values("pk")[: key.stop] for branch in self.branches])[key]
+        return self._among(branch.order_by(*self.order).values("pk")[: key.stop] for branch in self.branches)[key]

@@ -40,6 +40,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.roles import Role
+from crm_archive.sql import union_of
 
 from .models import Customer, CustomerAccessGrant, SecrecyTier
 
@@ -138,9 +139,7 @@ def few_readable_ids(user, *, at=None) -> QuerySet | None:
     sets = few_readable_sets(user, at=at)
     if sets is None:
         return None
-    # Each part drops the model's default ordering: SQLite refuses ORDER BY inside a UNION.
-    first, *rest = (Customer.objects.filter(part).order_by().values("pk") for part in sets)
-    return first.union(*rest)
+    return union_of(Customer.objects.filter(part).order_by().values("pk") for part in sets)
 
 
 def tier_opens_customer(user, customer: Customer) -> bool:
