@@ -100,8 +100,21 @@ TEMPLATES = [
                 "accounts.context_processors.navigation",
             ],
             # |day and |minute, the product's way of writing dates, in every template.
-            "builtins": ["crm_archive.templatetags.dates", "crm_archive.templatetags.id_urls"],
+            "builtins": [
+                "crm_archive.templatetags.dates",
+                "crm_archive.templatetags.id_urls",
+                "crm_archive.templatetags.jinja_rows",
+            ],
         },
+    },
+    # The rows of the longest lists, written by Jinja2 ({% jinja_rows %}, crm_archive/jinja.py).
+    # Second, so that a page's own template is always a Django template.
+    {
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "crm_archive.jinja.environment"},
     },
 ]
 
