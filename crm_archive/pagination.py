@@ -14,6 +14,8 @@ from django.db import connections
 from django.db.models.expressions import RawSQL
 from django.db.models.query import ModelIterable, QuerySet
 
+from crm_archive.sql import BranchRows
+
 PAGE_SIZES = (10, 25, 50, 100)
 COUNT_CAP = 1000
 # How deep a list pages: past this many rows, its search and filters find a row sooner than paging
@@ -80,6 +82,8 @@ def paginate(
     counted = None
     if _model_rows(queryset):
         rows, counted = _model_page(queryset, offset, size, cap if count else None)
+    elif isinstance(queryset, BranchRows):
+        rows, counted = queryset.page(offset, offset + size + 1, cap if count else None)
     else:
         rows = list(queryset[offset : offset + size + 1])
     has_next = len(rows) > size

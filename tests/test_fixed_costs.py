@@ -282,7 +282,12 @@ def test_a_sales_persons_list_pages_through_their_three_sets_in_the_lists_order(
     for number in range(1, 7):  # 10 a page: each set holds more than a page
         html = client.get(reverse("customers:list"), {"sort": sort, "per_page": 10, "page": number}).content.decode()
         paged += listed_customer_ids(html)
+        # Counted with the page's rows (crm_archive.sql.BranchRows.page), the whole list's total.
+        assert f"共 {len(expected)} 位客户" in html
     assert paged == expected
+    past_the_end = client.get(reverse("customers:list"), {"sort": sort, "per_page": 10, "page": 60})
+    assert listed_customer_ids(past_the_end.content.decode()) == []
+    assert f"共 {len(expected)} 位客户" in past_the_end.content.decode()
     unreadable = Customer.objects.filter(name__in=[f"客户{n:02d}" for n in range(3, 50, 4)]).values_list(
         "pk", flat=True
     )
