@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm_archive.periods import moment_range
+from crm_archive.templatetags.id_urls import id_url
 
 from .models import CustomerReadLog
 from .secrecy import customers_readable_by
@@ -132,7 +132,8 @@ def read_log_lines(entries: Iterable[CustomerReadLog], viewer) -> list[ReadLine]
     }
     lines = []
     for entry, code in zip(entries, codes, strict=True):
-        customer_url = reverse("customers:detail", args=[entry.customer_id]) if entry.customer_id in readable else ""
+        # id_url: the page's URL reversed once, not once a row (crm_archive.templatetags.id_urls).
+        customer_url = id_url("customers:detail", entry.customer_id) if entry.customer_id in readable else ""
         what, url = code.words, ""
         if code.kind == "customer":
             url = customer_url

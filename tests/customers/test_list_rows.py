@@ -86,3 +86,33 @@ def test_a_next_action_marked_done_from_its_list_posts_with_the_pages_csrf_token
 def test_a_missing_value_in_a_rows_template_is_written_as_nothing():
     rows = engines["jinja2"].from_string("[{{ row.owner.name }}|{{ absent.anything }}|{{ row.name }}]")
     assert rows.render({"row": Customer(name="<甲>")}) == "[||&lt;甲&gt;]"
+
+
+def test_a_dossier_row_is_escaped_and_an_unnumbered_one_says_so_in_the_readers_language(
+    archive, open_dossier, client_for
+):
+    customer = archive["customers"][SecrecyTier.PERSONAL]
+    customer.name = "<乙> & 丙"
+    customer.save()
+    dossier = open_dossier()
+    client = client_for(archive["people"]["clerk"])
+    page = client.get(reverse("dossiers:list")).content.decode()
+    row = re.search(rf'<tr data-dossier="{dossier.pk}".*?</tr>', page, re.S).group(0)
+    assert "（未编号）" in row and "&lt;乙&gt; &amp; 丙" in row and "<乙>" not in row
+
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("dossiers:list")).content.decode()
+    row = re.search(rf'<tr data-dossier="{dossier.pk}".*?</tr>', page, re.S).group(0)
+    assert "(unnumbered)" in row and "未编号" not in row
+
+
+def test_the_read_log_writes_a_dash_for_no_department_and_no_grant(archive, client_for):
+    customer = archive["customers"][SecrecyTier.PERSONAL]
+    reader = archive["people"]["owner"]
+    reader.department = None
+    reader.save()
+    client_for(reader).get(reverse("customers:detail", args=[customer.pk]))  # logged as read
+    page = client_for(archive["people"]["general_manager"]).get(reverse("customers:read_log")).content.decode()
+    rows = body_rows(re.search(r'<table class="list" data-list="read-log">.*?</table>', page, re.S).group(0))
+    assert any(row.startswith("2026-03-02 09:30:00 ") and f" — {customer.name} " in row for row in rows), rows
+    assert rows[0].endswith(" —")
