@@ -214,6 +214,8 @@ def bounded(queryset, *, show: int = 10, count_in_order: bool = False) -> Bounde
     rows in the list's order: for a filter with no index of its own whose order has one (a
     department's missed follow-ups: 76 ms counted unordered, 1 ms in order); unordered is the
     better plan where the filter has an index (a sales person's missed next actions: 4 against 50)."""
+    if isinstance(queryset, BranchRows):
+        return _bounded_branches(queryset, show)
     if show and _model_rows(queryset) and queryset.query.group_by is None:
         # The shown rows carry the count (up to the cap) in the same statement, so a panel of ten
         # reads ten rows with their joins, not a hundred.
@@ -229,6 +231,17 @@ def bounded(queryset, *, show: int = 10, count_in_order: bool = False) -> Bounde
         return Bounded(rows[:show], min(len(rows), PANEL_COUNT_CAP), len(rows) > PANEL_COUNT_CAP)
     counted = queryset if count_in_order else queryset.order_by()
     return Bounded([], pending=counted.values_list("pk", flat=True)[: PANEL_COUNT_CAP + 1])
+
+
+def _bounded_branches(rows: BranchRows, show: int) -> Bounded:
+    """`bounded` of a list read through its sets: its first rows carry its count, each set cut to
+    the cap (PostgreSQL); a count alone counts the sets cut to the cap, with the page's others."""
+    if not show:
+        return Bounded([], pending=rows.ids(PANEL_COUNT_CAP + 1))
+    items, found = rows.page(0, show, PANEL_COUNT_CAP)
+    if found is None:  # no row to carry it: nothing in the list
+        found = 0
+    return Bounded(items, min(found, PANEL_COUNT_CAP), found > PANEL_COUNT_CAP)
 
 
 def count_together(counts) -> None:

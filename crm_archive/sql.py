@@ -76,30 +76,32 @@ class BranchRows:
 
     def page(self, start: int, stop: int, cap: int | None = None) -> tuple[list, int | None]:
         """Rows `start` to `stop` of the list and, with `cap`, how many rows it holds counted up to
-        cap + 1, in one statement where the database cuts each branch (PostgreSQL): each branch is
-        compiled once and read twice, cut to the page's end for the page and to cap + 1 for the
+        cap + 1, in one statement. Where the database cuts each branch (PostgreSQL), each branch
+        is compiled once and read twice, cut to the page's end for the page and to cap + 1 for the
         count (a sales person's list: 1 ms of compiling and a statement less). The count is None
-        where it was not read with the page (no cap, no row to carry it, another database)."""
-        if not connection.features.supports_slicing_ordering_in_compound:
-            return list(self[start:stop]), None
-        compiled = []
-        for branch in self.branches:
-            try:
-                compiled.append(branch.order_by(*self.order).values("pk").query.sql_with_params())
-            except EmptyResultSet:  # a branch no row can match
-                continue
-        if not compiled:
-            return [], 0
+        where no row carries it (no cap, a page past the end)."""
+        if connection.features.supports_slicing_ordering_in_compound:
+            compiled = []
+            for branch in self.branches:
+                try:
+                    compiled.append(branch.order_by(*self.order).values("pk").query.sql_with_params())
+                except EmptyResultSet:  # a branch no row can match
+                    continue
+            if not compiled:
+                return [], 0
 
-        def cut_to(limit: int) -> tuple[str, list]:
-            union = " UNION ".join(f"({sql} LIMIT %s)" for sql, _params in compiled)
-            return union, [value for _sql, params in compiled for value in (*params, limit)]
+            def cut_to(limit: int) -> tuple[str, list]:
+                union = " UNION ".join(f"({sql} LIMIT %s)" for sql, _params in compiled)
+                return union, [value for _sql, params in compiled for value in (*params, limit)]
 
-        union, params = cut_to(stop)
-        rows = self.rows.filter(pk__in=RawSQL(f"SELECT * FROM ({union}) AS page_ids", params))
-        if cap is not None:
-            union, params = cut_to(cap + 1)
-            rows = rows.annotate(_capped_total=RawSQL(f"SELECT COUNT(*) FROM ({union}) AS capped", params))
+            union, params = cut_to(stop)
+            rows = self.rows.filter(pk__in=RawSQL(f"SELECT * FROM ({union}) AS page_ids", params))
+            counted = cut_to(cap + 1) if cap is not None else None
+        else:
+            rows = self.every
+            counted = self.ids(cap + 1).query.sql_with_params() if cap is not None else None
+        if counted is not None:
+            rows = rows.annotate(_capped_total=RawSQL(f"SELECT COUNT(*) FROM ({counted[0]}) AS capped", counted[1]))
         found = list(rows.order_by(*self.order)[start:stop])
         return found, (found[0]._capped_total if found and cap is not None else None)
 

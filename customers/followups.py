@@ -320,34 +320,13 @@ def _follow_up_rows() -> QuerySet[FollowUp]:
     return FollowUp.objects.select_related("customer", "plan", "assigned_to")
 
 
-def follow_ups_open_for(user, **filters) -> QuerySet[FollowUp]:
-    """Open follow-ups assigned to `user` or of customers `user` is the second owner of, on
-    customers `user` may read, earliest due first; `filters` narrow them (due_on__lte=…)."""
-    # The access rule outside the UNION: counting up to "99+" checks it on the first rows only.
-    ids = [branch.order_by().values("pk") for branch in _follow_up_branches(user, **filters)]
-    return (
-        _follow_up_rows()
-        .filter(pk__in=ids[0].union(*ids[1:]))
-        .filter(customer__in=customers_readable_by(user))
-        .order_by(*_FOLLOW_UP_ORDER)
-    )
-
-
-def _follow_ups_paged(user, **filters) -> BranchRows:
-    """follow_ups_open_for for a page: each branch cut to the page, the access rule inside it."""
+def _follow_ups_open(user, **filters) -> BranchRows:
+    """Open follow-ups matching `filters` assigned to `user` or of customers `user` is the second
+    owner of, on customers `user` may read, earliest due first: read from each of the two sets
+    with the access rule inside it, cut to the page or to the count's cap."""
     readable = customers_readable_by(user)
     branches = [branch.filter(customer__in=readable) for branch in _follow_up_branches(user, **filters)]
     return BranchRows(_follow_up_rows(), branches, _FOLLOW_UP_ORDER)
-
-
-def follow_ups_due_for(user, *, today=None) -> QuerySet[FollowUp]:
-    """Follow-ups `user` should have done by today (missed ones first)."""
-    return follow_ups_open_for(user, due_on__lte=today or timezone.localdate())
-
-
-def follow_ups_upcoming_for(user, *, today=None) -> QuerySet[FollowUp]:
-    """Follow-ups of `user` falling due after today, within UPCOMING_DAYS."""
-    return follow_ups_open_for(user, **_upcoming(today or timezone.localdate()))
 
 
 def _upcoming(today) -> dict:
@@ -414,16 +393,17 @@ def owner_dashboard(user) -> dict:
     list on the follow-ups page. One query for the rows shown, the counts counted with the home
     page's others (and one for the grades' contact frequencies)."""
     today = timezone.localdate()
-    due = bounded(follow_ups_due_for(user, today=today), show=PANEL_ITEMS)
-    missed = bounded(follow_ups_due_for(user, today=today).filter(due_on__lt=today), show=0)
-    due_today = bounded(follow_ups_due_for(user, today=today).filter(due_on=today), show=0)
+    # Read through the person's two sets of follow-ups, each cut to what the panel shows or counts.
+    due = bounded(_follow_ups_open(user, due_on__lte=today), show=PANEL_ITEMS)
+    missed = bounded(_follow_ups_open(user, due_on__lt=today), show=0)
+    due_today = bounded(_follow_ups_open(user, due_on=today), show=0)
     missed_actions = bounded(next_actions_missed_for(user), show=0)
     contact_overdue = bounded(customers_overdue_for_contact(user), show=0)
     page = reverse("customers:follow_ups")
     return {
         "today": today,
         "due": due,
-        "upcoming": bounded(follow_ups_upcoming_for(user), show=0),
+        "upcoming": bounded(_follow_ups_open(user, **_upcoming(today)), show=0),
         "next_actions_missed": missed_actions,
         "contact_overdue": contact_overdue,
         "todos": [
@@ -495,14 +475,14 @@ def _follow_up_lists(user) -> list[FollowUpList]:
         FollowUpList(
             "due",
             _("待回访"),
-            bounded(follow_ups_open_for(user, **due), show=0),
-            lambda: _follow_ups_paged(user, **due),
+            bounded(_follow_ups_open(user, **due), show=0),
+            lambda: _follow_ups_open(user, **due),
         ),
         FollowUpList(
             "upcoming",
             _("7 天内回访"),
-            bounded(follow_ups_open_for(user, **upcoming), show=0),
-            lambda: _follow_ups_paged(user, **upcoming),
+            bounded(_follow_ups_open(user, **upcoming), show=0),
+            lambda: _follow_ups_open(user, **upcoming),
         ),
         FollowUpList("next-actions", _("逾期未办的下一步行动"), bounded(actions, show=0), lambda: actions),
         FollowUpList("contact-overdue", _("超过联系周期的客户"), bounded(contact, show=0), lambda: contact),
