@@ -264,8 +264,13 @@ def main() -> None:
         except PageFailed as failure:
             print(f"{case.name:<28} {failure}", flush=True)
             continue
-        ok = result["ratio"] <= RATIO_TARGET and result["queries"] <= QUERY_TARGET
-        result["verdict"] = "ok" if ok else "MISSED"
+        if case.admin_url == "/admin/":
+            # A home page: no changelist shows its rows; its ratio to the admin's index page is
+            # printed for reference, and its target is the query count.
+            result["verdict"] = "queries ok (vs index)" if result["queries"] <= QUERY_TARGET else "MISSED"
+        else:
+            ok = result["ratio"] <= RATIO_TARGET and result["queries"] <= QUERY_TARGET
+            result["verdict"] = "ok" if ok else "MISSED"
         results.append(result)
         print(
             f"{result['case']:<28} {result['ms']:>8.1f} {result['admin_ms']:>9.1f} {result['ratio']:>6.2f} "
