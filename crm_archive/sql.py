@@ -88,7 +88,7 @@ class BranchRows:
                 except EmptyResultSet:  # a branch no row can match
                     continue
             if not compiled:
-                return [], 0
+                return [], (0 if cap is not None else None)
 
             def cut_to(limit: int) -> tuple[str, list]:
                 union = " UNION ".join(f"({sql} LIMIT %s)" for sql, _params in compiled)
@@ -99,7 +99,10 @@ class BranchRows:
             counted = cut_to(cap + 1) if cap is not None else None
         else:
             rows = self.every
-            counted = self.ids(cap + 1).query.sql_with_params() if cap is not None else None
+            try:
+                counted = self.ids(cap + 1).query.sql_with_params() if cap is not None else None
+            except EmptyResultSet:  # every branch is one no row can match
+                return [], 0
         if counted is not None:
             rows = rows.annotate(_capped_total=RawSQL(f"SELECT COUNT(*) FROM ({counted[0]}) AS capped", counted[1]))
         found = list(rows.order_by(*self.order)[start:stop])

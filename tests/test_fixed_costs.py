@@ -21,7 +21,8 @@ from django.utils import timezone, translation
 from accounts.roles import Role
 from accounts.services import notification_send
 from crm_archive.forms import FormRenderer
-from crm_archive.pagination import PANEL_COUNT_CAP, bounded, count_together
+from crm_archive.pagination import PANEL_COUNT_CAP, bounded, count_together, paginate
+from crm_archive.sql import BranchRows
 from customers import services
 from customers.models import Customer, CustomerCategory, GradeCriterion, SecrecyTier
 from customers.profiles import grade_criteria
@@ -349,3 +350,17 @@ def test_a_sales_persons_search_finds_a_match_wherever_it_stands_in_their_list(a
     assert listed_customer_ids(html) == [far.pk]
     html = client.get(reverse("customers:list"), {"q": "甲3", "per_page": 10}).content.decode()
     assert len(listed_customer_ids(html)) == 10
+
+
+@pytest.mark.django_db
+def test_a_list_read_through_sets_none_of_which_can_match_is_an_empty_page_counted_nought():
+    """Every set of the list one no row can match (an empty id list, a .none()): an empty page
+    with a total of 0, on PostgreSQL and SQLite alike, not an error."""
+    nothing = BranchRows(
+        Customer.objects.all(), [Customer.objects.none(), Customer.objects.filter(pk__in=[])], ("name", "pk")
+    )
+    assert nothing.page(0, 11, 1000) == ([], 0)
+    page = paginate(nothing, per_page=10)
+    assert (list(page), page.total, page.total_is_capped) == ([], 0, False)
+    panel = bounded(nothing, show=10)
+    assert (panel.items, panel.count) == ([], 0)
