@@ -90,7 +90,10 @@ def paginate(
     if count:
         if counted is None:  # not read with the page (other rows, or a page past the end)
             # A list read through its sets (crm_archive.sql.BranchRows) cuts each set to the cap.
-            ids = queryset.ids(cap + 1) if hasattr(queryset, "ids") else queryset.order_by().values("pk")[: cap + 1]
+            if isinstance(queryset, BranchRows):
+                ids = queryset.ids(cap + 1)
+            else:
+                ids = queryset.order_by().values("pk")[: cap + 1]
             counted = _count(ids)
         total, total_is_capped = min(counted, cap), counted > cap
     else:
@@ -239,8 +242,7 @@ def _bounded_branches(rows: BranchRows, show: int) -> Bounded:
     if not show:
         return Bounded([], pending=rows.ids(PANEL_COUNT_CAP + 1))
     items, found = rows.page(0, show, PANEL_COUNT_CAP)
-    if found is None:  # no row to carry it: nothing in the list
-        found = 0
+    found = found or 0  # None: no row to carry it, nothing in the list
     return Bounded(items, min(found, PANEL_COUNT_CAP), found > PANEL_COUNT_CAP)
 
 

@@ -50,21 +50,19 @@ def union_of(parts, *, all: bool = False) -> QuerySet:
 class BranchRows:
     """The rows of `rows` (a queryset of one model, with what a list shows joined in) whose id is
     in the UNION of `branches` (querysets of that model, each found on an index of its own), in
-    `order`, for a page: sliced with an end, each branch is first cut to that end in the same
-    order where the database allows ORDER BY and LIMIT inside a UNION (PostgreSQL), so a page reads
-    a page's rows from each branch's index instead of every row of every branch sorted for one
-    page. `order` must end in a unique field. Each branch must apply every filter of the list (the
-    access rule included): a row a branch cuts away is never seen again."""
+    `order`. A page (`page`) cuts each branch to the page's end in the same order where the
+    database allows ORDER BY and LIMIT inside a UNION (PostgreSQL), so it reads a page's rows from
+    each branch's index instead of every row of every branch sorted for one page. `order` must end
+    in a unique field. Each branch must apply every filter of the list (the access rule included):
+    a row a branch cuts away is never seen again. `paginate` and `bounded` read it."""
 
     def __init__(self, rows: QuerySet, branches: list[QuerySet], order: tuple[str, ...]):
         self.rows, self.branches, self.order = rows, branches, order
 
-    def _among(self, ids) -> QuerySet:
-        return self.rows.filter(pk__in=union_of(ids)).order_by(*self.order)
-
     @property
     def every(self) -> QuerySet:
-        return self._among(branch.order_by().values("pk") for branch in self.branches)
+        ids = union_of(branch.order_by().values("pk") for branch in self.branches)
+        return self.rows.filter(pk__in=ids).order_by(*self.order)
 
     def ids(self, limit: int) -> QuerySet:
         """Up to `limit` ids of the list, for counting it up to a cap: each branch is cut to
@@ -107,10 +105,3 @@ class BranchRows:
             rows = rows.annotate(_capped_total=RawSQL(f"SELECT COUNT(*) FROM ({counted[0]}) AS capped", counted[1]))
         found = list(rows.order_by(*self.order)[start:stop])
         return found, (found[0]._capped_total if found and cap is not None else None)
-
-    def __getitem__(self, key):
-        if not isinstance(key, slice) or key.stop is None:
-            return self.every[key]
-        if not connection.features.supports_slicing_ordering_in_compound:
-            return self.every[key]
-        return self._among(branch.order_by(*self.order).values("pk")[: key.stop] for branch in self.branches)[key]
