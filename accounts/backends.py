@@ -4,8 +4,11 @@ import json
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
+from django.db import router
 from django.db.models import Aggregate, Field, IntegerField, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
+
+from crm_archive.sql import CompiledByPk
 
 from .models import Notification, User
 from .selectors import UNREAD_CAP
@@ -57,14 +60,18 @@ def signed_in_users():
     )
 
 
+# Compiled once per process: every request reads its user, and building and compiling this query
+# was 0.4 of the 1 ms the user cost a page.
+_SIGNED_IN_USER = CompiledByPk(signed_in_users)
+
+
 class SignedInUserBackend(ModelBackend):
     """Django's ModelBackend, reading the user of a session with what every page asks of it, so a
     page pays one query for its user instead of four (user, roles, department, unread count)."""
 
     def get_user(self, user_id):
-        try:
-            user = signed_in_users().get(pk=user_id)
-        except User.DoesNotExist:
+        user = _SIGNED_IN_USER.get(user_id, using=router.db_for_read(User))
+        if user is None:
             return None
         # Seeded here so the cached_property and the context processor do not ask again.
         user.role_names = _names(user.loaded_role_names)

@@ -1,10 +1,13 @@
-"""The Jinja2 environment for the rows of the longest lists (`{% jinja_rows %}`).
+"""The Jinja2 environment for the parts of pages written by Jinja2 (`{% jinja_part %}`): the rows
+of the longest lists and the top bar of every page.
 
 A list page of a hundred rows spent a quarter of its time in Django's template engine writing
 them (5 of 19 ms for a sales person's customers, 85 µs a row of ten cells: each `{{ }}` resolves
 its lookup, localizes, converts time zones and escapes through several layers). Jinja2 compiles a
-template to Python and writes the same rows in about a fifth of that. Only the rows: the pages,
-their layout, forms and everything else stay Django templates.
+template to Python and writes the same rows in about a fifth of that. The top bar (twenty-odd
+menu entries, the language and user boxes) was a Django include per entry: written by Jinja2, a
+signed-in page with 25 rows costs 2.5 ms where it cost 4 (with the user read by a query compiled
+once, accounts.backends). The pages, their forms and everything else stay Django templates.
 
 The environment speaks as the Django templates do: the active language's translations (`_()`,
 `gettext`, `ngettext`), HTML escaping that honours Django's safe strings, the

@@ -103,11 +103,12 @@ TEMPLATES = [
             "builtins": [
                 "crm_archive.templatetags.dates",
                 "crm_archive.templatetags.id_urls",
-                "crm_archive.templatetags.jinja_rows",
+                "crm_archive.templatetags.jinja_parts",
             ],
         },
     },
-    # The rows of the longest lists, written by Jinja2 ({% jinja_rows %}, crm_archive/jinja.py).
+    # The rows of the longest lists and the top bar, written by Jinja2 ({% jinja_part %},
+    # crm_archive/jinja.py).
     # Second, so that a page's own template is always a Django template.
     {
         "NAME": "jinja2",

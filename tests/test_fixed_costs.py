@@ -67,6 +67,49 @@ def test_a_role_taken_away_closes_its_pages_at_the_next_request(archive, client_
     assert "客户-department" not in client.get(reverse("customers:list")).content.decode()
 
 
+def test_the_user_compiled_once_is_read_afresh_at_every_request(archive, client_for):
+    owner = archive["people"]["owner"]
+    client = client_for(owner)
+
+    def badge():
+        html = client.get(reverse("notifications")).content.decode()
+        found = re.search(r'data-nav="notifications"[^>]*>[^<]*<span class="badge">(\d+)</span>', html)
+        return found and found.group(1)
+
+    assert badge() is None
+    notification_send(recipient=owner, message="通知")
+    assert badge() == "1"
+    owner.department.name = "改名后的部门"
+    owner.department.save()
+    assert "改名后的部门" in client.get(reverse("notifications")).content.decode()
+    owner.is_active = False
+    owner.save()
+    response = client.get(reverse("notifications"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_a_user_compiled_once_reads_back_as_the_orm_reads_it(archive):
+    from accounts.backends import SignedInUserBackend, signed_in_users
+
+    owner = archive["people"]["owner"]
+    notification_send(recipient=owner, message="通知")
+    owner.last_login = timezone.now()
+    owner.save()
+    read, expected = SignedInUserBackend().get_user(str(owner.pk)), signed_in_users().get(pk=owner.pk)
+    for field in type(owner)._meta.concrete_fields:
+        assert getattr(read, field.attname) == getattr(expected, field.attname), field.name
+    assert timezone.is_aware(read.last_login) and timezone.is_aware(read.date_joined)
+    assert read.department == expected.department and read.department.name == owner.department.name
+    assert read.role_names == owner.role_names and read.unread_notifications == 1
+    assert read._state.db == "default" and not read._state.adding
+    with CaptureQueriesContext(connection) as captured:
+        assert SignedInUserBackend().get_user(owner.pk).department.name == owner.department.name
+    assert len(captured.captured_queries) == 1
+    assert SignedInUserBackend().get_user(2_000_000_017) is None
+    with pytest.raises(ValueError):
+        SignedInUserBackend().get_user("1e3")
+
+
 def test_sessions_are_read_from_the_cache_only_when_every_server_shares_it():
     from django.conf import settings
 
