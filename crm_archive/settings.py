@@ -287,6 +287,8 @@ SCAN_MAX_BYTES = env.int("SCAN_MAX_BYTES", default=20 * 1024 * 1024)
 # The cache: rate limits of the API (and the bad-key counter) live here. Several application
 # servers must share it: set CACHE_URL=rediscache://127.0.0.1:6379/1 in production.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "crm_archive.cache.RedisCache"  # one redis client, not one per call
 
 # The REST API for the ERP (api/, SPEC §10): API keys or a session, the pages' access rules, one
 # error shape, a rate per key (API_RATE, DRF's "number/period").

@@ -41,3 +41,18 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_a_redis_cache_url_gets_the_cache_that_keeps_its_client():
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "crm_archive.settings",
+        "CACHE_URL": "rediscache://127.0.0.1:6379/1",
+    }
+    script = "import django; django.setup(); from django.conf import settings; print(settings.CACHES['default'])"
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "'BACKEND': 'crm_archive.cache.RedisCache'" in result.stdout
+    assert "'LOCATION': 'redis://127.0.0.1:6379/1'" in result.stdout

@@ -110,6 +110,21 @@ def test_a_user_compiled_once_reads_back_as_the_orm_reads_it(archive):
         SignedInUserBackend().get_user("1e3")
 
 
+def test_a_shared_redis_cache_keeps_one_client_and_each_server_reads_what_another_wrote(settings):
+    from crm_archive.cache import RedisCache
+
+    # Two servers' caches on the suite's Redis (the broker's database, keys of this test only).
+    first, second = (RedisCache(settings.CELERY_BROKER_URL, {"KEY_PREFIX": "fixed-costs"}) for _ in range(2))
+    try:
+        first.set("dossier", {"客户": "甲"}, 30)
+        assert second.get("dossier") == {"客户": "甲"}
+        assert second.get_or_set("counted", 1, 30) == 1 and first.incr("counted") == 2
+        assert first._cache.get_client() is first._cache.get_client(write=True) is first._cache.get_client()
+    finally:
+        first.delete_many(["dossier", "counted"])
+    assert second.get("dossier") is None
+
+
 def test_sessions_are_read_from_the_cache_only_when_every_server_shares_it():
     from django.conf import settings
 
