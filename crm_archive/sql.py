@@ -131,6 +131,8 @@ class CompiledByPk:
         places = [index for index, value in enumerate(params) if value == self._KEY]
         if len(places) != 1:
             raise ValueError("the key must reach the SQL once, as a parameter")
+        # Each call gives the compiler its own thread's connection: the one compiling is not kept.
+        compiler.connection = None
         klass_info, select = compiler.klass_info, compiler.select
         fields = klass_info["select_fields"]
         start, stop = fields[0], fields[-1] + 1
@@ -142,8 +144,9 @@ class CompiledByPk:
     def get(self, pk, using: str = "default"):
         """The row whose key is `pk`, or None."""
         compiler, sql, params, place, start, stop, attnames = self._compiled.get(using) or self._compile(using)
-        params = [*params[:place], compiler.query.model._meta.pk.get_prep_value(pk), *params[place + 1 :]]
         connection = connections[using]
+        key = compiler.query.model._meta.pk.get_db_prep_value(pk, connection, prepared=False)
+        params = [*params[:place], key, *params[place + 1 :]]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()

@@ -110,6 +110,36 @@ def test_a_user_compiled_once_reads_back_as_the_orm_reads_it(archive):
         SignedInUserBackend().get_user("1e3")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_user_compiled_once_reads_back_on_another_threads_connection(make_user):
+    import threading
+
+    from accounts.backends import SignedInUserBackend
+
+    person = make_user(Role.SALES, username="threaded")
+    assert SignedInUserBackend().get_user(person.pk).username == "threaded"  # compiled on this thread
+    read = {}
+
+    def elsewhere():
+        try:
+            user = SignedInUserBackend().get_user(person.pk)
+            read["user"] = (user.username, user.role_names, timezone.is_aware(user.date_joined))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=elsewhere)
+    thread.start()
+    thread.join()
+    assert read["user"] == ("threaded", frozenset({Role.SALES}), True)
+
+
+def test_a_page_drawn_without_a_request_still_has_its_top_bar():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("400.html")
+    assert '<header class="topbar no-print">' in html and 'name="next" type="hidden" value=""' in html
+
+
 def test_a_shared_redis_cache_keeps_one_client_and_each_server_reads_what_another_wrote(settings):
     from crm_archive.cache import RedisCache
 
