@@ -209,14 +209,30 @@ class _Choices(forms.Form):
     tiers = forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B")], required=False)
     grouped = forms.ChoiceField(choices=[("组<1>", [(1, "一"), (2, "二")]), (3, "三")])
     answer = forms.NullBooleanField()
+    name = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": "名称 <\"&'>"}))
+    amount = forms.DecimalField(required=False)
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    secret = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
-def test_a_select_renders_as_djangos_own_markup():
-    data = {"person": "5", "tiers": ["a", "b"], "grouped": "2", "answer": "true"}
+def test_selects_and_inputs_render_as_djangos_own_markup():
+    """The widgets written in Python (crm_archive.forms.FormRenderer) write Django's markup."""
+    data = {
+        "person": "5",
+        "tiers": ["a", "b"],
+        "grouped": "2",
+        "answer": "true",
+        "name": '<b>"甲&乙"</b>',
+        "amount": "12.5",
+        "since": "2026-11-24",
+        "secret": "x'y",
+    }
     ours, djangos = _Choices(data, renderer=FormRenderer()), _Choices(data, renderer=DjangoTemplates())
     for name in _Choices.base_fields:
         assert re.sub(r"\s+", " ", str(ours[name])) == re.sub(r"\s+", " ", str(djangos[name]))
     assert 'value="5" selected>人5 &lt;&amp;&gt;&quot;</option>' in str(ours["person"])
+    assert 'value="&lt;b&gt;&quot;甲&amp;乙&quot;&lt;/b&gt;"' in str(ours["name"])
+    assert str(_Choices(renderer=FormRenderer())["name"]).startswith('<input type="text" name="name" placeholder=')
 
 
 def test_counts_alone_are_counted_together_in_one_statement(archive):
