@@ -86,19 +86,21 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "crm_archive.urls"
 
+# What every page's layout shows (the menu, the user, the messages), for both engines.
+CONTEXT_PROCESSORS = [
+    "django.template.context_processors.request",
+    "django.template.context_processors.i18n",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+    "accounts.context_processors.navigation",
+]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.template.context_processors.i18n",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
-            ],
+            "context_processors": CONTEXT_PROCESSORS,
             # |day and |minute, the product's way of writing dates, in every template.
             "builtins": [
                 "crm_archive.templatetags.dates",
@@ -107,15 +109,15 @@ TEMPLATES = [
             ],
         },
     },
-    # The rows of the longest lists and the top bar, written by Jinja2 ({% jinja_part %},
-    # crm_archive/jinja.py).
-    # Second, so that a page's own template is always a Django template.
+    # The long lists' pages, the rows of other long lists and the top bar, written by Jinja2
+    # (crm_archive/jinja.py, {% jinja_part %}). Second: a name found in both folders is the
+    # Django template's; a list page written by Jinja2 has no Django template of its name.
     {
         "NAME": "jinja2",
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
         "APP_DIRS": False,
-        "OPTIONS": {"environment": "crm_archive.jinja.environment"},
+        "OPTIONS": {"environment": "crm_archive.jinja.environment", "context_processors": CONTEXT_PROCESSORS},
     },
 ]
 

@@ -14,6 +14,26 @@ from dossiers.models import Cabinet, Document, DocumentType, RetentionPeriod, pr
 from .factories import DepartmentFactory, UserFactory
 
 
+def _report_jinja2_pages():
+    """A page written by Jinja2 reports its context to the test client (`response.context`), as
+    Django's test setup makes its own templates do (django.test.utils.instrumented_test_render)."""
+    from django.template.backends.jinja2 import Template
+    from django.test.signals import template_rendered
+
+    render = Template.render
+
+    def reported(self, context=None, request=None):
+        context = {} if context is None else context
+        content = render(self, context, request)
+        template_rendered.send(sender=self, template=self, context=context)
+        return content
+
+    Template.render = reported
+
+
+_report_jinja2_pages()
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--clock",

@@ -15,11 +15,16 @@ ARROWS = {"ascending": "▲", "descending": "▼"}
 
 @register.simple_tag(takes_context=True)
 def sort_header(context, key: str, label) -> str:
-    sorting = context.get("sorting")
+    return header(context["request"], context.get("sorting"), key, label)
+
+
+def header(request, sorting, key: str, label) -> str:
+    """The header of column `key` of a list sorted by `sorting` (None: not sortable now); the
+    Jinja2 pages' `sort_header()` (crm_archive/jinja.py) too."""
     direction = None
     if sorting is not None and sorting.key == key:
         direction = "descending" if sorting.descending else "ascending"
-    query = context["request"].GET.copy()
+    query = request.GET.copy()
     query.pop("page", None)
     query["sort"] = f"-{key}" if direction == "ascending" else key
     if direction is None:
