@@ -16,6 +16,7 @@ JINJA2_PAGES = [
     ("lending:register", ["borrow"], "clerk"),
     ("lending:register", ["photocopy"], "clerk"),
     ("customers:read_log", [], "general_manager"),
+    ("audit:trail", [], "general_manager"),
 ]
 
 
