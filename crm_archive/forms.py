@@ -101,7 +101,7 @@ class FormRenderer(DjangoTemplates):
 
     def render(self, template_name, context, request=None):
         write = _WRITTEN_IN_PYTHON.get(template_name)
-        if write is not None and "widget" in context:
+        if write is not None:
             return write(context["widget"])
         return super().render(template_name, context, request)
 

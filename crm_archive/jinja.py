@@ -8,9 +8,10 @@ its lookup, localizes, converts time zones and escapes through several layers). 
 template to Python and writes the same rows in about a fifth of that. The top bar (twenty-odd
 menu entries, the language and user boxes) was a Django include per entry: written by Jinja2, a
 signed-in page with 25 rows costs 2.5 ms where it cost 4 (with the user read by a query compiled
-once, accounts.backends). The customer and dossier lists are written whole by Jinja2: their
-headers, filters and pages were 0.5 ms of Django template; their filters' widgets are Django's,
-written in Python (crm_archive.forms.FormRenderer). Other pages and forms stay Django templates.
+once, accounts.backends). The list pages — customers, dossiers, both registers, the read log,
+the audit trail, notifications — are written whole by Jinja2 (10–20% of their CPU; bench/RESULTS.md,
+sixth round); their filters' widgets are Django's, written in Python
+(crm_archive.forms.FormRenderer). Other pages and forms stay Django templates.
 
 The environment speaks as the Django templates do: the active language's translations (`_()`,
 `gettext`, `ngettext`), HTML escaping that honours Django's safe strings, the

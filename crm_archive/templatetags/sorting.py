@@ -20,7 +20,7 @@ def sort_header(context, key: str, label) -> str:
 
 def header(request, sorting, key: str, label) -> str:
     """The header of column `key` of a list sorted by `sorting` (None: not sortable now); the
-    Jinja2 pages' `sort_header()` (crm_archive/jinja.py) too."""
+    Jinja2 pages' `|sort_header` (crm_archive/jinja.py) too."""
     direction = None
     if sorting is not None and sorting.key == key:
         direction = "descending" if sorting.descending else "ascending"
