@@ -23,7 +23,7 @@ from accounts.services import notification_send
 from crm_archive.forms import FormRenderer
 from crm_archive.pagination import PANEL_COUNT_CAP, bounded, count_together, paginate
 from crm_archive.sql import BranchRows
-from customers import services
+from customers import secrecy, services
 from customers.models import Customer, CustomerCategory, GradeCriterion, SecrecyTier
 from customers.profiles import grade_criteria
 
@@ -427,6 +427,28 @@ def test_every_home_page_reads_in_at_most_ten_queries_whatever_it_holds(
     assert client.get(reverse("home")).status_code == 200  # the cached figures and choices, once
     with django_assert_max_num_queries(10):
         assert client.get(reverse("home")).status_code == 200
+
+
+def test_a_sales_persons_home_page_builds_their_access_rule_once(archive, client_for, monkeypatch):
+    """Its panels ask whom the person may read from ten places; the rule is built once a page,
+    and again on the next page (a grant opened between two clicks is seen)."""
+    built = []
+    build = secrecy._customers_readable_by
+    monkeypatch.setattr(secrecy, "_customers_readable_by", lambda *a, **k: built.append(k) or build(*a, **k))
+    client = client_for(archive["people"]["owner"])
+    assert client.get(reverse("home")).status_code == 200
+    once = len(built)
+    assert 1 <= once <= 2  # with grants, and at most once more without them
+    assert client.get(reverse("home")).status_code == 200
+    assert len(built) == 2 * once
+
+
+def test_outside_a_page_the_access_rule_is_built_at_each_ask(archive):
+    """A service that reads after it wrote reads anew: the rule is kept only within a page."""
+    colleague, customer = archive["people"]["colleague"], archive["customers"][SecrecyTier.PERSONAL]
+    assert not secrecy.customers_readable_by(colleague).filter(pk=customer.pk).exists()
+    services.customer_access_grant(customer, user=colleague, until=timezone.now() + timedelta(1))
+    assert secrecy.customers_readable_by(colleague).filter(pk=customer.pk).exists()
 
 
 def test_grade_criteria_come_from_the_cache_and_an_edit_is_seen_at_once(archive, django_assert_num_queries):
