@@ -41,6 +41,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from accounts.dashboard import Urgency, todo
 from accounts.roles import Role
 from crm_archive.errors import ActionRefused
+from crm_archive.memo import remembering
 from crm_archive.pagination import Bounded, bounded, count_together, paginate
 from crm_archive.sql import BranchRows
 
@@ -482,8 +483,10 @@ def follow_ups_page(user, *, show: str = "", page=None, per_page=None) -> dict:
     """The follow-ups page: a tab per list with its count, and one page of the list `show` (by
     default the first with something in it). Each list's count up to "99+" all in one statement,
     then the shown list's page: a fixed number of queries whatever the lists hold, and the rows of
-    one list written, not four hundred."""
-    lists = _follow_up_lists(user)
+    one list written, not four hundred. Its lists ask whom the person may read alike: built once
+    (crm_archive.memo)."""
+    with remembering():
+        lists = _follow_up_lists(user)
     count_together(tab.count for tab in lists)
     shown = next((tab for tab in lists if tab.key == show), None) or next((tab for tab in lists if tab.count), lists[0])
     return {

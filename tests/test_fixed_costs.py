@@ -429,17 +429,18 @@ def test_every_home_page_reads_in_at_most_ten_queries_whatever_it_holds(
         assert client.get(reverse("home")).status_code == 200
 
 
-def test_a_sales_persons_home_page_builds_their_access_rule_once(archive, client_for, monkeypatch):
-    """Its panels ask whom the person may read from ten places; the rule is built once a page,
-    and again on the next page (a grant opened between two clicks is seen)."""
+@pytest.mark.parametrize("page", ["home", "customers:follow_ups"])
+def test_a_sales_persons_home_and_follow_ups_pages_build_their_access_rule_once(archive, client_for, monkeypatch, page):
+    """Their panels and lists ask whom the person may read from four to ten places; the rule is
+    built once a page, and again on the next page (a grant opened between two clicks is seen)."""
     built = []
     build = secrecy._customers_readable_by
     monkeypatch.setattr(secrecy, "_customers_readable_by", lambda *a, **k: built.append(k) or build(*a, **k))
     client = client_for(archive["people"]["owner"])
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse(page)).status_code == 200
     once = len(built)
     assert 1 <= once <= 2  # with grants, and at most once more without them
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse(page)).status_code == 200
     assert len(built) == 2 * once
 
 
