@@ -155,9 +155,8 @@ def main() -> None:
         _check(login)
         _wrk(login, 1)  # warm both workers
         print(f"{'page':<24} {'req/s':>7} {'login req/s':>12} {'ratio':>6}  verdict", flush=True)
-        for label, username, path in [FLOOR, *PAGES]:
-            if arguments.only and arguments.only not in label and label != FLOOR[0]:
-                continue
+        chosen = [page for page in PAGES if not arguments.only or arguments.only in page[0]]
+        for label, username, path in [FLOOR, *chosen]:
             cookie = _session_cookie(people[username])
             url = base + urllib.parse.quote(path, safe="/?=&")
             _check(url, cookie)

@@ -115,7 +115,7 @@ def customers_readable_by(user, *, at=None, include_grants: bool = True) -> Quer
     rule is built once, for the page's first moment: the sales person's home page built it ten
     times (0.4 ms each). A queryset is never changed in place by its users, only copied."""
     if at is None:
-        key = ("customers_readable_by", user.pk, user.is_authenticated, include_grants)
+        key = ("customers_readable_by", user.pk, include_grants)  # pk None: signed out
         return remembered(key, lambda: _customers_readable_by(user, at=timezone.now(), include_grants=include_grants))
     return _customers_readable_by(user, at=at, include_grants=include_grants)
 
