@@ -5,11 +5,13 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm_archive.page_cache import kept_for_its_reader
 from crm_archive.pagination import paginate
 
 from . import dashboard, selectors, services
 
 
+@kept_for_its_reader
 def home(request):
     """The dashboard: the user's 待办 (counted, most urgent first), then per role the panels apps
     registered for it."""
@@ -26,6 +28,7 @@ def home(request):
     )
 
 
+@kept_for_its_reader
 def notification_list(request):
     # No COUNT(*) of a long inbox (the page shows no total): one query for the page.
     page = paginate(selectors.notifications_for(request.user), page=request.GET.get("page"), count=False)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from crm_archive.excel import form_filters, workbook_response
+from crm_archive.page_cache import kept_for_its_reader
 from crm_archive.pagination import paginate
 from crm_archive.sorting import Sorts
 from crm_archive.views import require
@@ -26,6 +27,7 @@ def _form(request) -> TrailFilterForm:
 TRAIL_SORTS = Sorts({"when": ("audit_at",)}, default="-when", tiebreaker="audit_ref")
 
 
+@kept_for_its_reader
 def trail(request):
     form = _form(request)
     sorting = TRAIL_SORTS.from_request(request)

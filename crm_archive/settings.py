@@ -378,6 +378,15 @@ SESSION_ENGINE = (
 )
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
+# A list or home page opened again by the same session within the same minute, while no table it
+# read has been written, is answered from the cache (crm_archive.page_cache says why that is the
+# same page). Only where the cache is shared by every process: one process's own cache would not
+# hear another's writes. 0 turns it off.
+PAGE_CACHE_SECONDS = env.int(
+    "PAGE_CACHE_SECONDS",
+    default=60 if SESSION_ENGINE == "django.contrib.sessions.backends.cached_db" else 0,
+)
+
 # A form post larger than this answers the "text too long" page (crm_archive.views.bad_request).
 # URL-encoded Chinese takes 9 bytes a character, so Django's 2.5 MB is only ~280,000 characters;
 # 5 MB is still far above any form (each text field is capped) and bounds the memory a post takes.

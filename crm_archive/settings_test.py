@@ -49,6 +49,10 @@ CSRF_COOKIE_SECURE = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests call tasks in-process unless they start a real worker (tests/test_celery_worker.py).
 CELERY_TASK_ALWAYS_EAGER = True
+# Pages kept for their readers (crm_archive.page_cache), as in production, though the suite's
+# cache is one process's own: the suite is that one process (its Celery worker is a thread), so
+# every write is heard. The tests of what drawing a page costs turn it off (drawn_each_time).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 # No collectstatic before tests: whitenoise serves straight from the app folders.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

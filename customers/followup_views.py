@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm_archive.forms import DATE_INPUT, DATETIME_INPUT, ModelForm
+from crm_archive.page_cache import kept_for_its_reader
 from crm_archive.views import button_action, form_action, require
 
 from . import followups, permissions, secrecy, services
@@ -98,6 +99,7 @@ def _customer_url(customer, anchor: str) -> str:
 # --- views ---------------------------------------------------------------------------------------
 
 
+@kept_for_its_reader
 def follow_ups(request):
     """My follow-ups due and coming, my missed next actions, my customers overdue for contact; for
     a department manager, the department's missed follow-ups."""

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Department
 from crm_archive.forms import EARLIEST_DATE, LATEST_DATE, Form
+from crm_archive.page_cache import kept_for_its_reader
 from crm_archive.pagination import paginate
 from crm_archive.views import button_action, form_action, require
 
@@ -121,6 +122,7 @@ def _id(value) -> int | None:
 
 
 @require_GET
+@kept_for_its_reader
 def completeness(request):
     """资料完整度: the profiles with empty fields, least complete first."""
     require(profiles.can_see_completeness(request.user))
@@ -197,6 +199,7 @@ def grade_change_add(request, pk):
 
 
 @require_GET
+@kept_for_its_reader
 def grade_changes(request):
     """等级审批: the grade changes waiting for this department manager, and the grades of their
     department due for review."""
@@ -245,6 +248,7 @@ def grade_review(request, pk):
 
 
 @require_GET
+@kept_for_its_reader
 def late_entries(request):
     """录入及时性: per person, a month's interactions, those entered late, and incomplete profiles
     not kept that month (seed 003 制度3 第二章 三)."""

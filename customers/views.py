@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from crm_archive.errors import ActionRefused
 from crm_archive.excel import form_filters, workbook_response
 from crm_archive.forms import DateRangeForm
+from crm_archive.page_cache import kept_for_its_reader
 from crm_archive.pagination import paginate
 from crm_archive.sorting import Sorts
 from crm_archive.views import button_action, form_action
@@ -60,6 +61,7 @@ def _filtered_customers(request, *, narrowed: bool = True):
     return CustomerFilter(request.GET or None, queryset=queryset)
 
 
+@kept_for_its_reader
 def customer_list(request):
     filterset = _filtered_customers(request, narrowed=False)
     page = paginate(
@@ -416,6 +418,7 @@ def _read_log(request):
     return entries, period, user_id
 
 
+@kept_for_its_reader
 def read_log_page(request):
     entries, period, _user_id = _read_log(request)
     page = paginate(entries, page=request.GET.get("page"), per_page=request.GET.get("per_page"), default_per_page=50)

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from approvals.models import RequestKind
 from approvals.selectors import approval_progress
 from crm_archive.history import record_history
+from crm_archive.page_cache import kept_for_its_reader
 from crm_archive.sorting import Sorts
 from crm_archive.views import button_action, button_step, form_action, require
 
@@ -21,6 +22,7 @@ LIST_SORTS = Sorts(
 )
 
 
+@kept_for_its_reader
 def list_index(request):
     require(permissions.can_read_destruction(request.user))
     sorting = LIST_SORTS.from_request(request)

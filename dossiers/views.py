@@ -14,6 +14,7 @@ from crm_archive.errors import ActionRefused
 from crm_archive.excel import workbook_response
 from crm_archive.forms import DateRangeForm
 from crm_archive.history import record_history
+from crm_archive.page_cache import kept_for_its_reader
 from crm_archive.pagination import paginate
 from crm_archive.sorting import Sorts
 from crm_archive.views import button_action, button_step, form_action, require
@@ -72,6 +73,7 @@ DOSSIER_SORTS = Sorts(
 )
 
 
+@kept_for_its_reader
 def dossier_list(request):
     sorting = DOSSIER_SORTS.from_request(request)
     queryset = selectors.dossiers_for_list(
@@ -635,6 +637,7 @@ READ_REQUEST_SORTS = Sorts(
 )
 
 
+@kept_for_its_reader
 def read_request_list(request):
     """My 查阅申请 and those I sign or signed; every request for the archive manager and the GM."""
     require(permissions.can_request_read(request.user) or permissions.read_requests_visible_to(request.user).exists())

@@ -12,6 +12,7 @@ from approvals.selectors import approval_progress
 from crm_archive.errors import ActionRefused
 from crm_archive.excel import form_filters, workbook_response
 from crm_archive.history import record_history
+from crm_archive.page_cache import kept_for_its_reader
 from crm_archive.pagination import paginate
 from crm_archive.sorting import Sorts
 from crm_archive.views import button_step, form_action, require
@@ -347,6 +348,7 @@ def _kind_or_404(kind: str) -> str:
     return kind
 
 
+@kept_for_its_reader
 def register(request, kind):
     """借阅登记簿 / 影印登记簿 with the columns of SPEC §5; printable and exportable."""
     kind = _kind_or_404(kind)
@@ -386,6 +388,7 @@ def register_export(request, kind):
     )
 
 
+@kept_for_its_reader
 def report_list(request):
     require(permissions.can_read_monthly_reports(request.user))
     page = paginate(selectors.monthly_reports(), page=request.GET.get("page"), per_page=request.GET.get("per_page"))
@@ -409,6 +412,7 @@ def report_generate(request):
     return redirect("lending:report_detail", pk=report.pk)
 
 
+@kept_for_its_reader
 def report_detail(request, pk):
     require(permissions.can_read_monthly_reports(request.user))
     report = get_object_or_404(MonthlyReport.objects.select_related("generated_by"), pk=pk)

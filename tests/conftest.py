@@ -86,6 +86,12 @@ def _empty_cache():
 
 
 @pytest.fixture
+def drawn_each_time(settings):
+    """Every request draws its page (no page kept for its reader): for tests of what drawing costs."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture
 def make_user(db):
     """make_user(Role.SALES, department=d, username="x") → a saved user holding those roles."""
 

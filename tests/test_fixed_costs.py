@@ -29,7 +29,8 @@ from customers.profiles import grade_criteria
 
 from .customers.html import listed_customer_ids
 
-pytestmark = pytest.mark.django_db
+# What a page costs when it is drawn: not the page kept for its reader (crm_archive.page_cache).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("drawn_each_time")]
 
 
 def _statements(client, url) -> list[str]:

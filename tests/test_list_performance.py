@@ -14,7 +14,8 @@ from lending.services import loan_request
 
 from .customers.factories import CustomerFactory
 
-pytestmark = pytest.mark.django_db
+# What a page costs when it is drawn: not the page kept for its reader (crm_archive.page_cache).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("drawn_each_time")]
 
 
 @pytest.fixture

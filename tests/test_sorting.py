@@ -20,7 +20,8 @@ from dossiers.models import Dossier, ReadRequest
 from lending import services as lending_services
 from lending.models import Loan, LoanKind
 
-pytestmark = pytest.mark.django_db
+# What a page costs when it is drawn: not the page kept for its reader (crm_archive.page_cache).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("drawn_each_time")]
 
 HOSTILE = [
     "password",

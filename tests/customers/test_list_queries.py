@@ -8,7 +8,8 @@ from customers.models import Customer, CustomerCategory, CustomerGrade, SecrecyT
 from .factories import ContactFactory, CustomerFactory
 from .html import listed_customer_ids
 
-pytestmark = pytest.mark.django_db
+# What a page costs when it is drawn: not the page kept for its reader (crm_archive.page_cache).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("drawn_each_time")]
 
 MAX_QUERIES = 12
 
