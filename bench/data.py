@@ -52,6 +52,9 @@ def setup(database: str = "crm_bench") -> None:
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
     # The shared cache of production (docs/operations.md): sessions are read from it.
     os.environ.setdefault("CACHE_URL", "rediscache://127.0.0.1:6379/5")
+    # What a page costs to draw, every time: no page kept for its reader (crm_archive.page_cache);
+    # bench/throughput.py measures both.
+    os.environ.setdefault("PAGE_CACHE_SECONDS", "0")
     _create_database(os.environ["DATABASE_URL"])
     import django
 
