@@ -52,6 +52,7 @@ from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from crm_archive import page_cache
 from crm_archive.storage import STORAGE_ERRORS, storage_place
 
 FORMAT = 1
@@ -315,6 +316,7 @@ def backup_restore(archive, *, using: str = "default", force: bool = False) -> R
                 _postgresql_load(connection, database_part, manifest["tables"], Path(work))
             else:
                 _sqlite_load(connection, database_part)
+            page_cache.every_table_written()
         except (*STORAGE_ERRORS, tarfile.TarError, EOFError, sqlite3.Error) as error:
             raise BackupError(f"{archive}: {error}; nothing was restored") from error
         with connection.cursor() as cursor:

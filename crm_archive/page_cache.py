@@ -93,7 +93,7 @@ def _tables_named(statement: str) -> set[str]:
 
 
 def _writes(statement: str) -> bool:
-    head = statement.lstrip()[:10].upper()
+    head = statement.lstrip(" \t\n(")[:10].upper()  # "(SELECT …) UNION (SELECT …)" reads
     if not head.startswith(_READS):
         return True
     return head.startswith("WITH") and any(word in statement.upper() for word in _WRITES_WITHIN)
@@ -102,6 +102,13 @@ def _writes(statement: str) -> bool:
 def _new_versions(tables) -> None:
     token = secrets.token_hex(8)
     cache.set_many({_VERSION_KEY + table: token for table in tables}, timeout=None)
+
+
+def every_table_written() -> None:
+    """For writes no watched statement made (a restore loaded by pg_restore and psql, or SQLite's
+    backup API): no page kept before is given again."""
+    if enabled():
+        _new_versions(_known_tables())
 
 
 def watch_statements(execute, sql, params, many, context):

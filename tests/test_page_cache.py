@@ -54,6 +54,15 @@ def test_a_list_opened_again_in_the_same_minute_is_the_same_page_without_reading
     assert "客户-top_secret" in first.decode()
 
 
+def test_a_page_read_through_a_union_is_kept_too(archive, client_for, noon):
+    client = client_for(archive["people"]["general_manager"])
+    url = reverse("audit:trail")
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    assert not any("UNION" in query["sql"] for query in captured.captured_queries)
+
+
 def test_the_next_minute_draws_the_page_anew(archive, client_for, noon):
     client = client_for(archive["people"]["general_manager"])
     url = reverse("customers:list")
@@ -293,3 +302,15 @@ def _signed_in_request(user):
     request.session = SessionStore()
     request.session.create()
     return request
+
+
+def test_after_a_restore_no_page_kept_before_is_given_again(archive, client_for, noon):
+    """A restore loads the database outside the watched statements (pg_restore and psql); it says
+    every table was written (crm_archive.backup.backup_restore)."""
+    from crm_archive import page_cache
+
+    client = client_for(archive["people"]["general_manager"])
+    url = reverse("customers:list")
+    client.get(url)
+    page_cache.every_table_written()
+    assert _customer_statements(client, url) != []
