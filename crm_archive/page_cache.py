@@ -99,9 +99,12 @@ def _writes(statement: str) -> bool:
     return head.startswith("WITH") and any(word in statement.upper() for word in _WRITES_WITHIN)
 
 
-def _new_versions(tables) -> None:
+def _new_versions(tables) -> dict[str, str]:
+    """Each table a version no page was kept with; the versions given, by key."""
     token = secrets.token_hex(8)
-    cache.set_many({_VERSION_KEY + table: token for table in tables}, timeout=None)
+    versions = {_VERSION_KEY + table: token for table in tables}
+    cache.set_many(versions, timeout=None)
+    return versions
 
 
 def every_table_written() -> None:
@@ -155,13 +158,10 @@ def _messages_waiting(request) -> bool:
 
 def _versions_of(tables) -> dict[str, str]:
     """The tables' versions, before the view's first query; a table never written yet gets one."""
-    keys = [_VERSION_KEY + table for table in tables]
-    versions = cache.get_many(keys)
-    missing = [key for key in keys if key not in versions]
+    versions = cache.get_many([_VERSION_KEY + table for table in tables])
+    missing = [table for table in tables if _VERSION_KEY + table not in versions]
     if missing:
-        token = secrets.token_hex(8)
-        cache.set_many(dict.fromkeys(missing, token), timeout=None)
-        versions.update(dict.fromkeys(missing, token))
+        versions.update(_new_versions(missing))
     return versions
 
 
